@@ -198,7 +198,15 @@ def validate(form: Form, raw_answers: dict[str, Any], ctx: Context) -> tuple[dic
     problems: list[Problem] = []
     # Visibility can depend on answers in this same form: evaluate against the raw input merged
     # over what the case already knows.
-    merged = Context({**ctx.answers, **raw_answers}, ctx.concerns, ctx.dates)
+    # Conditions see coerced values ("ja" typed on the CLI is True), so coerce leniently first.
+    lenient: dict[str, Any] = {}
+    for f in form.fields:
+        if f.id in raw_answers:
+            try:
+                lenient[f.id] = coerce(f, raw_answers[f.id])
+            except ValueError:
+                lenient[f.id] = raw_answers[f.id]
+    merged = Context({**ctx.answers, **lenient}, ctx.concerns, ctx.dates)
     for f in visible_fields(form, merged):
         raw = raw_answers.get(f.id, f.default)
         try:
