@@ -1,0 +1,176 @@
+"""SQLModel tables. Schema changes go through Alembic (store/migrations).
+
+Secret-capable columns come in pairs: `x` (plain, NULL for a strictly secret case) and `x_ct`
+(ciphertext, NULL otherwise). The queue reads only plain metadata columns of `cases`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Optional
+
+from sqlalchemy import Column, LargeBinary, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True)
+    display_name: str = ""
+    public_key: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    sealed_private_key: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    created_at: datetime
+
+
+class Body(SQLModel, table=True):
+    """An organisational body or role holder group: OU, KKV, a faculty's meldingsansvarlig, …"""
+
+    __tablename__ = "bodies"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True)
+    title: str = ""
+
+
+class Member(SQLModel, table=True):
+    __tablename__ = "members"
+    __table_args__ = (UniqueConstraint("body_id", "person"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    body_id: int = Field(foreign_key="bodies.id", index=True)
+    person: str  # a user name or a plain person name
+    user_id: Optional[int] = Field(default=None, foreign_key="users.id")
+
+
+class Case(SQLModel, table=True):
+    __tablename__ = "cases"
+    __table_args__ = (UniqueConstraint("year", "seq"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    number: str = Field(index=True, unique=True)  # 2026-0001
+    year: int
+    seq: int
+    workflow_id: str = Field(index=True)
+    classification: str = "fortrolig"  # ordinær | fortrolig | strengt_hemmelig
+    title: Optional[str] = None
+    title_ct: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    intake_json: Optional[str] = None
+    intake_ct: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    received: date
+    # Metadata derived from the workflow replay, kept so the queue needs no replay.
+    status: str = Field(default="open", index=True)  # open | closed | withdrawn
+    outcome: str = ""
+    current_step: Optional[str] = None
+    current_step_title: str = ""
+    body: Optional[str] = Field(default=None, index=True)
+    due: Optional[date] = Field(default=None, index=True)
+    statutory_due: Optional[date] = None
+    prelim_warn_from: Optional[date] = Field(default=None, index=True)
+    prelim_sent: Optional[date] = None
+    closed_on: Optional[date] = None
+    concerns: str = ""  # comma-separated bodies the case concerns (conflict rule)
+    search: str = ""  # lower-case number, title and party names — empty of secrets
+    linked_from: Optional[int] = Field(default=None, foreign_key="cases.id")
+    linked_to: Optional[int] = Field(default=None, foreign_key="cases.id")
+    created_by: str = ""
+    created_at: datetime
+    updated_at: datetime
+    version: int = 1  # optimistic concurrency: every write checks and bumps it
+
+
+class Party(SQLModel, table=True):
+    __tablename__ = "parties"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    role: str  # varsler | fornærmede | anklagede | vitne | melder | innmelder | student
+    name: Optional[str] = None
+    name_ct: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    anonymous: bool = False
+    concerns_body: Optional[str] = None  # the party is this body (or a member of it)
+
+
+class History(SQLModel, table=True):
+    """Completed steps and case actions, in order: the engine replays these."""
+
+    __tablename__ = "history"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    kind: str  # complete | action
+    ref: str
+    on_date: date
+    answers_json: Optional[str] = None
+    answers_ct: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    by: str = ""
+    at: datetime
+
+
+class JournalEntry(SQLModel, table=True):
+    """Every change is an event in the case's journal (hash-chained for the audit trail)."""
+
+    __tablename__ = "journal"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    case_id: Optional[int] = Field(default=None, foreign_key="cases.id", index=True)
+    at: datetime
+    by: str = ""
+    kind: str  # created | step | action | note | party | prelim_reply | spawned | transfer | view
+    text: Optional[str] = None
+    text_ct: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    prev_hash: Optional[str] = None
+    hash: Optional[str] = None
+
+
+class Draft(SQLModel, table=True):
+    __tablename__ = "drafts"
+    __table_args__ = (UniqueConstraint("case_id", "step_id", "user"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    step_id: str
+    user: str
+    answers_json: Optional[str] = None
+    answers_ct: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    updated_at: datetime
+
+
+class Measure(SQLModel, table=True):
+    """Tiltak: a corrective measure with who carries it out and by when."""
+
+    __tablename__ = "measures"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    title: Optional[str] = None
+    title_ct: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    responsible: str = ""
+    due: Optional[date] = None
+    done_on: Optional[date] = None
+
+
+class Hearing(SQLModel, table=True):
+    """Høringsrunde: temporary access for others until it ends."""
+
+    __tablename__ = "hearings"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    participants: str  # comma-separated user names
+    ends_on: date
+    closed_on: Optional[date] = None
+    question: Optional[str] = None
+    question_ct: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+
+
+class CaseKey(SQLModel, table=True):
+    """A case's data key wrapped for one recipient (a user or the organisation recovery key)."""
+
+    __tablename__ = "case_keys"
+    __table_args__ = (UniqueConstraint("case_id", "recipient"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    recipient: str
+    wrap: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    key_version: int = 1
+
+
+class Setting(SQLModel, table=True):
+    """Organisation-wide settings, e.g. the recovery public key."""
+
+    __tablename__ = "settings"
+    key: str = Field(primary_key=True)
+    value: Optional[str] = None
+    blob: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary, nullable=True))

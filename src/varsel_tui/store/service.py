@@ -1,0 +1,610 @@
+"""The store's operations: users, bodies, cases, steps, parties, journal.
+
+Every write to a case runs in one transaction that checks and bumps the case's version, so two
+officers editing the same case never overwrite each other silently. The workflow engine is the
+only authority on what a step does; this layer persists its history and caches the replayed
+metadata on the case row for the queue.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Iterator
+
+from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlmodel import Session, select
+
+from ..domain.engine import CaseFacts, CaseState, EngineError, HistoryItem, Outcome, preview, replay
+from ..domain.forms import Problem, validate
+from ..domain.workflow import Workflow, WorkflowError
+from .db import Location, StoreError, current_revision_sqlite, HEAD_REVISION, locate, make_engine, \
+    prepare_sqlite_file, translate_error, upgrade
+from .models import Body, Case, Draft, Hearing, History, JournalEntry, Measure, Member, Party, User
+
+SECRET = "strengt_hemmelig"
+CLASSIFICATIONS = ("ordinær", "fortrolig", SECRET)
+PARTY_ROLES = ("varsler", "fornærmede", "anklagede", "vitne", "melder", "student", "annen")
+
+
+class NotFound(StoreError):
+    pass
+
+
+class ConcurrentEdit(StoreError):
+    pass
+
+
+class ValidationFailed(StoreError):
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("; ".join(f"{p.field}: {p.message}" for p in problems if p.severity == "error"))
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _today() -> date:
+    from ..clock import today
+
+    return today()
+
+
+@dataclass
+class CaseDetail:
+    case: Case
+    workflow: Workflow
+    state: CaseState
+    parties: list[Party]
+    history: list[History]
+    journal: list[JournalEntry]
+    measures: list[Measure] = field(default_factory=list)
+    hearings: list[Hearing] = field(default_factory=list)
+    title: str | None = None  # plaintext title (None when locked)
+    intake: dict[str, Any] = field(default_factory=dict)
+
+
+class PlainCodec:
+    """Stores secret-capable fields in their plain columns.
+
+    The seam for envelope encryption: a codec for a strictly secret case seals into the `_ct`
+    columns instead and opens them with the unlocked data key.
+    """
+
+    def seal(self, case: Case, name: str, value: str | None) -> tuple[str | None, bytes | None]:
+        return value, None
+
+    def open(self, case: Case, name: str, plain: str | None, ct: bytes | None) -> str | None:
+        return plain
+
+
+def _prelim_warn_from(due: date, working_days: int) -> date:
+    from ..domain.calendar import is_working_day
+
+    d, n = due, working_days
+    while n > 0:
+        d -= timedelta(days=1)
+        if is_working_day(d):
+            n -= 1
+    return d
+
+
+class Store:
+    def __init__(self, loc: Location, engine):  # noqa: ANN001
+        self.loc = loc
+        self.engine = engine
+        self.codec = PlainCodec()
+
+    # -- opening -----------------------------------------------------------------------------
+    @classmethod
+    def open(cls, db: str | None = None, *, create: bool = True) -> "Store":
+        loc = locate(db)
+        try:
+            if loc.is_sqlite:
+                assert loc.path is not None
+                if not create and not loc.path.exists():
+                    raise StoreError(f"{loc.path}: no database there (run a command that creates it, e.g. "
+                                     "'varsel user add NAME')")
+                prepare_sqlite_file(loc.path, create_dir=(loc.path == _default_path()))
+                needs_upgrade = current_revision_sqlite(loc.path) != HEAD_REVISION
+            else:
+                needs_upgrade = True
+            engine = make_engine(loc)
+            if needs_upgrade:
+                upgrade(engine)
+            return cls(loc, engine)
+        except StoreError:
+            raise
+        except Exception as exc:  # SQLAlchemy/driver errors → one clear line
+            raise translate_error(exc, loc) from None
+
+    def session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def _guard(self):  # noqa: ANN202
+        return _Guard(self.loc)
+
+    # -- users and bodies --------------------------------------------------------------------
+    def add_user(self, name: str, display_name: str = "", public_key: bytes | None = None,
+                 sealed_private_key: bytes | None = None) -> User:
+        with self._guard(), self.session() as s:
+            if s.exec(select(User).where(User.name == name)).first():
+                raise StoreError(f"user '{name}' already exists")
+            user = User(name=name, display_name=display_name or name, public_key=public_key,
+                        sealed_private_key=sealed_private_key, created_at=_now())
+            s.add(user)
+            s.add(JournalEntry(at=_now(), by=name, kind="user", text=f"bruker {name} registrert"))
+            s.commit()
+            return user
+
+    def get_user(self, name: str) -> User:
+        with self._guard(), self.session() as s:
+            user = s.exec(select(User).where(User.name == name)).first()
+            if user is None:
+                raise NotFound(f"unknown user '{name}' (register with 'varsel user add {name}')")
+            return user
+
+    def update_user_keys(self, name: str, sealed_private_key: bytes) -> None:
+        with self._guard(), self.session() as s:
+            user = s.exec(select(User).where(User.name == name)).one()
+            user.sealed_private_key = sealed_private_key
+            s.add(user)
+            s.commit()
+
+    def users(self) -> list[User]:
+        with self._guard(), self.session() as s:
+            return list(s.exec(select(User).order_by(User.name)))
+
+    def ensure_body(self, name: str, title: str = "") -> Body:
+        with self._guard(), self.session() as s:
+            body = s.exec(select(Body).where(Body.name == name)).first()
+            if body is None:
+                body = Body(name=name, title=title)
+                s.add(body)
+                s.commit()
+            return body
+
+    def add_body(self, name: str, title: str = "") -> Body:
+        with self._guard(), self.session() as s:
+            if s.exec(select(Body).where(Body.name == name)).first():
+                raise StoreError(f"body '{name}' already exists")
+            body = Body(name=name, title=title)
+            s.add(body)
+            s.commit()
+            return body
+
+    def _body(self, s: Session, name: str) -> Body:
+        body = s.exec(select(Body).where(Body.name == name)).first()
+        if body is None:
+            raise NotFound(f"unknown body '{name}' (add it with 'varsel body add {name}')")
+        return body
+
+    def add_member(self, body_name: str, person: str) -> Member:
+        with self._guard(), self.session() as s:
+            body = self._body(s, body_name)
+            if s.exec(select(Member).where(Member.body_id == body.id, Member.person == person)).first():
+                raise StoreError(f"{person} is already a member of {body_name}")
+            user = s.exec(select(User).where(User.name == person)).first()
+            m = Member(body_id=body.id, person=person, user_id=user.id if user else None)
+            s.add(m)
+            s.add(JournalEntry(at=_now(), kind="body", text=f"{person} lagt til i {body_name}"))
+            s.commit()
+            return m
+
+    def remove_member(self, body_name: str, person: str) -> None:
+        with self._guard(), self.session() as s:
+            body = self._body(s, body_name)
+            m = s.exec(select(Member).where(Member.body_id == body.id, Member.person == person)).first()
+            if m is None:
+                raise NotFound(f"{person} is not a member of {body_name}")
+            s.delete(m)
+            s.add(JournalEntry(at=_now(), kind="body", text=f"{person} fjernet fra {body_name}"))
+            s.commit()
+
+    def bodies(self) -> list[tuple[Body, list[str]]]:
+        with self._guard(), self.session() as s:
+            out = []
+            for b in s.exec(select(Body).order_by(Body.name)):
+                members = [m.person for m in s.exec(select(Member).where(Member.body_id == b.id).order_by(Member.person))]
+                out.append((b, members))
+            return out
+
+    def bodies_of(self, person: str) -> list[str]:
+        with self._guard(), self.session() as s:
+            rows = s.exec(select(Body.name).join(Member, Member.body_id == Body.id).where(Member.person == person))
+            return sorted(rows)
+
+    # -- cases -------------------------------------------------------------------------------
+    def _workflow(self, workflow_id: str) -> Workflow:
+        from .. import workflows
+
+        return workflows.get(workflow_id)
+
+    def _next_number(self, s: Session, year: int) -> tuple[int, str]:
+        last = s.exec(select(func.max(Case.seq)).where(Case.year == year)).one()
+        seq = (last or 0) + 1
+        return seq, f"{year}-{seq:04d}"
+
+    def create_case(self, workflow_id: str, title: str, received: date, *, by: str,
+                    classification: str | None = None, secret: bool = False,
+                    intake: dict[str, Any] | None = None, parties: list[dict] | None = None,
+                    linked_from: int | None = None) -> CaseDetail:
+        wf = self._workflow(workflow_id)
+        raw_intake = dict(intake or {})
+        clean_intake, problems = validate(wf.intake.form, raw_intake, _ctx_for_intake())
+        errors = [p for p in problems if p.severity == "error"]
+        if errors:
+            raise ValidationFailed(errors)
+        if not title.strip():
+            raise StoreError("a case needs a title")
+        classification = _classify(wf, clean_intake, classification, secret)
+        for attempt in range(5):
+            try:
+                with self._guard(), self.session() as s:
+                    seq, number = self._next_number(s, received.year)
+                    case = Case(number=number, year=received.year, seq=seq, workflow_id=wf.id,
+                                 classification=classification, received=received, created_by=by,
+                                 created_at=_now(), updated_at=_now(), linked_from=linked_from)
+                    case.title, case.title_ct = self.codec.seal(case, "title", title)
+                    case.intake_json, case.intake_ct = self.codec.seal(case, "intake", json.dumps(clean_intake))
+                    s.add(case)
+                    s.flush()
+                    for p in parties or []:
+                        self._add_party(s, case, **p)
+                    s.add(JournalEntry(case_id=case.id, at=_now(), by=by, kind="created",
+                                       text=f"sak {number} opprettet ({wf.name})"))
+                    self._refresh(s, case, wf)
+                    s.commit()
+                    number_made = number
+                break
+            except IntegrityError:
+                if attempt == 4:
+                    raise StoreError("could not allocate a case number; try again") from None
+        return self.get_case(number_made)
+
+    def _add_party(self, s: Session, case: Case, role: str, name: str = "", anonymous: bool = False,
+                   body: str | None = None) -> Party:
+        if role not in PARTY_ROLES:
+            raise StoreError(f"unknown party role '{role}' (use one of: {', '.join(PARTY_ROLES)})")
+        if body:
+            self._body(s, body)
+        p = Party(case_id=case.id, role=role, anonymous=anonymous, concerns_body=body)
+        p.name, p.name_ct = self.codec.seal(case, "party", name or None)
+        s.add(p)
+        return p
+
+    def _concerned_bodies(self, s: Session, case: Case) -> list[str]:
+        """Bodies the case concerns: an accused party that is a body, or a member of one."""
+        found: set[str] = set()
+        for p in s.exec(select(Party).where(Party.case_id == case.id, Party.role == "anklagede")):
+            if p.concerns_body:
+                found.add(p.concerns_body)
+            name = self.codec.open(case, "party", p.name, p.name_ct)
+            if name:
+                rows = s.exec(select(Body.name).join(Member, Member.body_id == Body.id).where(Member.person == name))
+                found.update(rows)
+        return sorted(found)
+
+    def _history_items(self, s: Session, case: Case) -> list[HistoryItem]:
+        rows = s.exec(select(History).where(History.case_id == case.id).order_by(History.id))
+        items = []
+        for h in rows:
+            answers = self.codec.open(case, "answers", h.answers_json, h.answers_ct)
+            items.append(HistoryItem(h.kind, h.ref, h.on_date, json.loads(answers) if answers else {}))
+        return items
+
+    def _facts(self, s: Session, case: Case) -> CaseFacts:
+        intake = self.codec.open(case, "intake", case.intake_json, case.intake_ct)
+        concerns = set(c for c in case.concerns.split(",") if c)
+        events = {"foreløpig_svar": case.prelim_sent} if case.prelim_sent else {}
+        return CaseFacts(case.received, json.loads(intake) if intake else {}, lambda b: b in concerns, events)
+
+    def _refresh(self, s: Session, case: Case, wf: Workflow) -> CaseState:
+        """Replay the history and cache the queue's metadata on the case row."""
+        case.concerns = ",".join(self._concerned_bodies(s, case))
+        state = replay(wf, self._facts(s, case), self._history_items(s, case), _today())
+        case.status, case.outcome, case.closed_on = state.status, state.outcome, state.closed_on
+        case.current_step = state.current
+        case.current_step_title = wf.step(state.current).title if state.current else ""
+        case.body = state.body
+        case.due = state.current_due
+        open_limits = [(st, spec) for st, spec in zip(state.statutory, wf.statutory) if not st.met and st.due]
+        if open_limits:
+            st, spec = min(open_limits, key=lambda x: x[0].due)
+            case.statutory_due = st.due
+            case.prelim_warn_from = _prelim_warn_from(st.due, spec.warn_working_days)
+        else:
+            case.statutory_due = case.prelim_warn_from = None
+        case.search = self._search_text(s, case, wf)
+        case.updated_at = _now()
+        s.add(case)
+        return state
+
+    def _search_text(self, s: Session, case: Case, wf: Workflow) -> str:
+        parts = [case.number, wf.id, case.current_step or "", case.current_step_title, case.body or ""]
+        if case.classification != SECRET:
+            parts.append(case.title or "")
+            parts.extend(p.name or "" for p in s.exec(select(Party).where(Party.case_id == case.id)))
+        return " ".join(parts).lower()
+
+    def _case(self, s: Session, number: str) -> Case:
+        case = s.exec(select(Case).where(Case.number == number)).first()
+        if case is None:
+            raise NotFound(f"no case {number}")
+        return case
+
+    def _bump(self, s: Session, case: Case, expected_version: int | None) -> None:
+        """Claim the case for this write; refuse if someone else changed it since it was read."""
+        want = case.version if expected_version is None else expected_version
+        res = s.execute(update(Case).where(Case.id == case.id, Case.version == want)
+                        .values(version=want + 1))
+        if res.rowcount != 1:
+            raise ConcurrentEdit(f"case {case.number} was changed by someone else since you opened it; "
+                                 "reload it and try again (nothing was saved)")
+        case.version = want + 1
+
+    def get_case(self, number: str) -> CaseDetail:
+        with self._guard(), self.session() as s:
+            case = self._case(s, number)
+            return self._detail(s, case)
+
+    def _detail(self, s: Session, case: Case) -> CaseDetail:
+        wf = self._workflow(case.workflow_id)
+        state = replay(wf, self._facts(s, case), self._history_items(s, case), _today())
+        intake = self.codec.open(case, "intake", case.intake_json, case.intake_ct)
+        return CaseDetail(
+            case=case, workflow=wf, state=state,
+            parties=list(s.exec(select(Party).where(Party.case_id == case.id).order_by(Party.id))),
+            history=list(s.exec(select(History).where(History.case_id == case.id).order_by(History.id))),
+            journal=list(s.exec(select(JournalEntry).where(JournalEntry.case_id == case.id).order_by(JournalEntry.id))),
+            measures=list(s.exec(select(Measure).where(Measure.case_id == case.id).order_by(Measure.id))),
+            hearings=list(s.exec(select(Hearing).where(Hearing.case_id == case.id).order_by(Hearing.id))),
+            title=self.codec.open(case, "title", case.title, case.title_ct),
+            intake=json.loads(intake) if intake else {},
+        )
+
+    def party_name(self, case: Case, party: Party) -> str | None:
+        return self.codec.open(case, "party", party.name, party.name_ct)
+
+    def journal_text(self, case: Case, entry: JournalEntry) -> str | None:
+        return self.codec.open(case, "journal", entry.text, entry.text_ct)
+
+    def preview_step(self, number: str, answers: dict[str, Any], on: date | None = None) -> Outcome:
+        with self._guard(), self.session() as s:
+            case = self._case(s, number)
+            wf = self._workflow(case.workflow_id)
+            if case.current_step is None:
+                raise StoreError(f"case {number} has no active step ({case.status})")
+            return preview(wf, self._facts(s, case), self._history_items(s, case), case.current_step,
+                           answers, on or _today())
+
+    def advance(self, number: str, answers: dict[str, Any], *, by: str, step_id: str | None = None,
+                on: date | None = None, expected_version: int | None = None) -> tuple[CaseDetail, Outcome]:
+        """Complete the active step with form answers; returns the new detail and what happened."""
+        on = on or _today()
+        with self._guard(), self.session() as s:
+            case = self._case(s, number)
+            wf = self._workflow(case.workflow_id)
+            current = case.current_step
+            if current is None:
+                raise StoreError(f"case {number} has no active step (it is {case.status})")
+            if step_id is not None and step_id != current:
+                raise StoreError(f"step {step_id} is not active in case {number} (active step: {current})")
+            try:
+                outcome = preview(wf, self._facts(s, case), self._history_items(s, case), current, answers, on)
+            except EngineError as exc:
+                raise StoreError(str(exc)) from None
+            if not outcome.ok:
+                raise ValidationFailed([p for p in outcome.problems if p.severity == "error"])
+            self._bump(s, case, expected_version)
+            payload = json.dumps(outcome.answers, ensure_ascii=False)
+            h = History(case_id=case.id, kind="complete", ref=current, on_date=on, by=by, at=_now())
+            h.answers_json, h.answers_ct = self.codec.seal(case, "answers", payload)
+            s.add(h)
+            s.flush()
+            step = wf.step(current)
+            self._journal(s, case, by, "step", f"{current} {step.title}: fullført")
+            if outcome.new_body:
+                self._journal(s, case, by, "transfer", f"overført til {outcome.new_body}")
+            state = self._refresh(s, case, wf)
+            spawned = None
+            if outcome.spawn_workflow:
+                spawned = self._spawn(s, case, outcome.spawn_workflow, by, on)
+            if state.status != "open":
+                self._journal(s, case, by, "closed", f"saken er {state.outcome}")
+            s.commit()
+        for sd in ([spawned] if spawned else []):
+            self._refresh_number(sd)
+        return self.get_case(number), outcome
+
+    def _spawn(self, s: Session, case: Case, workflow_id: str, by: str, on: date) -> str:
+        """Re-register the case as a new case of another workflow, linked both ways."""
+        wf = self._workflow(workflow_id)
+        seq, number = self._next_number(s, on.year)
+        title = self.codec.open(case, "title", case.title, case.title_ct) or ""
+        new = Case(number=number, year=on.year, seq=seq, workflow_id=wf.id, received=on, created_by=by,
+                   classification=_classify(wf, {}, None, case.classification == SECRET),
+                   created_at=_now(), updated_at=_now(), linked_from=case.id)
+        new.title, new.title_ct = self.codec.seal(new, "title", title)
+        new.intake_json, new.intake_ct = self.codec.seal(new, "intake", "{}")
+        s.add(new)
+        s.flush()
+        for p in s.exec(select(Party).where(Party.case_id == case.id)):
+            self._add_party(s, new, p.role, self.codec.open(case, "party", p.name, p.name_ct) or "",
+                            p.anonymous, p.concerns_body)
+        case.linked_to = new.id
+        s.add(case)
+        self._journal(s, new, by, "spawned", f"omregistrert fra sak {case.number}")
+        self._journal(s, case, by, "spawned", f"omregistrert som sak {number} ({wf.name})")
+        return number
+
+    def _refresh_number(self, number: str) -> None:
+        with self._guard(), self.session() as s:
+            case = self._case(s, number)
+            self._refresh(s, case, self._workflow(case.workflow_id))
+            s.commit()
+
+    def act(self, number: str, action_id: str, *, by: str, on: date | None = None,
+            expected_version: int | None = None) -> CaseDetail:
+        """A case action outside the step order (withdraw / reopen a complaint)."""
+        on = on or _today()
+        with self._guard(), self.session() as s:
+            case = self._case(s, number)
+            wf = self._workflow(case.workflow_id)
+            try:
+                action = wf.action(action_id)
+            except KeyError:
+                known = ", ".join(a.id for a in wf.actions) or "none"
+                raise StoreError(f"workflow {wf.id} has no action '{action_id}' (actions: {known})") from None
+            history = self._history_items(s, case) + [HistoryItem("action", action_id, on, {})]
+            try:
+                replay(wf, self._facts(s, case), history, on)
+            except EngineError as exc:
+                raise StoreError(str(exc)) from None
+            self._bump(s, case, expected_version)
+            s.add(History(case_id=case.id, kind="action", ref=action_id, on_date=on, by=by, at=_now(),
+                          answers_json="{}" if case.classification != SECRET else None))
+            self._journal(s, case, by, "action", action.title)
+            self._refresh(s, case, wf)
+            s.commit()
+        return self.get_case(number)
+
+    def add_party(self, number: str, role: str, name: str = "", *, anonymous: bool = False,
+                  body: str | None = None, by: str, expected_version: int | None = None) -> CaseDetail:
+        with self._guard(), self.session() as s:
+            case = self._case(s, number)
+            self._bump(s, case, expected_version)
+            self._add_party(s, case, role, name, anonymous, body)
+            s.flush()
+            self._journal(s, case, by, "party", f"part lagt til: {role}" + (" (anonym)" if anonymous else ""))
+            self._refresh(s, case, self._workflow(case.workflow_id))
+            s.commit()
+        return self.get_case(number)
+
+    def add_note(self, number: str, text: str, *, by: str, kind: str = "note",
+                 expected_version: int | None = None) -> CaseDetail:
+        if not text.strip():
+            raise StoreError("an empty note was not saved")
+        with self._guard(), self.session() as s:
+            case = self._case(s, number)
+            self._bump(s, case, expected_version)
+            self._journal(s, case, by, kind, text)
+            case.updated_at = _now()
+            s.add(case)
+            s.commit()
+        return self.get_case(number)
+
+    def record_preliminary_reply(self, number: str, *, by: str, on: date | None = None) -> CaseDetail:
+        on = on or _today()
+        with self._guard(), self.session() as s:
+            case = self._case(s, number)
+            self._bump(s, case, None)
+            case.prelim_sent = on
+            self._journal(s, case, by, "prelim_reply", f"foreløpig svar sendt {on.isoformat()}")
+            self._refresh(s, case, self._workflow(case.workflow_id))
+            s.commit()
+        return self.get_case(number)
+
+    def _journal(self, s: Session, case: Case, by: str, kind: str, text: str) -> None:
+        e = JournalEntry(case_id=case.id, at=_now(), by=by, kind=kind)
+        e.text, e.text_ct = self.codec.seal(case, "journal", text)
+        s.add(e)
+
+    # -- drafts ------------------------------------------------------------------------------
+    def save_draft(self, number: str, step_id: str, user: str, answers: dict[str, Any]) -> None:
+        with self._guard(), self.session() as s:
+            case = self._case(s, number)
+            d = s.exec(select(Draft).where(Draft.case_id == case.id, Draft.step_id == step_id,
+                                           Draft.user == user)).first() or Draft(case_id=case.id, step_id=step_id,
+                                                                                 user=user, updated_at=_now())
+            d.answers_json, d.answers_ct = self.codec.seal(case, "draft", json.dumps(answers, ensure_ascii=False))
+            d.updated_at = _now()
+            s.add(d)
+            s.commit()
+
+    def load_draft(self, number: str, step_id: str, user: str) -> dict[str, Any] | None:
+        with self._guard(), self.session() as s:
+            case = self._case(s, number)
+            d = s.exec(select(Draft).where(Draft.case_id == case.id, Draft.step_id == step_id,
+                                           Draft.user == user)).first()
+            if d is None:
+                return None
+            text = self.codec.open(case, "draft", d.answers_json, d.answers_ct)
+            return json.loads(text) if text else None
+
+    # -- lists -------------------------------------------------------------------------------
+    def list_cases(self, *, status: str | None = None, workflow: str | None = None,
+                   limit: int | None = None) -> list[Case]:
+        with self._guard(), self.session() as s:
+            q = select(Case)
+            if status:
+                q = q.where(Case.status == status)
+            if workflow:
+                q = q.where(Case.workflow_id == workflow)
+            q = q.order_by(Case.due.is_(None), Case.due, Case.number)
+            if limit:
+                q = q.limit(limit)
+            return list(s.exec(q))
+
+    def due_cases(self, today: date, within_days: int = 7) -> Iterator[Case]:
+        """Open cases whose current step is due within `within_days` or past, or that need a
+        preliminary reply."""
+        horizon = today + timedelta(days=within_days)
+        with self._guard(), self.session() as s:
+            q = select(Case).where(Case.status == "open").where(
+                (Case.due <= horizon) | ((Case.prelim_warn_from <= today) & Case.prelim_sent.is_(None))
+            ).order_by(Case.due)
+            yield from s.exec(q)
+
+
+def _default_path():  # noqa: ANN202
+    from .db import default_path
+
+    return default_path()
+
+
+def _ctx_for_intake():  # noqa: ANN202
+    from ..domain.conditions import Context
+
+    return Context({})
+
+
+def _classify(wf: Workflow, intake: dict[str, Any], given: str | None, secret: bool) -> str:
+    from ..domain.conditions import Context, evaluate
+
+    if secret:
+        return SECRET
+    if given:
+        if given not in CLASSIFICATIONS:
+            raise StoreError(f"unknown classification '{given}' (use one of: {', '.join(CLASSIFICATIONS)})")
+        return given
+    if wf.intake.secret_if is not None and evaluate(wf.intake.secret_if, Context(intake)):
+        return SECRET
+    return wf.intake.classification
+
+
+class _Guard:
+    """Turns driver errors raised inside a store call into one clear StoreError."""
+
+    def __init__(self, loc: Location):
+        self.loc = loc
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type, exc, tb) -> bool:  # noqa: ANN001
+        if exc is None or isinstance(exc, (StoreError, WorkflowError)):
+            return False
+        if isinstance(exc, EngineError):
+            raise StoreError(str(exc)) from None
+        if isinstance(exc, (OperationalError, IntegrityError)) or type(exc).__module__.startswith(("sqlalchemy", "psycopg", "sqlite3")):
+            if isinstance(exc, IntegrityError):
+                return False  # callers retry numbering on this
+            raise translate_error(exc, self.loc) from None
+        return False
