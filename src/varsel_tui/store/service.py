@@ -369,6 +369,11 @@ class Store:
             intake=json.loads(intake) if intake else {},
         )
 
+    def case_number(self, case_id: int) -> str | None:
+        with self._guard(), self.session() as s:
+            case = s.get(Case, case_id)
+            return case.number if case else None
+
     def party_name(self, case: Case, party: Party) -> str | None:
         return self.codec.open(case, "party", party.name, party.name_ct)
 

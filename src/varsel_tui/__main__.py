@@ -1,0 +1,3 @@
+from varsel_tui.cli import main
+
+main()

@@ -1,0 +1,580 @@
+"""The `varsel` command: the TUI by default, scripting subcommands otherwise.
+
+Errors are one line on stderr and a non-zero exit, never a traceback. Heavy modules (SQLAlchemy,
+pydantic, cryptography) are imported inside the commands that need them, so `varsel` reaches its
+first screen quickly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import date
+from typing import Any, NoReturn
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+class CliError(Exception):
+    pass
+
+
+def _fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
+    print(f"varsel: {message}", file=sys.stderr)
+    raise SystemExit(code)
+
+
+def _user(args: argparse.Namespace) -> str:
+    if getattr(args, "user", None):
+        return args.user
+    if os.environ.get("VARSEL_USER"):
+        return os.environ["VARSEL_USER"]
+    import getpass
+
+    return getpass.getuser()
+
+
+def _date(text: str, what: str = "date") -> date:
+    from .domain.forms import parse_date
+
+    try:
+        return parse_date(text)
+    except ValueError:
+        raise CliError(f"{what} '{text}' is not a date (use YYYY-MM-DD)") from None
+
+
+def _store(args: argparse.Namespace, create: bool = True):  # noqa: ANN202
+    from .store.service import Store
+
+    return Store.open(args.db, create=create)
+
+
+def _print(args: argparse.Namespace, data: Any, text: str) -> None:
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    else:
+        print(text)
+
+
+def _pairs(items: list[str] | None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise CliError(f"--set takes FIELD=VALUE, got '{item}'")
+        # Repeating a field collects a list (multichoice); JSON values are accepted for lists.
+        if value.startswith("[") and value.endswith("]"):
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError:
+                raise CliError(f"--set {key}: '{value}' is not a JSON list") from None
+        if key in out:
+            prev = out[key] if isinstance(out[key], list) else [out[key]]
+            out[key] = prev + [value]
+        else:
+            out[key] = value
+    return out
+
+
+def _party(spec: str) -> dict[str, Any]:
+    """ROLE:NAME[:anonym] or ROLE:@BODY (the party is a body)."""
+    role, _, rest = spec.partition(":")
+    name, _, flag = rest.partition(":")
+    party: dict[str, Any] = {"role": role.strip(), "name": name.strip()}
+    if name.startswith("@"):
+        party = {"role": role.strip(), "name": "", "body": name[1:].strip()}
+    if flag.strip().lower() in ("anonym", "anonymous"):
+        party["anonymous"] = True
+    elif flag.strip():
+        raise CliError(f"--party '{spec}': the third part may only be 'anonym'")
+    return party
+
+
+# -- passphrases ---------------------------------------------------------------------------------
+def read_passphrase(args: argparse.Namespace, prompt: str = "Passphrase: ", confirm: bool = False) -> str:
+    """From --passphrase-file, VARSEL_PASSPHRASE, or a prompt (never from argv)."""
+    path = getattr(args, "passphrase_file", None)
+    if path:
+        try:
+            with open(path, encoding="utf-8") as fh:
+                return fh.readline().rstrip("\r\n")
+        except OSError as exc:
+            raise CliError(f"cannot read passphrase file {path}: {exc.strerror}") from None
+    if os.environ.get("VARSEL_PASSPHRASE"):
+        return os.environ["VARSEL_PASSPHRASE"]
+    if not sys.stdin.isatty():
+        raise CliError("no passphrase: set VARSEL_PASSPHRASE or use --passphrase-file (no terminal to ask)")
+    import getpass
+
+    first = getpass.getpass(prompt)
+    if confirm and getpass.getpass("Repeat: ") != first:
+        raise CliError("the passphrases did not match")
+    return first
+
+
+# -- JSON shapes (documented in the README; keep stable) ----------------------------------------
+def case_summary(case) -> dict[str, Any]:  # noqa: ANN001
+    secret = case.classification == "strengt_hemmelig"
+    return {
+        "number": case.number,
+        "workflow": case.workflow_id,
+        "title": None if secret else case.title,
+        "classification": case.classification,
+        "received": case.received.isoformat(),
+        "status": case.status,
+        "current_step": case.current_step,
+        "current_step_title": case.current_step_title or None,
+        "body": case.body,
+        "due": case.due.isoformat() if case.due else None,
+        "statutory_due": case.statutory_due.isoformat() if case.statutory_due else None,
+        "version": case.version,
+    }
+
+
+def case_detail_json(store, d) -> dict[str, Any]:  # noqa: ANN001
+    c, st, wf = d.case, d.state, d.workflow
+    linked = {}
+    for key, cid in (("linked_from", c.linked_from), ("linked_to", c.linked_to)):
+        linked[key] = store.case_number(cid) if cid else None
+    return {
+        **case_summary(c),
+        "title": d.title,
+        "workflow_name": wf.name,
+        "outcome": st.outcome or None,
+        "closed_on": st.closed_on.isoformat() if st.closed_on else None,
+        "concerns": [b for b in c.concerns.split(",") if b],
+        "needs_preliminary_reply": st.needs_preliminary_reply,
+        "preliminary_reply_sent": c.prelim_sent.isoformat() if c.prelim_sent else None,
+        "statutory": [
+            {"title": s.title, "law": s.law, "due": s.due.isoformat() if s.due else None, "met": s.met,
+             "warn": s.warn}
+            for s in st.statutory
+        ],
+        "dates": {k: v.isoformat() for k, v in st.dates.items()},
+        "intake": d.intake,
+        "answers": st.answers,
+        "parties": [
+            {"role": p.role, "name": None if p.anonymous else store.party_name(c, p), "anonymous": p.anonymous,
+             "body": p.concerns_body}
+            for p in d.parties
+        ],
+        "steps": [
+            {"id": s.id, "phase": wf.phase_of(s.id).id, "title": s.title, "role": s.role or None,
+             "status": st.steps[s.id].status,
+             "due": st.steps[s.id].due.isoformat() if st.steps[s.id].due else None,
+             "done_on": st.steps[s.id].done_on.isoformat() if st.steps[s.id].done_on else None,
+             "reason": st.steps[s.id].reason or None}
+            for s in wf.steps
+        ],
+        "journal": [
+            {"at": e.at.isoformat(timespec="seconds"), "by": e.by, "kind": e.kind, "text": store.journal_text(c, e)}
+            for e in d.journal
+        ],
+        **linked,
+    }
+
+
+def _case_text(data: dict[str, Any]) -> str:
+    lines = [
+        f"{data['number']}  {data['workflow_name']}  [{data['classification']}]  {data['status']}",
+        f"  {data['title'] or '(låst)'}",
+        f"  mottatt {data['received']}  aktivt steg: {data['current_step'] or '-'} "
+        f"{data['current_step_title'] or ''}  frist: {data['due'] or '-'}  organ: {data['body'] or '-'}",
+    ]
+    if data["needs_preliminary_reply"]:
+        lines.append("  ! foreløpig svar bør sendes (lovbestemt frist nærmer seg)")
+    marks = {"done": "✓", "active": "▶", "skipped": "⤼", "pending": "·"}
+    for s in data["steps"]:
+        reason = f"  ({s['reason']})" if s["reason"] else ""
+        lines.append(f"  {marks[s['status']]} {s['id']:<6} {s['title'][:60]:<60} {s['due'] or '':<10}{reason}")
+    return "\n".join(lines)
+
+
+# -- commands ------------------------------------------------------------------------------------
+def cmd_tui(args: argparse.Namespace) -> None:
+    from .tui.app import run
+
+    run(args.db, _user(args), args.lang)
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    if args.db:
+        path = args.db
+    else:
+        import tempfile
+
+        path = str(Path(tempfile.mkdtemp(prefix="varsel-demo-")) / "demo.db")
+    from .store.demo import seed_demo
+
+    store = _store(argparse.Namespace(db=path))
+    if not store.list_cases(limit=1):
+        seed_demo(store, user=_user(args))
+    store.close()
+    if args.no_tui:
+        print(path)
+        return
+    from .tui.app import run
+
+    run(path, _user(args), args.lang)
+
+
+def cmd_workflows(args: argparse.Namespace) -> None:
+    from . import workflows
+
+    if args.check:
+        from pathlib import Path
+
+        wf = workflows.load_file(Path(args.check))
+        _print(args, {"id": wf.id, "name": wf.name, "steps": len(wf.steps), "valid": True},
+               f"{args.check}: ok ({wf.id}, {len(wf.steps)} steps)")
+        return
+    data = [{"id": wf.id, "name": wf.name, "name_en": wf.name_en or None, "steps": len(wf.steps),
+             "phases": [{"id": p.id, "title": p.title} for p in wf.phases]}
+            for wf in workflows.all_workflows().values()]
+    _print(args, data, "\n".join(f"{d['id']:<16} {d['name']}" for d in data))
+
+
+def cmd_user_add(args: argparse.Namespace) -> None:
+    from .crypto.keys import generate_user_keys
+
+    store = _store(args)
+    passphrase = read_passphrase(args, f"New passphrase for {args.name}: ", confirm=True)
+    if len(passphrase) < 8:
+        raise CliError("the passphrase must be at least 8 characters")
+    public, sealed = generate_user_keys(passphrase)
+    user = store.add_user(args.name, args.display_name or "", public, sealed)
+    _print(args, {"name": user.name, "display_name": user.display_name, "has_keys": True},
+           f"user {user.name} registered with a new key pair")
+
+
+def cmd_user_list(args: argparse.Namespace) -> None:
+    store = _store(args)
+    data = [{"name": u.name, "display_name": u.display_name, "has_keys": u.public_key is not None,
+             "bodies": store.bodies_of(u.name)} for u in store.users()]
+    _print(args, data, "\n".join(f"{d['name']:<16} {d['display_name']:<24} {', '.join(d['bodies'])}" for d in data)
+           or "(no users)")
+
+
+def cmd_user_passwd(args: argparse.Namespace) -> None:
+    from .crypto.keys import change_passphrase
+
+    store = _store(args)
+    user = store.get_user(args.name)
+    if user.sealed_private_key is None:
+        raise CliError(f"user {args.name} has no key pair")
+    old = read_passphrase(args, "Current passphrase: ")
+    import getpass
+
+    if not sys.stdin.isatty():
+        new = os.environ.get("VARSEL_NEW_PASSPHRASE") or ""
+        if not new:
+            raise CliError("no new passphrase: set VARSEL_NEW_PASSPHRASE (no terminal to ask)")
+    else:
+        new = getpass.getpass("New passphrase: ")
+        if getpass.getpass("Repeat: ") != new:
+            raise CliError("the passphrases did not match")
+    if len(new) < 8:
+        raise CliError("the passphrase must be at least 8 characters")
+    store.update_user_keys(args.name, change_passphrase(user.sealed_private_key, old, new))
+    _print(args, {"name": args.name, "changed": True}, f"passphrase changed for {args.name}")
+
+
+def cmd_body_add(args: argparse.Namespace) -> None:
+    body = _store(args).add_body(args.name, args.title or "")
+    _print(args, {"name": body.name, "title": body.title}, f"body {body.name} added")
+
+
+def cmd_body_list(args: argparse.Namespace) -> None:
+    data = [{"name": b.name, "title": b.title, "members": m} for b, m in _store(args).bodies()]
+    _print(args, data, "\n".join(f"{d['name']:<18} {d['title']:<30} {', '.join(d['members'])}" for d in data)
+           or "(no bodies)")
+
+
+def cmd_body_member(args: argparse.Namespace) -> None:
+    store = _store(args)
+    if args.member_cmd == "add":
+        store.add_member(args.body, args.person)
+        msg = f"{args.person} added to {args.body}"
+    else:
+        store.remove_member(args.body, args.person)
+        msg = f"{args.person} removed from {args.body}"
+    _print(args, {"body": args.body, "person": args.person, "member": args.member_cmd == "add"}, msg)
+
+
+def cmd_case_new(args: argparse.Namespace) -> None:
+    store = _store(args)
+    received = _date(args.received, "--received")
+    d = store.create_case(args.workflow, args.title, received, by=_user(args), secret=args.secret,
+                          classification=args.classification, intake=_pairs(args.set),
+                          parties=[_party(p) for p in args.party or []])
+    data = case_detail_json(store, d)
+    _print(args, data, _case_text(data))
+
+
+def cmd_case_list(args: argparse.Namespace) -> None:
+    store = _store(args)
+    rows = [case_summary(c) for c in store.list_cases(status=args.status, workflow=args.workflow,
+                                                       limit=args.limit)]
+    _print(args, rows, "\n".join(
+        f"{r['number']}  {r['workflow']:<15} {r['status']:<9} {r['current_step'] or '-':<6} "
+        f"{r['due'] or '-':<10} {r['title'] if r['title'] is not None else '🔒'}" for r in rows) or "(no cases)")
+
+
+def cmd_case_show(args: argparse.Namespace) -> None:
+    store = _store(args, create=False)
+    data = case_detail_json(store, store.get_case(args.number))
+    _print(args, data, _case_text(data))
+
+
+def cmd_case_form(args: argparse.Namespace) -> None:
+    """The active step's form, so a script knows which --set fields to give."""
+    store = _store(args, create=False)
+    d = store.get_case(args.number)
+    step = d.workflow.step(d.state.current) if d.state.current else None
+    fields = []
+    if step and step.form:
+        for f in step.form.fields:
+            fields.append({"id": f.id, "label": f.label, "type": f.type, "required": f.required,
+                           "conditional": f.visible_if is not None or f.required_if is not None,
+                           "options": [o.value for o in f.options] or None, "help": f.help})
+    data = {"number": d.case.number, "step": step.id if step else None, "title": step.title if step else None,
+            "fields": fields}
+    _print(args, data, "\n".join([f"{data['step']} {data['title']}"] + [
+        f"  {f['id']:<24} {f['type']:<10} {'*' if f['required'] else ' '} {f['label']}"
+        + (f"  [{', '.join(f['options'])}]" if f["options"] else "") for f in fields]))
+
+
+def cmd_case_advance(args: argparse.Namespace) -> None:
+    from .domain.engine import describe
+
+    store = _store(args, create=False)
+    answers = _pairs(args.set)
+    on = _date(args.on, "--on") if args.on else None
+    if args.dry_run:
+        out = store.preview_step(args.number, answers, on)
+        d = store.get_case(args.number)
+        data = {"ok": out.ok, "problems": [{"field": p.field, "message": p.message, "severity": p.severity}
+                                           for p in out.problems],
+                "effects": describe(out, d.workflow), "next_step": out.next_step, "closes": out.closes}
+        _print(args, data, "\n".join(data["effects"] + [f"! {p['field']}: {p['message']}" for p in data["problems"]]))
+        return
+    d, out = store.advance(args.number, answers, by=_user(args), step_id=args.step, on=on,
+                           expected_version=args.expect_version)
+    data = case_detail_json(store, d)
+    data["effects"] = describe(out, d.workflow)
+    data["warnings"] = [{"field": p.field, "message": p.message} for p in out.problems if p.severity == "warning"]
+    _print(args, data, "\n".join(data["effects"]) + "\n" + _case_text(data))
+
+
+def cmd_case_action(args: argparse.Namespace) -> None:
+    store = _store(args, create=False)
+    on = _date(args.on, "--on") if args.on else None
+    d = store.act(args.number, args.action, by=_user(args), on=on)
+    data = case_detail_json(store, d)
+    _print(args, data, _case_text(data))
+
+
+def cmd_case_party(args: argparse.Namespace) -> None:
+    store = _store(args, create=False)
+    d = store.add_party(args.number, args.role, args.name or "", anonymous=args.anonymous, body=args.body,
+                        by=_user(args))
+    data = case_detail_json(store, d)
+    _print(args, data, _case_text(data))
+
+
+def cmd_case_note(args: argparse.Namespace) -> None:
+    store = _store(args, create=False)
+    d = store.add_note(args.number, args.text, by=_user(args), kind=args.kind)
+    _print(args, case_detail_json(store, d), f"note added to {args.number}")
+
+
+def cmd_case_prelim(args: argparse.Namespace) -> None:
+    store = _store(args, create=False)
+    on = _date(args.on, "--on") if args.on else None
+    d = store.record_preliminary_reply(args.number, by=_user(args), on=on)
+    _print(args, case_detail_json(store, d), f"preliminary reply recorded for {args.number}")
+
+
+def cmd_seed_demo(args: argparse.Namespace) -> None:
+    import time
+
+    from .store.demo import seed_bulk
+
+    store = _store(args)
+    t0 = time.perf_counter()
+    n = seed_bulk(store, args.cases, seed=args.seed)
+    _print(args, {"cases": n, "seconds": round(time.perf_counter() - t0, 2)},
+           f"seeded {n} cases in {time.perf_counter() - t0:.1f} s into {store.loc.display()}")
+
+
+def cmd_due(args: argparse.Namespace) -> None:
+    from .clock import today
+
+    store = _store(args, create=False)
+    now = today()
+    rows = []
+    for c in store.due_cases(now, args.within):
+        r = case_summary(c)
+        r["overdue"] = bool(c.due and c.due < now)
+        r["needs_preliminary_reply"] = bool(c.prelim_warn_from and c.prelim_warn_from <= now and not c.prelim_sent)
+        rows.append(r)
+    _print(args, rows, "\n".join(
+        f"{'FORFALT ' if r['overdue'] else 'frist   '}{r['due'] or '-':<10} {r['number']}  {r['workflow']:<15} "
+        f"{r['current_step'] or '-':<6} {r['current_step_title'] or ''}"
+        + ("  [foreløpig svar]" if r["needs_preliminary_reply"] else "") for r in rows) or "nothing due")
+
+
+# -- parser --------------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", default=argparse.SUPPRESS, help="database file or postgresql:// URL (env VARSEL_DB)")
+    common.add_argument("--user", default=argparse.SUPPRESS, help="who you are (env VARSEL_USER, else the OS user)")
+    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON")
+    common.add_argument("--passphrase-file", default=argparse.SUPPRESS, help="read the passphrase from this file")
+
+    p = argparse.ArgumentParser(prog="varsel", parents=[common],
+                                description="Confidential case handling by written procedures. "
+                                            "Without a command: open the TUI.")
+    p.add_argument("--lang", choices=["nb", "en"], default=None, help="UI language (default nb, or config)")
+    sub = p.add_subparsers(dest="cmd", metavar="COMMAND")
+
+    d = sub.add_parser("demo", parents=[common], help="open the TUI on a fresh demo database")
+    d.add_argument("--no-tui", action="store_true", help="only create the demo database and print its path")
+    d.set_defaults(func=cmd_demo)
+
+    w = sub.add_parser("workflows", parents=[common], help="list the workflows")
+    w.add_argument("--check", metavar="FILE", help="validate a workflow file")
+    w.set_defaults(func=cmd_workflows)
+
+    u = sub.add_parser("user", help="users and their keys").add_subparsers(dest="user_cmd", required=True)
+    ua = u.add_parser("add", parents=[common], help="register a user and create their key pair")
+    ua.add_argument("name")
+    ua.add_argument("--display-name")
+    ua.set_defaults(func=cmd_user_add)
+    u.add_parser("list", parents=[common], help="list users").set_defaults(func=cmd_user_list)
+    up = u.add_parser("passwd", parents=[common], help="change a user's passphrase")
+    up.add_argument("name")
+    up.set_defaults(func=cmd_user_passwd)
+
+    b = sub.add_parser("body", help="bodies (OU, KKV, …) and their members").add_subparsers(dest="body_cmd",
+                                                                                             required=True)
+    ba = b.add_parser("add", parents=[common], help="add a body")
+    ba.add_argument("name")
+    ba.add_argument("--title")
+    ba.set_defaults(func=cmd_body_add)
+    b.add_parser("list", parents=[common], help="list bodies and members").set_defaults(func=cmd_body_list)
+    bm = b.add_parser("member", help="add or remove a member").add_subparsers(dest="member_cmd", required=True)
+    for name in ("add", "remove"):
+        x = bm.add_parser(name, parents=[common])
+        x.add_argument("body")
+        x.add_argument("person")
+        x.set_defaults(func=cmd_body_member)
+
+    c = sub.add_parser("case", help="cases").add_subparsers(dest="case_cmd", required=True)
+    cn = c.add_parser("new", parents=[common], help="open a case")
+    cn.add_argument("--workflow", required=True)
+    cn.add_argument("--title", required=True)
+    cn.add_argument("--received", required=True, help="YYYY-MM-DD")
+    cn.add_argument("--secret", action="store_true", help="classify strengt hemmelig")
+    cn.add_argument("--classification", choices=["ordinær", "fortrolig", "strengt_hemmelig"])
+    cn.add_argument("--set", action="append", metavar="FIELD=VALUE", help="an intake answer (repeatable)")
+    cn.add_argument("--party", action="append", metavar="ROLE:NAME[:anonym]",
+                    help="a party, e.g. anklagede:Per or varsler:Kari:anonym or anklagede:@OU (repeatable)")
+    cn.set_defaults(func=cmd_case_new)
+    cl = c.add_parser("list", parents=[common], help="list cases, due first")
+    cl.add_argument("--status", choices=["open", "closed", "withdrawn"])
+    cl.add_argument("--workflow")
+    cl.add_argument("--limit", type=int, default=None)
+    cl.set_defaults(func=cmd_case_list)
+    cs = c.add_parser("show", parents=[common], help="a case with every step of its workflow")
+    cs.add_argument("number")
+    cs.set_defaults(func=cmd_case_show)
+    cf = c.add_parser("form", parents=[common], help="the active step's form fields")
+    cf.add_argument("number")
+    cf.set_defaults(func=cmd_case_form)
+    ca = c.add_parser("advance", parents=[common], help="complete the active step with form answers")
+    ca.add_argument("number")
+    ca.add_argument("--step", help="refuse unless this step is the active one")
+    ca.add_argument("--set", action="append", metavar="FIELD=VALUE", help="a form answer (repeatable)")
+    ca.add_argument("--on", help="completion date (default today)")
+    ca.add_argument("--expect-version", type=int, help="refuse if the case changed since this version")
+    ca.add_argument("--dry-run", action="store_true", help="only say what it would do")
+    ca.set_defaults(func=cmd_case_advance)
+    cx = c.add_parser("action", parents=[common], help="a case action, e.g. withdraw or reopen a complaint")
+    cx.add_argument("number")
+    cx.add_argument("action")
+    cx.add_argument("--on")
+    cx.set_defaults(func=cmd_case_action)
+    cp = c.add_parser("party", parents=[common], help="add a party")
+    cp.add_argument("number")
+    cp.add_argument("--role", required=True)
+    cp.add_argument("--name")
+    cp.add_argument("--anonymous", action="store_true")
+    cp.add_argument("--body", help="the party is this body (conflict rule)")
+    cp.set_defaults(func=cmd_case_party)
+    cno = c.add_parser("note", parents=[common], help="add a journal note")
+    cno.add_argument("number")
+    cno.add_argument("text")
+    cno.add_argument("--kind", default="note", choices=["note", "minutes", "decision"])
+    cno.set_defaults(func=cmd_case_note)
+    cpr = c.add_parser("prelim", parents=[common], help="record that a preliminary reply was sent")
+    cpr.add_argument("number")
+    cpr.add_argument("--on")
+    cpr.set_defaults(func=cmd_case_prelim)
+
+    s = sub.add_parser("seed-demo", parents=[common], help="fill a database with N demo cases")
+    s.add_argument("--cases", type=int, default=1000)
+    s.add_argument("--seed", type=int, default=1)
+    s.set_defaults(func=cmd_seed_demo)
+
+    du = sub.add_parser("due", parents=[common], help="what is due or overdue (for cron)")
+    du.add_argument("--within", type=int, default=7, help="days ahead (default 7)")
+    du.set_defaults(func=cmd_due)
+    return p
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    for name, default in (("db", None), ("user", None), ("json", False), ("passphrase_file", None)):
+        if not hasattr(args, name):
+            setattr(args, name, default)
+    func = getattr(args, "func", cmd_tui)
+    try:
+        func(args)
+    except CliError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
+    except Exception as exc:  # one clear line, never a traceback
+        _fail(_explain(exc))
+
+
+def _explain(exc: Exception) -> str:
+    from .store.db import StoreError
+
+    if isinstance(exc, StoreError):
+        return str(exc)
+    try:
+        from .domain.workflow import WorkflowError
+        from .domain.engine import EngineError
+        if isinstance(exc, (WorkflowError, EngineError)):
+            return str(exc)
+    except ImportError:
+        pass
+    if type(exc).__module__.startswith("varsel_tui.crypto"):
+        return str(exc) or type(exc).__name__
+    if isinstance(exc, (ValueError, OSError)):
+        return str(exc)
+    if os.environ.get("VARSEL_DEBUG"):
+        raise exc
+    return f"unexpected error: {type(exc).__name__}: {exc} (set VARSEL_DEBUG=1 for details)"
+
+
+if __name__ == "__main__":
+    main()
