@@ -1,0 +1,53 @@
+"""Shared fixtures: a fixed today, fast key derivation, and stores on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+TODAY = "2026-11-23"
+
+
+@pytest.fixture(autouse=True)
+def _fixed_environment(monkeypatch):
+    monkeypatch.setenv("VARSEL_TODAY", TODAY)
+    monkeypatch.setenv("TZ", "Europe/Oslo")
+    monkeypatch.setenv("VARSEL_TEST_FAST_KDF", "1")
+    monkeypatch.delenv("VARSEL_DB", raising=False)
+    monkeypatch.delenv("VARSEL_PASSPHRASE", raising=False)
+    monkeypatch.setenv("VARSEL_WORKFLOWS", "")
+
+
+def _reset_postgres(url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
+        conn.execute("CREATE SCHEMA public")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request, tmp_path) -> str:
+    """A fresh, empty database on each backend. PostgreSQL tests skip locally without a server
+    (VARSEL_TEST_PG_URL) but fail in CI, where .ci/run starts one."""
+    if request.param == "sqlite":
+        return str(tmp_path / "varsel.db")
+    url = os.environ.get("VARSEL_TEST_PG_URL")
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail("VARSEL_TEST_PG_URL is not set in CI: .ci/run must start PostgreSQL")
+        pytest.skip("no PostgreSQL server (set VARSEL_TEST_PG_URL)")
+    _reset_postgres(url)
+    return url
+
+
+@pytest.fixture
+def store(db_url):
+    from varsel_tui.store.service import Store
+
+    s = Store.open(db_url)
+    for body in ("linjeleder", "OU", "KKV", "Presidentskapet", "IE-fakultetet", "NV-fakultetet"):
+        s.ensure_body(body)
+    yield s
+    s.close()
