@@ -1,0 +1,125 @@
+"""The scripting CLI as a script would use it: JSON out, one-line errors, non-zero exits."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from varsel_tui.cli import main
+
+
+@pytest.fixture
+def varsel(tmp_path, monkeypatch, capsys):
+    db = str(tmp_path / "cli.db")
+    monkeypatch.setenv("VARSEL_DB", db)
+    monkeypatch.setenv("VARSEL_USER", "kari")
+    monkeypatch.setenv("VARSEL_PASSPHRASE", "korrekt hest batteri")
+
+    def run(*argv: str):
+        capsys.readouterr()
+        try:
+            main(list(argv))
+            code = 0
+        except SystemExit as exc:
+            code = exc.code or 0
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    def js(*argv: str):
+        code, out, err = run(*argv, "--json")
+        assert code == 0, err
+        return json.loads(out)
+
+    run.json = js
+    return run
+
+
+def test_workflows_lists_the_four_bundled_ids(varsel):
+    ids = {w["id"] for w in varsel.json("workflows")}
+    assert ids == {"stinn-varsling", "ntnu-avvik", "uio-varsling", "ntnu-klage"}
+
+
+def test_a_new_officer_opens_and_moves_a_case(varsel):
+    assert varsel.json("user", "add", "kari")["has_keys"] is True
+    varsel.json("body", "add", "OU")
+    varsel.json("body", "add", "KKV")
+    varsel.json("body", "member", "add", "OU", "per")
+    case = varsel.json("case", "new", "--workflow", "stinn-varsling", "--title", "Trakassering",
+                       "--received", "2026-11-02", "--set", "kanal=skriftlig", "--set", "anonym=nei",
+                       "--set", "varsler_er_fornærmede=ja", "--party", "anklagede:per")
+    assert case["number"] == "2026-0001"
+    assert case["classification"] == "strengt_hemmelig"
+    shown = varsel.json("case", "show", "2026-0001")
+    steps = {s["id"]: s for s in shown["steps"]}
+    assert len(steps) == 57  # every step of the procedure, also those not reached
+    assert steps["1.1"]["status"] == "skipped" and steps["2.1"]["status"] == "active"
+    assert steps["3.1"]["due"] == "2026-11-04"  # 2 virkedager etter mottatt (Mon 2 Nov → Wed 4 Nov)
+    assert steps["3.14"]["due"] is None  # counts from the decision, which has not happened
+    assert shown["concerns"] == ["OU"]
+
+    form = varsel.json("case", "form", "2026-0001")
+    assert form["step"] == "2.1" and any(f["required"] for f in form["fields"])
+    moved = varsel.json("case", "advance", "2026-0001", "--set", "innsendt_via=nettside", "--on", "2026-11-02")
+    assert moved["current_step"] == "2.2"
+    assert {s["id"]: s["status"] for s in moved["steps"]}["2.1"] == "done"
+
+
+def test_listing_and_due(varsel):
+    varsel.json("case", "new", "--workflow", "ntnu-avvik", "--title", "Pensum mangler", "--received",
+                "2026-10-01", "--set", "melder_type=student")
+    rows = varsel.json("case", "list")
+    assert [r["number"] for r in rows] == ["2026-0001"] and rows[0]["title"] == "Pensum mangler"
+    due = varsel.json("due")
+    assert due[0]["number"] == "2026-0001" and due[0]["overdue"] is True
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["case", "show", "2026-0042"], "no case 2026-0042"),
+    (["case", "new", "--workflow", "nope", "--title", "x", "--received", "2026-11-02"], "unknown workflow 'nope'"),
+    (["case", "new", "--workflow", "ntnu-avvik", "--title", "x", "--received", "02/11/2026"], "is not a date"),
+    (["case", "new", "--workflow", "ntnu-avvik", "--title", "x", "--received", "2026-11-02"], "må fylles ut"),
+])
+def test_errors_are_one_line_and_non_zero(varsel, argv, message):
+    varsel.json("user", "add", "kari")  # creates the database
+    code, out, err = varsel(*argv)
+    assert code != 0 and out == ""
+    assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_invalid_workflow_file_names_file_step_and_field(varsel, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('id = "x"\nname = "X"\n[[phases]]\nid = "1"\ntitle = "P"\n[[phases.steps]]\nid = "1.1"\n'
+                   'title = "S"\ndeadline = { count = 2, unit = "timer", from = "mottatt" }\n')
+    code, _, err = varsel("workflows", "--check", str(bad))
+    assert code == 1
+    assert str(bad) in err and "step 1.1" in err and "deadline" in err and "unknown unit 'timer'" in err
+
+
+def test_no_passphrase_without_terminal_is_refused(varsel, monkeypatch):
+    monkeypatch.delenv("VARSEL_PASSPHRASE")
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: False)
+    code, _, err = varsel("user", "add", "kari")
+    assert code == 1 and "VARSEL_PASSPHRASE" in err
+
+
+def test_a_path_that_is_not_a_database_is_refused_without_traceback(tmp_path):
+    not_db = tmp_path / "notes.txt"
+    not_db.write_text("hello")
+    env = {**os.environ, "VARSEL_DB": str(not_db)}
+    res = subprocess.run([sys.executable, "-m", "varsel_tui", "case", "list"], env=env, capture_output=True,
+                         text=True, timeout=60)
+    assert res.returncode == 1
+    assert res.stderr.strip() == f"varsel: {not_db} is not a varsel database (not an SQLite file)"
+    assert "Traceback" not in res.stderr
+
+
+def test_seed_demo_fills_every_workflow(varsel):
+    assert varsel.json("seed-demo", "--cases", "200")["cases"] == 200
+    rows = varsel.json("case", "list")
+    assert len(rows) == 200 and {r["workflow"] for r in rows} == {"stinn-varsling", "ntnu-avvik", "uio-varsling",
+                                                                   "ntnu-klage"}
+    assert any(r["status"] == "closed" for r in rows) and any(r["status"] == "open" for r in rows)
