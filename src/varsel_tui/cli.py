@@ -429,6 +429,21 @@ def cmd_due(args: argparse.Namespace) -> None:
         + ("  [foreløpig svar]" if r["needs_preliminary_reply"] else "") for r in rows) or "nothing due")
 
 
+def cmd_audit_verify(args: argparse.Namespace) -> None:
+    store = _store(args, create=False)
+    checked, broken = store.verify_audit()
+    data = {"entries": checked, "intact": not broken,
+            "broken": [{"entry": entry, "case": number} for entry, number in broken]}
+    if broken:
+        if args.json:
+            print(json.dumps(data, ensure_ascii=False, indent=2))
+        entry, number = broken[0]
+        where = f" (case {number})" if number else ""
+        raise CliError(f"audit journal altered: first broken link at journal entry #{entry}{where}"
+                       + (f"; {len(broken) - 1} more chain(s) broken" if len(broken) > 1 else ""))
+    _print(args, data, f"audit journal intact ({checked} entries)")
+
+
 # -- parser --------------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
@@ -531,6 +546,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--cases", type=int, default=1000)
     s.add_argument("--seed", type=int, default=1)
     s.set_defaults(func=cmd_seed_demo)
+
+    au = sub.add_parser("audit", help="the hash-chained audit journal").add_subparsers(dest="audit_cmd", required=True)
+    au.add_parser("verify", parents=[common], help="check the journal's hash chains; report the first broken link") \
+        .set_defaults(func=cmd_audit_verify)
 
     du = sub.add_parser("due", parents=[common], help="what is due or overdue (for cron)")
     du.add_argument("--within", type=int, default=7, help="days ahead (default 7)")

@@ -173,7 +173,8 @@ def seed_bulk(store, n: int, *, seed: int = 1, created_by: str = "demo", span_da
             pool.append(w)
     if not pool:
         return 0
-    from ..store.service import SECRET, _classify, _prelim_warn_from
+    from ..crypto.audit import chain_hash
+    from ..store.service import SECRET, _classify, _prelim_warn_from, audit_event
 
     now = datetime.now(timezone.utc)
     with store.engine.begin() as conn:
@@ -220,8 +221,10 @@ def seed_bulk(store, n: int, *, seed: int = 1, created_by: str = "demo", span_da
             for h in w.history:
                 hist_rows.append(dict(case_id=next_id, kind=h.kind, ref=h.ref, on_date=h.on,
                                       answers_json=json.dumps(h.answers, ensure_ascii=False), by=created_by, at=now))
-            journal_rows.append(dict(case_id=next_id, at=now, by=created_by, kind="created",
-                                     text=f"sak {number} opprettet ({wf.name})"))
+            entry = JournalEntry(case_id=next_id, at=now, by=created_by, kind="created",
+                                 text=f"sak {number} opprettet ({wf.name})")
+            journal_rows.append(dict(case_id=next_id, at=now, by=created_by, kind="created", text=entry.text,
+                                     prev_hash=None, hash=chain_hash(None, audit_event(entry))))
             next_id += 1
         for table, rows in ((Case, case_rows), (Party, party_rows), (History, hist_rows),
                             (JournalEntry, journal_rows)):

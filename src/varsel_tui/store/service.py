@@ -139,7 +139,7 @@ class Store:
             user = User(name=name, display_name=display_name or name, public_key=public_key,
                         sealed_private_key=sealed_private_key, created_at=_now())
             s.add(user)
-            s.add(JournalEntry(at=_now(), by=name, kind="user", text=f"bruker {name} registrert"))
+            self._journal(s, None, name, "user", f"bruker {name} registrert")
             s.commit()
             return user
 
@@ -193,7 +193,7 @@ class Store:
             user = s.exec(select(User).where(User.name == person)).first()
             m = Member(body_id=body.id, person=person, user_id=user.id if user else None)
             s.add(m)
-            s.add(JournalEntry(at=_now(), kind="body", text=f"{person} lagt til i {body_name}"))
+            self._journal(s, None, "", "body", f"{person} lagt til i {body_name}")
             s.commit()
             return m
 
@@ -204,7 +204,7 @@ class Store:
             if m is None:
                 raise NotFound(f"{person} is not a member of {body_name}")
             s.delete(m)
-            s.add(JournalEntry(at=_now(), kind="body", text=f"{person} fjernet fra {body_name}"))
+            self._journal(s, None, "", "body", f"{person} fjernet fra {body_name}")
             s.commit()
 
     def bodies(self) -> list[tuple[Body, list[str]]]:
@@ -257,8 +257,7 @@ class Store:
                     s.flush()
                     for p in parties or []:
                         self._add_party(s, case, **p)
-                    s.add(JournalEntry(case_id=case.id, at=_now(), by=by, kind="created",
-                                       text=f"sak {number} opprettet ({wf.name})"))
+                    self._journal(s, case, by, "created", f"sak {number} opprettet ({wf.name})")
                     self._refresh(s, case, wf)
                     s.commit()
                     number_made = number
@@ -516,10 +515,39 @@ class Store:
             s.commit()
         return self.get_case(number)
 
-    def _journal(self, s: Session, case: Case, by: str, kind: str, text: str) -> None:
-        e = JournalEntry(case_id=case.id, at=_now(), by=by, kind=kind)
-        e.text, e.text_ct = self.codec.seal(case, "journal", text)
+    def _journal(self, s: Session, case: Case | None, by: str, kind: str, text: str) -> None:
+        """Append to the case's hash chain (cases without a case id share the global chain)."""
+        from ..crypto.audit import chain_hash
+
+        case_id = case.id if case is not None else None
+        e = JournalEntry(case_id=case_id, at=_now(), by=by, kind=kind)
+        if case is not None:
+            e.text, e.text_ct = self.codec.seal(case, "journal", text)
+        else:
+            e.text = text
+        last = s.exec(select(JournalEntry.hash).where(JournalEntry.case_id == case_id)
+                      .order_by(JournalEntry.id.desc()).limit(1)).first()
+        e.prev_hash = last
+        e.hash = chain_hash(last, audit_event(e))
         s.add(e)
+        s.flush()
+
+    def verify_audit(self) -> tuple[int, list[tuple[int, str | None]]]:
+        """(entries checked, [(first broken entry id, case number) per broken chain])."""
+        from ..crypto.audit import verify_chain
+
+        broken: list[tuple[int, str | None]] = []
+        with self._guard(), self.session() as s:
+            entries = list(s.exec(select(JournalEntry).order_by(JournalEntry.case_id, JournalEntry.id)))
+            chains: dict[int | None, list[JournalEntry]] = {}
+            for e in entries:
+                chains.setdefault(e.case_id, []).append(e)
+            for case_id, rows in chains.items():
+                bad = verify_chain([(audit_event(e), e.hash or "") for e in rows])
+                if bad is not None:
+                    number = s.get(Case, case_id).number if case_id is not None and s.get(Case, case_id) else None
+                    broken.append((rows[bad].id, number))
+        return len(entries), broken
 
     # -- drafts ------------------------------------------------------------------------------
     def save_draft(self, number: str, step_id: str, user: str, answers: dict[str, Any]) -> None:
@@ -566,6 +594,15 @@ class Store:
                 (Case.due <= horizon) | ((Case.prelim_warn_from <= today) & Case.prelim_sent.is_(None))
             ).order_by(Case.due)
             yield from s.exec(q)
+
+
+def audit_event(e: JournalEntry) -> dict[str, Any]:
+    """What the audit hash covers: everything in the entry but its own hashes."""
+    import hashlib
+
+    at = e.at.astimezone(timezone.utc).replace(tzinfo=None) if e.at.tzinfo else e.at
+    return {"case": e.case_id, "at": at.isoformat(timespec="microseconds"), "by": e.by, "kind": e.kind,
+            "text": e.text, "text_ct": hashlib.sha256(e.text_ct).hexdigest() if e.text_ct else None}
 
 
 def _default_path():  # noqa: ANN202
