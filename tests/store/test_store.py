@@ -163,3 +163,33 @@ def test_due_lists_overdue_and_preliminary_reply_cases(store):
     due = {c.number for c in store.due_cases(date(2026, 12, 1))}
     assert number in due
     assert number not in {c.number for c in store.due_cases(date(2026, 11, 3), within_days=0)}
+
+
+def test_oral_case_is_graded_strictly_secret_at_2_4_and_leaves_the_search_index(store):
+    import random
+
+    from varsel_tui.domain.conditions import Context
+    from varsel_tui.store.demo import auto_answers
+
+    d = store.create_case("stinn-varsling", "Kommentarer på kontoret", date(2026, 11, 2), by="kari",
+                          intake={"kanal": "muntlig", "anonym": "nei", "varsler_er_fornærmede": "ja"})
+    number = d.case.number
+    assert d.case.classification == "fortrolig" and "kommentarer" in d.case.search
+    rng = random.Random(5)
+    for _ in range(30):
+        detail = store.get_case(number)
+        if detail.state.steps["2.4"].status == "done":
+            break
+        step = detail.workflow.step(detail.state.current)
+        forced = {"1.2": {"myndighet": True}, "1.5": {"enighet": False}}.get(step.id, {})
+        answers = None
+        for _ in range(50):
+            answers = auto_answers(step.form, detail.state.answers, Context(detail.state.answers),
+                                   date(2026, 11, 3), rng, ["OU"])
+            if all(answers.get(k) == v for k, v in forced.items() if k in answers):
+                break
+        store.advance(number, answers, by="kari", on=date(2026, 11, 3))
+    after = store.get_case(number)
+    assert after.state.steps["2.4"].status == "done"
+    assert after.case.classification == "strengt_hemmelig"
+    assert "kommentarer" not in after.case.search

@@ -91,6 +91,7 @@ class CaseState:
     statutory: list[StatutoryState]
     spawns: list[tuple[str, str]]  # (step id, workflow id) re-registrations made
     closed_on: date | None = None
+    classification: str | None = None  # raised by a completed step (StInn 2.4), else None
 
     @property
     def current_due(self) -> date | None:
@@ -153,6 +154,7 @@ class _Replay:
         self.paused_cursor: int | None = None
         self.body_override: str | None = None
         self.spawns: list[tuple[str, str]] = []
+        self.classification: str | None = None
 
     # -- helpers ---------------------------------------------------------------------------
     def ctx(self, extra: dict[str, Any] | None = None) -> Context:
@@ -236,6 +238,8 @@ class _Replay:
         st.status, st.done_on, st.reason = "done", item.on, ""
         st.visits += 1
         self.done_on[step.id] = item.on
+        if step.classify:
+            self.classification = step.classify
         for rec in step.records:
             d = self.answers.get(rec.date_field) if rec.date_field else None
             self.events[rec.event] = date.fromisoformat(d) if isinstance(d, str) else item.on
@@ -309,6 +313,7 @@ class _Replay:
             status=self.status, outcome=self.outcome, current=cur, body=body, steps=self.states,
             answers=self.answers, events=self.events, dates=self.named_dates(),
             statutory=self.statutory(today), spawns=self.spawns, closed_on=self.closed_on,
+            classification=self.classification,
         )
 
     def statutory(self, today: date) -> list[StatutoryState]:

@@ -92,6 +92,7 @@ class Step(BaseModel):
     skip_if: Condition | None = None
     skip_reason: str = ""
     letters: list[str] = []
+    classify: str | None = None  # completing the step raises the case to this classification
 
 
 class Phase(BaseModel):

@@ -309,6 +309,8 @@ class Store:
         case.concerns = ",".join(self._concerned_bodies(s, case))
         state = replay(wf, self._facts(s, case), self._history_items(s, case), _today())
         case.status, case.outcome, case.closed_on = state.status, state.outcome, state.closed_on
+        if state.classification and CLASSIFICATIONS.index(state.classification) > CLASSIFICATIONS.index(case.classification):
+            case.classification = state.classification  # only ever raised, never lowered
         case.current_step = state.current
         case.current_step_title = wf.step(state.current).title if state.current else ""
         case.body = state.body
