@@ -45,8 +45,8 @@ def test_random_walks_keep_the_engine_invariants(workflow_id, received, seed, st
         if s.status == "done":
             assert s.done_on is not None and s.done_on >= received
         if s.due is not None and not wf.step(s.id).deadline.asap:
+            # (A due date may precede `received`: a form may date a request before registration.)
             assert is_working_day(s.due), f"{workflow_id} {s.id} due on a non-working day {s.due}"
-            assert s.due >= received
     # Steps are completed in workflow order (a loop back may repeat earlier ones).
     order = [x.id for x in wf.steps]
     done_ids = [h.ref for h in w.history if h.kind == "complete"]

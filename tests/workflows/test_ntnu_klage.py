@@ -413,6 +413,13 @@ def test_withdraw_and_reopen_on_the_deadline_day():
     assert st.steps["9"].status == "active"
 
 
+def test_nothing_to_withdraw_before_the_complaint_is_received():
+    w = direct_complaint("2025-12-11", "2025-12-15")
+    with pytest.raises(EngineError, match="steg 7 er ikke fullført"):
+        w.act("trekk", on=D("2025-12-15"))
+    assert w.state.status == "open"
+
+
 def test_withdraw_after_the_deadline_is_refused():
     w = withdrawable()
     with pytest.raises(EngineError, match="fristen var 2026-01-02"):

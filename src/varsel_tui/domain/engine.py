@@ -269,6 +269,8 @@ class _Replay:
             raise EngineError(f"«{act.title}» er ikke lenger mulig: fristen var {limit.isoformat()}")
         if act.allowed_until_step and self.states[act.allowed_until_step].status == "done":
             raise EngineError(f"«{act.title}» er ikke lenger mulig: steg {act.allowed_until_step} er fullført")
+        if act.allowed_after_step and self.states[act.allowed_after_step].status != "done":
+            raise EngineError(f"«{act.title}» er ikke mulig ennå: steg {act.allowed_after_step} er ikke fullført")
         if act.kind == "withdraw":
             if self.status != "open":
                 raise EngineError(f"«{act.title}»: saken er ikke åpen")

@@ -134,6 +134,7 @@ class Action(BaseModel):
     help: str = ""
     allowed_until: str | None = None  # a named date id; after it the action is refused
     allowed_until_step: str | None = None  # refused once this step is done
+    allowed_after_step: str | None = None  # refused until this step is done (no complaint yet)
     outcome: str = ""
 
 
@@ -208,8 +209,9 @@ class Workflow(BaseModel):
         for a in self.actions:
             if a.allowed_until and a.allowed_until not in date_ids:
                 raise ValueError(f"action {a.id}: unknown date '{a.allowed_until}'")
-            if a.allowed_until_step and a.allowed_until_step not in known:
-                raise ValueError(f"action {a.id}: unknown step '{a.allowed_until_step}'")
+            for ref in (a.allowed_until_step, a.allowed_after_step):
+                if ref and ref not in known:
+                    raise ValueError(f"action {a.id}: unknown step '{ref}'")
         return self
 
 
