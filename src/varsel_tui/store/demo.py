@@ -145,7 +145,11 @@ def ensure_demo_org(store) -> None:  # noqa: ANN001
 def seed_demo(store, user: str, cases: int = 80, seed: int = 7) -> int:  # noqa: ANN001
     """The database `varsel demo` opens: an organisation with bodies and members, and cases."""
     ensure_demo_org(store)
-    return seed_bulk(store, cases, seed=seed, created_by=user, span_days=75)
+    members = {b.name: m for b, m in store.bodies()}
+    for body in ("OU", "IE-fakultetet"):  # so the "mine" and "my body's" views have cases
+        if user not in members[body]:
+            store.add_member(body, user)
+    return seed_bulk(store, cases, seed=seed, created_by=user, span_days=45)
 
 
 def seed_bulk(store, n: int, *, seed: int = 1, created_by: str = "demo", span_days: int = 400) -> int:  # noqa: ANN001
