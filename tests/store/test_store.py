@@ -193,3 +193,15 @@ def test_oral_case_is_graded_strictly_secret_at_2_4_and_leaves_the_search_index(
     assert after.state.steps["2.4"].status == "done"
     assert after.case.classification == "strengt_hemmelig"
     assert "kommentarer" not in after.case.search
+
+
+def test_deviation_belongs_to_the_receiving_unit_until_transferred(store):
+    d = store.create_case("ntnu-avvik", "Sen sensur", date(2026, 11, 2), by="kari",
+                          intake={"melder_type": "student", "mottakende_enhet": "IE-fakultetet"})
+    assert d.case.body == "IE-fakultetet"
+    d, out = store.advance(d.case.number, {"sensitive_opplysninger": "nei", "kritikkverdige_forhold": "nei",
+                                           "vurdering": "endre_enhet", "ny_enhet": "NV-fakultetet"},
+                           by="kari", on=date(2026, 11, 3))
+    assert out.new_body == "NV-fakultetet"
+    assert d.case.body == "NV-fakultetet" and d.case.current_step == "M1"  # the new unit assesses it
+    assert any(e.kind == "transfer" for e in d.journal)

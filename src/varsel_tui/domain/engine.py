@@ -309,8 +309,10 @@ class _Replay:
         body = None
         if cur is not None or self.paused_cursor is not None:
             phase = self.wf.phase_of(cur or self.order[self.paused_cursor])  # type: ignore[index]
-            body = phase.body
-        body = self.body_override or body
+            chosen = next((str(self.answers[f]) for f in phase.body_from if self.answers.get(f)), None)
+            body = chosen or self.body_override or phase.body
+        else:
+            body = self.body_override
         return CaseState(
             status=self.status, outcome=self.outcome, current=cur, body=body, steps=self.states,
             answers=self.answers, events=self.events, dates=self.named_dates(),

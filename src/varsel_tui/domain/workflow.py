@@ -101,6 +101,7 @@ class Phase(BaseModel):
     title: str
     description: str = ""
     body: str | None = None  # the body that handles the case in this phase (OU, KKV, ...)
+    body_from: list[str] = []  # else the first of these answers that is set (a unit chosen per case)
     skip_if: Condition | None = None
     skip_reason: str = ""
     steps: list[Step]
