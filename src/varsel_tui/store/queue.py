@@ -1,0 +1,272 @@
+"""The queue's data access: pages of plain case metadata, without SQLAlchemy.
+
+The queue is the first screen, so this module stays light: the stdlib `sqlite3` for a database
+file, `psycopg` directly for a PostgreSQL URL (imported only then). It reads only plain metadata
+columns of `cases` (number, workflow, step, body, due dates, classification) and, for a strictly
+secret case, never its title — not even to sort by. The `search` column the filter matches holds no
+secret case's title or parties (see Store._search_text).
+
+Pages, never everything: `page()` returns at most `limit` rows from `offset`; `count()` says how
+many rows the list has, so a widget can size its scrollbar and fetch only what is visible.
+
+A SQLite file that does not exist yet (or has no schema yet) is an empty queue: nothing is created
+here, and the connection is opened read-only.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Sequence
+
+from .db import Location, StoreError, locate
+
+SECRET = "strengt_hemmelig"
+
+VIEWS = ("open", "mine", "overdue", "body", "prelim", "closed")
+"""all open · mine (created by me or handled by one of my bodies) · overdue · my bodies' ·
+waiting for a preliminary reply · closed (closed or withdrawn)."""
+
+SORT_COLUMNS = ("number", "workflow", "title", "step", "body", "due")
+
+_TITLE = f"CASE WHEN classification = '{SECRET}' THEN NULL ELSE title END"
+
+# Sort keys per column. NULLs go last in both directions; `id` breaks ties so paging is stable.
+_ORDER = {
+    "number": ("year", "seq"),
+    "workflow": ("workflow_id",),
+    "title": (_TITLE,),
+    "step": ("current_step", "current_step_title"),
+    "body": ("body",),
+    "due": ("due",),
+}
+
+_COLUMNS = (
+    "id, number, workflow_id, classification, " + _TITLE + ", current_step, current_step_title, "
+    "body, due, status, closed_on, "
+    "CASE WHEN status = 'open' AND prelim_warn_from <= ? AND prelim_sent IS NULL THEN 1 ELSE 0 END"
+)
+
+_MY_BODIES = "SELECT b.name FROM bodies b JOIN members m ON m.body_id = b.id WHERE m.person = ?"
+
+
+class QueueError(StoreError):
+    """The queue could not be read; told to the user in one line."""
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    id: int
+    number: str
+    workflow_id: str
+    classification: str
+    title: str | None  # None for a strictly secret case
+    step_id: str | None
+    step_title: str
+    body: str | None
+    due: date | None
+    status: str
+    closed_on: date | None
+    prelim_due: bool  # a preliminary reply (fvl. § 11a) should be sent now
+
+    @property
+    def secret(self) -> bool:
+        return self.classification == SECRET
+
+
+def _as_date(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _escape_like(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def build_where(filter_text: str, view: str, today: date, user: str) -> tuple[str, list[Any]]:
+    """The WHERE clause (with `?` placeholders) and its parameters for a view and a filter."""
+    if view not in VIEWS:
+        raise ValueError(f"unknown view '{view}' (use one of: {', '.join(VIEWS)})")
+    clauses: list[str] = []
+    params: list[Any] = []
+    if view == "closed":
+        clauses.append("status <> 'open'")
+    else:
+        clauses.append("status = 'open'")
+    if view == "mine":
+        clauses.append(f"(created_by = ? OR body IN ({_MY_BODIES}))")
+        params += [user, user]
+    elif view == "body":
+        clauses.append(f"body IN ({_MY_BODIES})")
+        params.append(user)
+    elif view == "overdue":
+        clauses.append("due < ?")
+        params.append(today)
+    elif view == "prelim":
+        clauses.append("prelim_warn_from <= ? AND prelim_sent IS NULL")
+        params.append(today)
+    for term in filter_text.lower().split():
+        clauses.append("search LIKE ? ESCAPE '\\'")
+        params.append(f"%{_escape_like(term)}%")
+    return " AND ".join(clauses), params
+
+
+def build_order(sort_column: str, descending: bool) -> str:
+    if sort_column not in _ORDER:
+        raise ValueError(f"unknown sort column '{sort_column}' (use one of: {', '.join(SORT_COLUMNS)})")
+    direction = " DESC" if descending else ""
+    keys = _ORDER[sort_column]
+    parts = [f"({keys[0]}) IS NULL"] + [f"{k}{direction}" for k in keys] + [f"id{direction}"]
+    return ", ".join(parts)
+
+
+class QueueSource:
+    """Read-only access to the queue of one database. Thread-safe: queries run in workers."""
+
+    def __init__(self, loc: Location):
+        self.loc = loc
+        self._lock = threading.Lock()
+        self._conn: Any = None
+        self._pg = not loc.is_sqlite
+        self._data_version: int | None = None
+        self._marker: Any = None
+
+    # -- connection --------------------------------------------------------------------------
+    def _connect(self) -> Any:
+        """The open connection, or None while the SQLite file does not exist."""
+        if self._conn is not None:
+            return self._conn
+        if self._pg:
+            self._conn = self._connect_pg()
+            return self._conn
+        path: Path = self.loc.path  # type: ignore[assignment]
+        if not path.exists() or path.stat().st_size == 0:
+            return None
+        try:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False, timeout=5)
+            conn.execute("PRAGMA busy_timeout=5000")
+            conn.execute("PRAGMA query_only=1")
+        except sqlite3.Error as exc:
+            raise self._error(exc) from None
+        self._conn = conn
+        return conn
+
+    def _connect_pg(self) -> Any:
+        try:
+            import psycopg
+        except ImportError:
+            raise QueueError("PostgreSQL support is not installed: pip install 'varsel-tui[postgres]'") from None
+        url = self.loc.url.replace("postgresql+psycopg://", "postgresql://", 1)
+        try:
+            conn = psycopg.connect(url, autocommit=True, connect_timeout=10)
+            conn.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+            conn.execute("SET lock_timeout = '5s'")
+            conn.execute("SET statement_timeout = '30s'")
+        except psycopg.Error as exc:
+            raise self._error(exc) from None
+        return conn
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                try:
+                    self._conn.close()
+                finally:
+                    self._conn = None
+
+    def _error(self, exc: BaseException) -> QueueError:
+        from .db import translate_error
+
+        return QueueError(str(translate_error(exc, self.loc)))
+
+    def _query(self, sql: str, params: Sequence[Any]) -> list[tuple]:
+        with self._lock:
+            conn = self._connect()
+            if conn is None:
+                return []
+            if self._pg:
+                sql = sql.replace("?", "%s")
+            else:
+                params = [p.isoformat() if isinstance(p, date) else p for p in params]
+            try:
+                return list(conn.execute(sql, params).fetchall())
+            except sqlite3.OperationalError as exc:
+                if "no such table" in str(exc):
+                    return []  # a database being created right now: nothing to show yet
+                raise self._error(exc) from None
+            except Exception as exc:  # psycopg errors: one line, and a fresh connection next time
+                if self._pg and type(exc).__module__.startswith("psycopg"):
+                    if "does not exist" in str(exc) and "relation" in str(exc):
+                        return []
+                    self._drop_pg()
+                    raise self._error(exc) from None
+                raise
+
+    def _drop_pg(self) -> None:
+        try:
+            self._conn.close()
+        except Exception:  # noqa: BLE001
+            pass
+        self._conn = None
+
+    # -- the queue ---------------------------------------------------------------------------
+    def page(self, filter_text: str, view: str, sort_column: str, descending: bool, offset: int,
+             limit: int, today: date, user: str) -> list[Row]:
+        where, params = build_where(filter_text, view, today, user)
+        sql = (f"SELECT {_COLUMNS} FROM cases WHERE {where} ORDER BY {build_order(sort_column, descending)}"
+               " LIMIT ? OFFSET ?")
+        rows = self._query(sql, [today, *params, int(limit), int(offset)])
+        return [Row(r[0], r[1], r[2], r[3], r[4], r[5], r[6] or "", r[7], _as_date(r[8]), r[9],
+                    _as_date(r[10]), bool(r[11])) for r in rows]
+
+    def count(self, filter_text: str, view: str, today: date, user: str) -> int:
+        where, params = build_where(filter_text, view, today, user)
+        rows = self._query(f"SELECT count(*) FROM cases WHERE {where}", params)
+        return int(rows[0][0]) if rows else 0
+
+    def changed_marker(self) -> Any:
+        """A value that changes when any case changes (poll it and refresh when it differs).
+
+        SQLite: `PRAGMA data_version` changes whenever another connection commits, so the full
+        (max(updated_at), count) is read only then. PostgreSQL: (max(updated_at), count).
+        """
+        with self._lock:
+            conn = self._connect()
+            if conn is None:
+                return None
+            if not self._pg:
+                try:
+                    version = conn.execute("PRAGMA data_version").fetchone()[0]
+                except sqlite3.Error as exc:
+                    raise self._error(exc) from None
+                if version == self._data_version and self._marker is not None:
+                    return self._marker
+                self._data_version = version
+        rows = self._query("SELECT max(updated_at), count(*) FROM cases", [])
+        marker = (str(rows[0][0]), int(rows[0][1])) if rows else ("", 0)
+        self._marker = marker
+        return marker
+
+
+class FailedSource(QueueSource):
+    """Stands in when the database cannot even be located (e.g. an unsupported URL): every read
+    raises the same one-line error, so the queue shows it instead of crashing."""
+
+    def __init__(self, error: str):
+        super().__init__(Location("", Path(".")))
+        self._message = error
+
+    def _query(self, sql: str, params: Sequence[Any]) -> list[tuple]:
+        raise QueueError(self._message)
+
+    def changed_marker(self) -> Any:
+        return None
+
+
+def open_source(db: str | None) -> QueueSource:
+    """The queue of the database `--db` / VARSEL_DB names (or the default file). Opens lazily."""
+    return QueueSource(locate(db))
