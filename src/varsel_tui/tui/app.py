@@ -1,0 +1,263 @@
+"""The Textual app: the queue first, then case detail, forms, new case and help screens.
+
+Start-up is kept light: this module and the queue import neither SQLAlchemy/SQLModel, Alembic,
+pydantic, cryptography, pypdf nor holidays (tests/test_import_hygiene.py checks it). The queue reads
+its pages with the stdlib `sqlite3` (store/queue.py); `app.store`, the full Store, is opened on
+first use — by a screen, in a thread worker.
+
+What other screens can use:
+- `app.db` (the --db string or None), `app.user` (user name), `app.store` (lazily opened
+  `varsel_tui.store.service.Store`; first use imports SQLAlchemy, so call it in a thread worker),
+  `app.today()` (the app's date, honouring VARSEL_TODAY), `app.config` (tui.config.Config),
+  `app.unlock_session` (set by the unlock screen; cleared by `app.lock_session()` on idle).
+- `app.open_case(number)`, `app.new_case()`, `app.action_help()`.
+- Post `CaseChanged(number)` after a write (from a screen: `self.post_message(CaseChanged(n))`;
+  it bubbles to the app) and the queue re-reads its page.
+- `SessionLocked` is posted to every screen on the stack when the idle lock fires: clear any
+  decrypted content from the screen.
+- `localize_bindings(self)` in a screen's or widget's `__init__` translates the binding
+  descriptions (written as i18n keys in BINDINGS) into the current language.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import replace
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from textual import events
+from textual.app import App
+from textual.binding import Binding
+from textual.dom import DOMNode
+from textual.message import Message
+from textual.screen import Screen
+
+from .config import Config
+from .i18n import register, t
+
+if TYPE_CHECKING:
+    from ..store.queue import QueueSource
+    from ..store.service import Store
+
+register({
+    "app.help": ("Hjelp", "Help"),
+    "app.quit": ("Avslutt", "Quit"),
+    "app.config_problem": ("Oppsettfilen: {problem}", "Config file: {problem}"),
+    "app.screen_missing": ("{what} er ikke tilgjengelig i denne versjonen.",
+                           "{what} is not available in this version."),
+    "app.screen_failed": ("Kunne ikke åpne {what}: {error}", "Could not open {what}: {error}"),
+    "app.what.case": ("Saksvisningen", "The case view"),
+    "app.what.new_case": ("Ny sak", "New case"),
+    "app.what.help": ("Hjelp", "Help"),
+    "app.locked": ("Låst etter {minutes} min uten aktivitet.", "Locked after {minutes} min without activity."),
+})
+
+
+class CaseChanged(Message):
+    """A case was written (step completed, party added, new case, …): the queue re-reads it."""
+
+    def __init__(self, number: str) -> None:
+        super().__init__()
+        self.number = number
+
+
+class SessionLocked(Message):
+    """The unlock session was locked (idle timeout): clear decrypted content from the screen."""
+
+
+def localize_bindings(node: DOMNode) -> None:
+    """Translate this node's binding descriptions (and footer groups) into the current language.
+
+    BINDINGS are class attributes, built before `--lang` is known, so their descriptions are i18n
+    keys; this rewrites the node's own copy of its bindings. Text that is not a registered key is
+    left as it is.
+    """
+    key_to_bindings = node._bindings.key_to_bindings  # the node's own copy (see DOMNode.__init__)
+    for key, bindings in key_to_bindings.items():
+        translated = []
+        for b in bindings:
+            changes: dict[str, Any] = {}
+            if b.description:
+                changes["description"] = t(b.description)
+            if b.tooltip:
+                changes["tooltip"] = t(b.tooltip)
+            if b.group is not None:
+                changes["group"] = Binding.Group(t(b.group.description), b.group.compact)
+            translated.append(replace(b, **changes) if changes else b)
+        key_to_bindings[key] = translated
+
+
+def _case_commands():  # noqa: ANN202 - a Provider class, imported when the palette opens
+    from .commands import CaseCommands
+
+    return CaseCommands
+
+
+def _command_providers() -> set:
+    from importlib.util import find_spec
+
+    extra = {_case_commands} if find_spec("varsel_tui.tui.commands") is not None else set()
+    return set(App.COMMANDS) | extra
+
+
+class VarselApp(App):
+    """varsel: the queue of cases first; everything else is pushed on top of it."""
+
+    CSS_PATH = "styles/app.tcss"
+    TITLE = "varsel"
+    ENABLE_COMMAND_PALETTE = True
+    COMMANDS = _command_providers()  # ctrl+p: system commands, open case by number, every key's action
+
+    BINDINGS = [
+        Binding("f1,question_mark", "help", "app.help", id="app.help", key_display="F1"),
+        Binding("ctrl+q", "quit", "app.quit", show=False, priority=True, id="app.quit"),
+    ]
+
+    def __init__(self, db: str | None = None, user: str = "", config: Config | None = None, *,
+                 poll_interval: float = 3.0, queue_source: "QueueSource | None" = None) -> None:
+        super().__init__()
+        localize_bindings(self)
+        self.db = db
+        self.user = user
+        self.config = config or Config()
+        self.idle_lock_minutes = self.config.idle_lock_minutes
+        self.poll_interval = poll_interval
+        self.unlock_session: Any = None
+        self._store: Store | None = None
+        self._store_lock = threading.Lock()
+        self._queue_source = queue_source
+        self._last_input = time.monotonic()
+
+    # -- resources ---------------------------------------------------------------------------------
+    @property
+    def store(self) -> "Store":
+        """The full Store, opened on first use (imports SQLAlchemy: use it in a thread worker).
+
+        Raises `varsel_tui.store.db.StoreError` with a one-line message when the database cannot
+        be opened; the caller tells the user.
+        """
+        with self._store_lock:
+            if self._store is None:
+                from ..store.service import Store
+
+                self._store = Store.open(self.db)
+            return self._store
+
+    @property
+    def queue_source(self) -> "QueueSource":
+        """The queue's light read-only access (stdlib sqlite3 / psycopg), opened lazily."""
+        if self._queue_source is None:
+            from ..store.db import StoreError
+            from ..store.queue import FailedSource, open_source
+
+            try:
+                self._queue_source = open_source(self.db)
+            except StoreError as exc:
+                self._queue_source = FailedSource(str(exc))
+        return self._queue_source
+
+    @property
+    def db_display(self) -> str:
+        """Where the cases are, for the title bar (a file name, or a URL without its password)."""
+        from ..store.db import StoreError, locate
+
+        try:
+            loc = locate(self.db)
+        except StoreError:
+            return self.db or ""
+        return loc.path.name if loc.path is not None else loc.display()
+
+    def today(self) -> date:
+        from ..clock import today
+
+        return today()
+
+    # -- screens -----------------------------------------------------------------------------------
+    def get_default_screen(self) -> Screen:
+        from .screens.queue import QueueScreen
+
+        return QueueScreen()
+
+    def on_mount(self) -> None:
+        if self.config.keymap:
+            self.set_keymap(self.config.keymap)
+        if self.config.error:
+            self.notify(t("app.config_problem", problem=self.config.error), severity="warning", timeout=10)
+        if self.idle_lock_minutes:
+            self.set_interval(15, self._check_idle)
+
+    def on_unmount(self) -> None:
+        if self._queue_source is not None:
+            self._queue_source.close()
+        if self._store is not None:
+            self._store.close()
+
+    def _push_lazily(self, module: str, name: str, what: str, *args: Any) -> None:
+        """Push a screen from a module imported on demand; a missing or broken one is a notice."""
+        import importlib
+
+        full = f"varsel_tui.tui.screens.{module}"
+        try:
+            screen_cls = getattr(importlib.import_module(full), name)
+        except ModuleNotFoundError as exc:
+            if exc.name != full:
+                self.notify(t("app.screen_failed", what=t(what), error=exc), severity="error")
+                return
+            self.notify(t("app.screen_missing", what=t(what)), severity="warning")
+            return
+        except Exception as exc:  # noqa: BLE001 - a broken screen must not take the app down
+            self.notify(t("app.screen_failed", what=t(what), error=exc), severity="error")
+            return
+        self.push_screen(screen_cls(*args))
+
+    def open_case(self, number: str) -> None:
+        """Show the case detail screen for `number`."""
+        self._push_lazily("case_detail", "CaseDetailScreen", "app.what.case", number)
+
+    def new_case(self) -> None:
+        """Show the new-case screen."""
+        self._push_lazily("new_case", "NewCaseScreen", "app.what.new_case")
+
+    def action_help(self) -> None:
+        if type(self.screen).__name__ == "HelpScreen":
+            return
+        self._push_lazily("help", "HelpScreen", "app.what.help")
+
+    def on_case_changed(self, message: CaseChanged) -> None:
+        for screen in self.screen_stack:
+            refresh = getattr(screen, "refresh_queue", None)
+            if refresh is not None:
+                refresh()
+
+    # -- idle lock ---------------------------------------------------------------------------------
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)):
+            self._last_input = time.monotonic()
+        await super().on_event(event)
+
+    def _check_idle(self) -> None:
+        if self.unlock_session is None or not self.idle_lock_minutes:
+            return
+        if time.monotonic() - self._last_input >= self.idle_lock_minutes * 60:
+            self.lock_session()
+            self.notify(t("app.locked", minutes=self.idle_lock_minutes))
+
+    def lock_session(self) -> None:
+        """Lock the unlock session and tell every screen to clear decrypted content."""
+        session, self.unlock_session = self.unlock_session, None
+        if session is not None and hasattr(session, "lock"):
+            session.lock()
+        for screen in self.screen_stack:
+            screen.post_message(SessionLocked())
+
+
+def run(db: str | None, user: str, lang: str | None = None) -> None:
+    """Open the TUI. `lang` from --lang wins over the config file's; the default is nb."""
+    from . import i18n
+    from .config import load_config
+
+    config = load_config()
+    i18n.set_lang(lang or config.lang or "nb")
+    VarselApp(db=db, user=user, config=config).run()
