@@ -1,0 +1,85 @@
+"""Command palette (ctrl+p): the actions that fit the current screen, plus opening cases.
+
+`CaseCommands` offers:
+  - "Åpne sak 2026-0042" when what is typed looks like a case number (2026-42 and 26-42 work too);
+  - "Ny sak";
+  - every enabled key binding of the screen the palette was opened over (its description, with
+    the key shown as help), so fill form, add note, submit, save draft, … are all reachable here.
+The app registers it in `VarselApp.COMMANDS`.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.screen import Screen
+
+from .i18n import register, t
+
+register({
+    "cmd.open_case": ("Åpne sak {number}", "Open case {number}"),
+    "cmd.open_case.help": ("Åpner saken med dette nummeret.", "Opens the case with this number."),
+    "cmd.new_case": ("Ny sak", "New case"),
+    "cmd.new_case.help": ("Registrer en ny sak.", "Register a new case."),
+    "cmd.key_help": ("Tast: {key}", "Key: {key}"),
+})
+
+_NUMBER = re.compile(r"^\s*(?:sak\s+|case\s+)?(\d{2}|\d{4})-(\d{1,4})\s*$", re.IGNORECASE)
+
+
+def case_number(text: str) -> str | None:
+    """'2026-42' → '2026-0042'; '26-42' → '2026-0042'; anything else → None."""
+    m = _NUMBER.match(text)
+    if not m:
+        return None
+    year = m[1] if len(m[1]) == 4 else f"20{m[1]}"
+    return f"{year}-{int(m[2]):04d}"
+
+
+class CaseCommands(Provider):
+    """Case actions for the command palette."""
+
+    def _screen_commands(self) -> list[tuple[str, object, str]]:
+        """(title, callback, help) for each enabled binding of the calling screen."""
+        screen: Screen = self.screen
+        app = self.app
+        out: list[tuple[str, object, str]] = []
+        seen: set[str] = set()
+        for _key, active in screen.active_bindings.items():
+            binding = active.binding
+            if binding.system or not active.enabled or not binding.description:
+                continue
+            node = active.node
+            if not (binding.show or isinstance(node, Screen)) or node is app:
+                continue
+            if binding.description in seen:
+                continue
+            seen.add(binding.description)
+            callback = partial(app.run_action, binding.action, node)
+            out.append((binding.description, callback, t("cmd.key_help", key=app.get_key_display(binding))))
+        return out
+
+    def _app_commands(self) -> list[tuple[str, object, str]]:
+        out: list[tuple[str, object, str]] = []
+        new_case = getattr(self.app, "new_case", None)
+        if callable(new_case):
+            out.append((t("cmd.new_case"), new_case, t("cmd.new_case.help")))
+        return out
+
+    async def discover(self) -> Hits:
+        for title, callback, help_text in self._screen_commands() + self._app_commands():
+            yield DiscoveryHit(title, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        number = case_number(query)
+        opener = getattr(self.app, "open_case", None)
+        if number and callable(opener):
+            title = t("cmd.open_case", number=number)
+            yield Hit(1.0, title, partial(opener, number), text=title, help=t("cmd.open_case.help"))
+        matcher = self.matcher(query)
+        for title, callback, help_text in self._screen_commands() + self._app_commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), callback, text=title, help=help_text)

@@ -1,0 +1,600 @@
+"""Case detail: where a case stands in its procedure, and what can be done with it.
+
+The case is read in a thread worker and posted back as a message; the screen never blocks on
+the database. Every action is a key with a stable binding id (remappable in the config file):
+
+  f  case.form      fill in the current step's form
+  a  case.party     add a party
+  j  case.note      add a journal note (note, minutes, decision)
+  p  case.prelim    record that a preliminary reply (foreløpig svar) was sent
+  w  case.withdraw  withdraw (when the workflow has such an action, e.g. a complaint)
+  o  case.reopen    reopen a withdrawn case (when the workflow allows it)
+  l  case.linked    open the linked case (re-registered from / as)
+  r  case.reload    read the case again
+  escape case.back  back to the queue
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from ..i18n import register, t
+from ..widgets.case_dialogs import ConfirmDialog, NoteDialog, PartyDialog
+from ..widgets.case_timeline import CaseTimeline
+from ..widgets.case_util import (answer_text, classification_label, days_left, days_left_text, error_text,
+                                 fmt_date, fmt_time, localize_bindings, post_case_changed, today, user_name)
+
+register({
+    "case.key.form": ("Fyll ut steg", "Fill in step"),
+    "case.key.party": ("Legg til part", "Add party"),
+    "case.key.note": ("Journalnotat", "Journal note"),
+    "case.key.prelim": ("Foreløpig svar sendt", "Preliminary reply sent"),
+    "case.key.withdraw": ("Trekk saken", "Withdraw"),
+    "case.key.reopen": ("Gjenåpne", "Reopen"),
+    "case.key.linked": ("Åpne lenket sak", "Open linked case"),
+    "case.key.reload": ("Oppdater", "Reload"),
+    "case.key.back": ("Tilbake", "Back"),
+    "case.loading": ("Leser sak {number} …", "Reading case {number} …"),
+    "case.load_failed": ("Kunne ikke lese sak {number}: {error}", "Could not read case {number}: {error}"),
+    "case.phase_step": ("Fase {phase} {phase_title} · steg {step} {step_title}",
+                        "Phase {phase} {phase_title} · step {step} {step_title}"),
+    "case.body": ("Ansvarlig: {body}", "Responsible: {body}"),
+    "case.due": ("Frist {date} ({left})", "Due {date} ({left})"),
+    "case.no_due": ("Ingen frist ennå for dette steget", "No due date yet for this step"),
+    "case.deadline_text": ("«{text}»", "«{text}»"),
+    "case.statutory": ("Lovfestet frist: {title} ({law}) {date}", "Statutory limit: {title} ({law}) {date}"),
+    "case.statutory_met": ("Lovfestet frist overholdt: {title}", "Statutory limit met: {title}"),
+    "case.prelim_needed": ("⚠ Foreløpig svar bør sendes ({law}) – trykk p når det er sendt.",
+                           "⚠ A preliminary reply (foreløpig svar) should be sent ({law}) – press p once it is sent."),
+    "case.prelim_sent": ("Foreløpig svar sendt {date}.", "Preliminary reply sent {date}."),
+    "case.status.closed": ("Avsluttet {date}: {outcome}", "Closed {date}: {outcome}"),
+    "case.status.withdrawn": ("Trukket {date}: {outcome}", "Withdrawn {date}: {outcome}"),
+    "case.received": ("Mottatt {date}", "Received {date}"),
+    "case.section.procedure": ("Prosedyre", "Procedure"),
+    "case.section.intake": ("Mottak", "Intake"),
+    "case.section.parties": ("Parter", "Parties"),
+    "case.section.journal": ("Journal", "Journal"),
+    "case.section.measures": ("Tiltak og høringer", "Measures and hearings"),
+    "case.section.linked": ("Lenkede saker", "Linked cases"),
+    "case.section.answers": ("Utfylte skjema", "Completed forms"),
+    "case.none": ("Ingen.", "None."),
+    "case.anonymous": ("anonym", "anonym (anonymous)"),
+    "case.unnamed": ("(uten navn)", "(no name)"),
+    "case.party_body": ("gjelder {body}", "concerns {body}"),
+    "case.measure": ("Tiltak: {title} · {who} · frist {due}{done}", "Measure: {title} · {who} · due {due}{done}"),
+    "case.measure_done": (" · utført {date}", " · done {date}"),
+    "case.hearing": ("Høringsrunde: {who} til {ends}{closed}", "Hearing: {who} until {ends}{closed}"),
+    "case.hearing_closed": (" · avsluttet {date}", " · closed {date}"),
+    "case.linked_from": ("Omregistrert fra sak {number} ({workflow})", "Re-registered from case {number} ({workflow})"),
+    "case.linked_to": ("Omregistrert som sak {number} ({workflow})", "Re-registered as case {number} ({workflow})"),
+    "case.linked_hint": ("Trykk l for å åpne.", "Press l to open."),
+    "case.saved_party": ("Part lagt til.", "Party added."),
+    "case.saved_note": ("Notat lagret i journalen.", "Note saved in the journal."),
+    "case.saved_prelim": ("Foreløpig svar registrert som sendt {date}.", "Preliminary reply recorded as sent {date}."),
+    "case.saved_action": ("{title}: registrert.", "{title}: recorded."),
+    "case.confirm_prelim": ("Registrere at foreløpig svar er sendt i dag?",
+                            "Record that a preliminary reply was sent today?"),
+    "case.confirm_action": ("{title}?", "{title}?"),
+    "case.write_failed": ("Ikke lagret: {error}", "Not saved: {error}"),
+    "case.no_active_step": ("Saken har ikke noe aktivt steg.", "The case has no active step."),
+    "case.journal.created": ("opprettet", "opprettet (created)"),
+    "case.journal.step": ("steg", "steg (step)"),
+    "case.journal.note": ("notat", "notat (note)"),
+    "case.journal.minutes": ("møtereferat", "møtereferat (minutes)"),
+    "case.journal.decision": ("vedtak", "vedtak (decision)"),
+    "case.journal.party": ("part", "part (party)"),
+    "case.journal.prelim_reply": ("foreløpig svar", "foreløpig svar (preliminary reply)"),
+    "case.journal.spawned": ("omregistrert", "omregistrert (re-registered)"),
+    "case.journal.transfer": ("overført", "overført (transferred)"),
+    "case.journal.closed": ("avsluttet", "avsluttet (closed)"),
+    "case.journal.action": ("handling", "handling (action)"),
+})
+
+
+@dataclass
+class CaseView:
+    """Everything the screen shows, read (and opened) in the worker."""
+
+    detail: Any  # store.service.CaseDetail
+    title: str | None
+    parties: list[tuple[Any, str | None]]  # (Party, name)
+    journal: list[tuple[Any, str | None]]  # (JournalEntry, text)
+    measures: list[tuple[Any, str | None]]  # (Measure, title)
+    hearings: list[tuple[Any, str | None]]  # (Hearing, question)
+    linked: list[tuple[str, str, str]] = field(default_factory=list)  # (from|to, number, workflow id)
+    bodies: list[str] = field(default_factory=list)
+    answers: list[tuple[str, date, dict]] = field(default_factory=list)  # (step id, done on, answers)
+
+
+def read_case_view(store: Any, number: str) -> CaseView:
+    """Read a case for the detail screen (runs in a worker thread)."""
+    detail = store.get_case(number)
+    case = detail.case
+    codec = store.codec
+    return CaseView(
+        detail=detail,
+        title=detail.title,
+        parties=[(p, store.party_name(case, p)) for p in detail.parties],
+        journal=[(e, store.journal_text(case, e)) for e in detail.journal],
+        measures=[(m, codec.open(case, "measure", m.title, m.title_ct)) for m in detail.measures],
+        hearings=[(h, codec.open(case, "hearing", h.question, h.question_ct)) for h in detail.hearings],
+        linked=_linked_cases(store, case),
+        bodies=[b.name for b, _members in store.bodies()],
+        answers=_step_answers(codec, case, detail.history),
+    )
+
+
+def _step_answers(codec: Any, case: Any, history: list) -> list[tuple[str, date, dict]]:
+    import json
+
+    out = []
+    for h in history:
+        if h.kind != "complete":
+            continue
+        text = codec.open(case, "answers", h.answers_json, h.answers_ct)
+        try:
+            answers = json.loads(text) if text else {}
+        except ValueError:
+            answers = {}
+        out.append((h.ref, h.on_date, answers))
+    return out
+
+
+def _linked_cases(store: Any, case: Any) -> list[tuple[str, str, str]]:
+    """The cases this one was re-registered from / as: (direction, number, workflow id)."""
+    out = []
+    for direction, cid in (("from", case.linked_from), ("to", case.linked_to)):
+        if cid:
+            number = store.case_number(cid)
+            if number:
+                try:
+                    workflow_id = store.get_case(number).case.workflow_id
+                except Exception:  # noqa: BLE001 - the link is still worth showing
+                    workflow_id = ""
+                out.append((direction, number, workflow_id))
+    return out
+
+
+class CaseDetailScreen(Screen):
+    """One case: header, procedure timeline, parties, journal, measures, hearings, links."""
+
+    CSS_PATH = "../styles/case.tcss"
+    BINDINGS = [
+        Binding("f", "fill_form", "case.key.form", id="case.form"),
+        Binding("a", "add_party", "case.key.party", id="case.party"),
+        Binding("j", "add_note", "case.key.note", id="case.note"),
+        Binding("p", "preliminary_reply", "case.key.prelim", id="case.prelim"),
+        Binding("w", "case_action('withdraw')", "case.key.withdraw", id="case.withdraw"),
+        Binding("o", "case_action('reopen')", "case.key.reopen", id="case.reopen"),
+        Binding("l", "open_linked", "case.key.linked", id="case.linked"),
+        Binding("r", "reload", "case.key.reload", id="case.reload", show=False),
+        Binding("escape", "back", "case.key.back", id="case.back"),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, view: CaseView) -> None:
+            self.view = view
+            super().__init__()
+
+    class Failed(Message):
+        def __init__(self, error: str, *, loading: bool) -> None:
+            self.error = error
+            self.loading = loading
+            super().__init__()
+
+    class Written(Message):
+        def __init__(self, view: CaseView, note: str) -> None:
+            self.view = view
+            self.note = note
+            super().__init__()
+
+    def __init__(self, number: str) -> None:
+        super().__init__(classes="case-screen")
+        self.number = number
+        self.view: CaseView | None = None
+        self._busy = False
+        localize_bindings(self)
+
+    # -- layout ----------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static(Text(t("case.loading", number=self.number)), id="case-header")
+        with VerticalScroll(id="case-body"):
+            yield Static(t("case.section.procedure"), classes="case-section-title", id="case-procedure-title")
+            yield CaseTimeline("", id="case-timeline")
+            yield Static(t("case.section.parties"), classes="case-section-title")
+            yield Static("", id="case-parties", classes="case-section")
+            yield Static(t("case.section.linked"), classes="case-section-title", id="case-linked-title")
+            yield Static("", id="case-linked", classes="case-section")
+            yield Static(t("case.section.measures"), classes="case-section-title")
+            yield Static("", id="case-measures", classes="case-section")
+            yield Static(t("case.section.answers"), classes="case-section-title", id="case-answers-title")
+            yield Static("", id="case-answers", classes="case-section")
+            yield Static(t("case.section.intake"), classes="case-section-title", id="case-intake-title")
+            yield Static("", id="case-intake", classes="case-section")
+            yield Static(t("case.section.journal"), classes="case-section-title")
+            yield Static("", id="case-journal", classes="case-section")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#case-body").focus()
+
+    def on_screen_resume(self) -> None:
+        # First shown, and back from the form or a dialog: read the case again.
+        self.load()
+
+    # -- reading ---------------------------------------------------------------------------
+    def load(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, group="case-load")
+    def _load(self) -> None:
+        try:
+            view = read_case_view(self.app.store, self.number)
+        except Exception as exc:  # noqa: BLE001 - shown as a notification, never a crash
+            self.post_message(self.Failed(error_text(exc), loading=True))
+            return
+        self.post_message(self.Loaded(view))
+
+    @on(Loaded)
+    def _on_loaded(self, message: Loaded) -> None:
+        self.view = message.view
+        self._render_view()
+        self.refresh_bindings()
+
+    @on(Failed)
+    def _on_failed(self, message: Failed) -> None:
+        self._busy = False
+        if message.loading:
+            self.query_one("#case-header", Static).update(
+                Text(t("case.load_failed", number=self.number, error=message.error), style="bold red"))
+            self.notify(t("case.load_failed", number=self.number, error=message.error), severity="error")
+        else:
+            self.notify(t("case.write_failed", error=message.error), severity="error")
+            self.load()
+
+    @on(Written)
+    def _on_written(self, message: Written) -> None:
+        self._busy = False
+        self.view = message.view
+        self._render_view()
+        self.refresh_bindings()
+        post_case_changed(self.app, self.number)
+        self.notify(message.note)
+
+    # -- the one place secret-capable fields become screen text ----------------------------
+    def reveal(self, field_name: str, value: str | None) -> str:
+        """Text of a secret-capable field (title, party names, notes, answers, …) for the screen.
+
+        Every such field is rendered through here. A strictly secret case is shown in full for now;
+        the lock (decrypted only after unlocking, cleared on auto-lock) goes in this method.
+        """
+        return value or ""
+
+    def on_session_locked(self, message: Message) -> None:
+        """The app locked the unlock session (idle): render again, so `reveal` can hide secrets."""
+        self._render_view()
+
+    # -- rendering -------------------------------------------------------------------------
+    def _render_view(self) -> None:
+        view = self.view
+        if view is None:
+            return
+        d = view.detail
+        self.query_one("#case-header", Static).update(self._header(view))
+        self.query_one("#case-timeline", CaseTimeline).show(d.workflow, d.state, today())
+        intake = self._intake(view)
+        self.query_one("#case-intake", Static).update(intake or "")
+        self.query_one("#case-intake").display = intake is not None
+        self.query_one("#case-intake-title").display = intake is not None
+        self.query_one("#case-parties", Static).update(self._parties(view))
+        self.query_one("#case-measures", Static).update(self._measures(view))
+        linked = self._linked(view)
+        self.query_one("#case-linked", Static).update(linked or "")
+        self.query_one("#case-linked").display = linked is not None
+        self.query_one("#case-linked-title").display = linked is not None
+        answers = self._answers(view)
+        self.query_one("#case-answers", Static).update(answers or "")
+        self.query_one("#case-answers").display = answers is not None
+        self.query_one("#case-answers-title").display = answers is not None
+        self.query_one("#case-journal", Static).update(self._journal(view))
+
+    def _header(self, view: CaseView) -> RenderableType:
+        d = view.detail
+        case, wf, state = d.case, d.workflow, d.state
+        secret = case.classification == "strengt_hemmelig"
+        line1 = Text()
+        line1.append(case.number, style="bold")
+        line1.append("  ")
+        line1.append(("🔒 " if secret else "") + classification_label(case.classification),
+                     style="bold red" if secret else "bold")
+        line1.append("  ")
+        line1.append(wf.name, style="italic")
+        line1.append("  ")
+        line1.append(t("case.received", date=fmt_date(case.received)), style="dim")
+        lines: list[RenderableType] = [line1]
+        title = self.reveal("title", view.title)
+        if title:
+            lines.append(Text(title, style="bold", no_wrap=True, overflow="ellipsis"))
+        if state.current:
+            phase = wf.phase_of(state.current)
+            step = wf.step(state.current)
+            where = Text(t("case.phase_step", phase=phase.id, phase_title=phase.title, step=step.id,
+                           step_title=step.title), no_wrap=True, overflow="ellipsis")
+            lines.append(where)
+            due = Text()
+            if state.current_due:
+                left = days_left(today(), state.current_due)
+                due.append(t("case.due", date=fmt_date(state.current_due), left=days_left_text(left)),
+                           style="bold red" if left < 0 else ("yellow" if left <= 2 else ""))
+            else:
+                due.append(t("case.no_due"), style="dim")
+            if state.body:
+                due.append("  ·  " + t("case.body", body=state.body))
+            lines.append(due)
+        elif case.status == "withdrawn" or state.status == "withdrawn":
+            lines.append(Text(t("case.status.withdrawn", date=fmt_date(state.closed_on), outcome=state.outcome),
+                              style="bold"))
+        else:
+            lines.append(Text(t("case.status.closed", date=fmt_date(state.closed_on), outcome=state.outcome),
+                              style="bold"))
+        for st in state.statutory:
+            if st.due is None:
+                continue
+            if st.met:
+                continue
+            lines.append(Text(t("case.statutory", title=st.title, law=st.law, date=fmt_date(st.due)),
+                              style="dim", no_wrap=True, overflow="ellipsis"))
+        if state.needs_preliminary_reply:
+            law = next((s.law for s in state.statutory if s.warn), "")
+            lines.append(Text(t("case.prelim_needed", law=law), style="bold yellow"))
+        elif "foreløpig_svar" in state.events:
+            lines.append(Text(t("case.prelim_sent", date=fmt_date(state.events["foreløpig_svar"])), style="dim"))
+        return Group(*lines)
+
+    def _intake(self, view: CaseView) -> RenderableType | None:
+        form = view.detail.workflow.intake.form
+        answers = view.detail.intake or {}
+        rows = []
+        for f in form.fields:
+            if f.id in answers and answers[f.id] not in (None, "", []):
+                value = answers[f.id]
+                label = next((o.label for o in f.options if o.value == value), None) if f.options else None
+                rows.append((f.label, self.reveal("intake", label or answer_text(value))))
+        if not rows:
+            return None
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(style="dim", ratio=1)
+        grid.add_column(ratio=1)
+        for label, value in rows:
+            grid.add_row(label, value)
+        return grid
+
+    def _parties(self, view: CaseView) -> RenderableType:
+        if not view.parties:
+            return Text(t("case.none"), style="dim")
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(no_wrap=True, style="bold")
+        grid.add_column(ratio=1)
+        for party, name in view.parties:
+            shown = self.reveal("party", name)
+            if party.anonymous:
+                who = Text(t("case.anonymous"), style="italic")
+                if shown:
+                    who.append(f" ({shown})", style="dim")
+            else:
+                who = Text(shown or t("case.unnamed"))
+            if party.concerns_body:
+                who.append("  " + t("case.party_body", body=party.concerns_body), style="dim")
+            grid.add_row(party.role, who)
+        return grid
+
+    def _journal(self, view: CaseView) -> RenderableType:
+        if not view.journal:
+            return Text(t("case.none"), style="dim")
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True, style="dim")
+        grid.add_column(no_wrap=True)
+        grid.add_column(ratio=1)
+        for entry, text in reversed(view.journal):  # newest first
+            kind = t(f"case.journal.{entry.kind}")
+            if kind.startswith("case.journal."):
+                kind = entry.kind
+            who = f"{entry.by} · {kind}" if entry.by else kind
+            grid.add_row(fmt_time(entry.at), Text(who, style="cyan" if entry.kind in ("note", "minutes", "decision")
+                                                   else ""), Text(self.reveal("journal", text)))
+        return grid
+
+    def _measures(self, view: CaseView) -> RenderableType:
+        lines: list[RenderableType] = []
+        for m, title in view.measures:
+            done = t("case.measure_done", date=fmt_date(m.done_on)) if m.done_on else ""
+            lines.append(Text(t("case.measure", title=self.reveal("measure", title), who=m.responsible or "–",
+                                due=fmt_date(m.due) or "–", done=done)))
+        for h, question in view.hearings:
+            closed = t("case.hearing_closed", date=fmt_date(h.closed_on)) if h.closed_on else ""
+            line = Text(t("case.hearing", who=h.participants, ends=fmt_date(h.ends_on), closed=closed))
+            q = self.reveal("hearing", question)
+            if q:
+                line.append(f"\n  {q}", style="dim")
+            lines.append(line)
+        return Group(*lines) if lines else Text(t("case.none"), style="dim")
+
+    def _answers(self, view: CaseView) -> RenderableType | None:
+        """What was answered in each completed step, with the form's labels."""
+        wf = view.detail.workflow
+        lines: list[RenderableType] = []
+        for step_id, on, answers in view.answers:
+            try:
+                step = wf.step(step_id)
+            except KeyError:
+                continue
+            head = Text(f"✓ {step.id} {step.title}", style="bold", no_wrap=True, overflow="ellipsis")
+            head.append(f"  {fmt_date(on)}", style="dim")
+            lines.append(head)
+            fields = step.form.fields if step.form else []
+            grid = Table.grid(padding=(0, 1))
+            grid.add_column(width=2)
+            grid.add_column(style="dim", ratio=2)
+            grid.add_column(ratio=3)
+            shown = 0
+            for f in fields:
+                value = answers.get(f.id)
+                if value in (None, "", []):
+                    continue
+                label = next((o.label for o in f.options if o.value == value), None) if f.options else None
+                grid.add_row("", f.label, self.reveal("answers", label or answer_text(value)))
+                shown += 1
+            if shown:
+                lines.append(grid)
+        return Group(*lines) if lines else None
+
+    def _linked(self, view: CaseView) -> RenderableType | None:
+        if not view.linked:
+            return None
+        lines = []
+        for direction, number, workflow_id in view.linked:
+            key = "case.linked_from" if direction == "from" else "case.linked_to"
+            lines.append(Text(t(key, number=number, workflow=workflow_id)))
+        lines.append(Text(t("case.linked_hint"), style="dim"))
+        return Group(*lines)
+
+    # -- actions ---------------------------------------------------------------------------
+    def _workflow_action(self, kind: str):  # noqa: ANN202
+        if self.view is None:
+            return None
+        return next((a for a in self.view.detail.workflow.actions if a.kind == kind), None)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        view = self.view
+        if action == "case_action":
+            kind = str(parameters[0]) if parameters else ""
+            if self._workflow_action(kind) is None:
+                return False  # the workflow has no such action: not shown
+            status = view.detail.state.status if view else None
+            return (status == "open") if kind == "withdraw" else (status == "withdrawn")
+        if action == "open_linked":
+            return bool(view and view.linked) or False
+        if action in ("fill_form", "add_party", "add_note", "preliminary_reply"):
+            if view is None:
+                return None  # shown, greyed out, until the case is read
+            state = view.detail.state
+            if action == "fill_form":
+                return state.current is not None
+            if action == "preliminary_reply":
+                if not view.detail.workflow.statutory:
+                    return False
+                return state.status == "open" and "foreløpig_svar" not in state.events
+        return True
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def action_fill_form(self) -> None:
+        view = self.view
+        if view is None or view.detail.state.current is None:
+            self.notify(t("case.no_active_step"), severity="warning")
+            return
+        from .form import StepFormScreen
+
+        self.app.push_screen(StepFormScreen(self.number, view.detail.state.current))
+
+    def action_add_party(self) -> None:
+        if self.view is None:
+            return
+        from ...store.service import PARTY_ROLES
+
+        def done(result: dict | None) -> None:
+            if result:
+                self._write("party", result)
+
+        self.app.push_screen(PartyDialog(PARTY_ROLES, self.view.bodies), done)
+
+    def action_add_note(self) -> None:
+        if self.view is None:
+            return
+
+        def done(result: tuple[str, str] | None) -> None:
+            if result:
+                self._write("note", {"kind": result[0], "text": result[1]})
+
+        self.app.push_screen(NoteDialog(), done)
+
+    def action_preliminary_reply(self) -> None:
+        if self.view is None:
+            return
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self._write("prelim", {})
+
+        self.app.push_screen(ConfirmDialog(t("case.confirm_prelim")), done)
+
+    def action_case_action(self, kind: str) -> None:
+        action = self._workflow_action(kind)
+        if action is None:
+            return
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self._write("action", {"id": action.id, "title": action.title})
+
+        self.app.push_screen(ConfirmDialog(t("case.confirm_action", title=action.title), action.help), done)
+
+    def action_open_linked(self) -> None:
+        if self.view is None or not self.view.linked:
+            return
+        # Prefer the case this one became; else the one it came from.
+        target = next((n for d, n, _ in self.view.linked if d == "to"), self.view.linked[0][1])
+        opener = getattr(self.app, "open_case", None)
+        if callable(opener):
+            opener(target)
+        else:
+            self.app.push_screen(CaseDetailScreen(target))
+
+    # -- writing ---------------------------------------------------------------------------
+    def _write(self, what: str, data: dict) -> None:
+        if self.view is None or self._busy:
+            return
+        self._busy = True
+        self._do_write(what, data, self.view.detail.case.version)
+
+    @work(thread=True, exclusive=True, group="case-write")
+    def _do_write(self, what: str, data: dict, version: int) -> None:
+        store = self.app.store
+        by = user_name(self.app)
+        try:
+            if what == "party":
+                store.add_party(self.number, data["role"], data.get("name", ""), anonymous=data.get("anonymous", False),
+                                body=data.get("body"), by=by, expected_version=version)
+                note = t("case.saved_party")
+            elif what == "note":
+                store.add_note(self.number, data["text"], by=by, kind=data.get("kind", "note"),
+                               expected_version=version)
+                note = t("case.saved_note")
+            elif what == "prelim":
+                store.record_preliminary_reply(self.number, by=by)
+                note = t("case.saved_prelim", date=fmt_date(today()))
+            else:
+                store.act(self.number, data["id"], by=by, expected_version=version)
+                note = t("case.saved_action", title=data["title"])
+            view = read_case_view(store, self.number)
+        except Exception as exc:  # noqa: BLE001 - a notification, never a crash
+            self.post_message(self.Failed(error_text(exc), loading=False))
+            return
+        self.post_message(self.Written(view, note))

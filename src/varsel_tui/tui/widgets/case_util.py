@@ -1,0 +1,133 @@
+"""Small helpers shared by the case screens (detail, form, new case, help).
+
+Nothing here touches the database: screens call the store only from thread workers.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any
+
+from textual.app import App
+from textual.dom import DOMNode
+
+from ..i18n import register, t
+
+register({
+    "case.class.ordinær": ("ordinær", "ordinær (ordinary)"),
+    "case.class.fortrolig": ("fortrolig", "fortrolig (confidential)"),
+    "case.class.strengt_hemmelig": ("strengt hemmelig", "strengt hemmelig (strictly secret)"),
+    "case.error.unexpected": ("Uventet feil: {error}", "Unexpected error: {error}"),
+    "case.days.left.0": ("frist i dag", "due today"),
+    "case.days.left.1": ("1 virkedag igjen", "1 working day left"),
+    "case.days.left.n": ("{n} virkedager igjen", "{n} working days left"),
+    "case.days.over.1": ("forfalt for 1 virkedag siden", "overdue by 1 working day"),
+    "case.days.over.n": ("forfalt for {n} virkedager siden", "overdue by {n} working days"),
+})
+
+OSLO = "Europe/Oslo"
+
+
+def fmt_date(d: date | None) -> str:
+    """A date as Norwegian officers write it: 02.12.2026."""
+    return d.strftime("%d.%m.%Y") if d else ""
+
+
+def fmt_time(at: datetime | None) -> str:
+    """A stored timestamp (UTC, possibly naive from SQLite) in Oslo time."""
+    if at is None:
+        return ""
+    from zoneinfo import ZoneInfo
+
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=timezone.utc)
+    return at.astimezone(ZoneInfo(OSLO)).strftime("%d.%m.%Y %H:%M")
+
+
+def days_left(today: date, due: date) -> int:
+    from ...domain.calendar import working_days_between
+
+    return working_days_between(today, due)
+
+
+def days_left_text(n: int) -> str:
+    if n == 0:
+        return t("case.days.left.0")
+    if n > 0:
+        return t("case.days.left.1") if n == 1 else t("case.days.left.n", n=n)
+    return t("case.days.over.1") if n == -1 else t("case.days.over.n", n=-n)
+
+
+def classification_label(value: str) -> str:
+    return t(f"case.class.{value}") if value in ("ordinær", "fortrolig", "strengt_hemmelig") else value
+
+
+def today() -> date:
+    from ...clock import today as _today
+
+    return _today()
+
+
+def user_name(app: App) -> str:
+    """The officer's user name (the app keeps a name or a User row)."""
+    user = getattr(app, "user", None)
+    return str(getattr(user, "name", user) or "")
+
+
+def error_text(exc: BaseException) -> str:
+    """One clear line for a notification: store and workflow errors carry their own message."""
+    from ...domain.workflow import WorkflowError
+    from ...store.db import StoreError
+
+    if isinstance(exc, (StoreError, WorkflowError, ValueError)):
+        return str(exc)
+    return t("case.error.unexpected", error=f"{type(exc).__name__}: {exc}")
+
+
+def post_case_changed(app: App, number: str) -> None:
+    """Tell the app (and through it the queue) that a case was written."""
+    try:
+        from ..app import CaseChanged  # declared by the app module
+    except ImportError:
+        return
+    app.post_message(CaseChanged(number))
+
+
+def localize_bindings(node: DOMNode) -> None:
+    """Translate binding descriptions written as i18n keys (the app module's helper)."""
+    from ..app import localize_bindings as _localize
+
+    _localize(node)
+
+
+_TRANSLIT = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "AE", "Ø": "OE", "Å": "AA"})
+
+
+def dom_id(prefix: str, ident: str) -> str:
+    """A Textual DOM id (ASCII only) for a workflow identifier such as 'høring_slutt'."""
+    ascii_id = ident.translate(_TRANSLIT)
+    ascii_id = "".join(c if (c.isascii() and (c.isalnum() or c in "_-")) else "_" for c in ascii_id)
+    return f"{prefix}-{ascii_id}"
+
+
+def answer_text(value: Any) -> str:
+    """A stored answer for display: ja/nei for booleans, names for examiners, dates as dd.mm.yyyy."""
+    if value is True:
+        return "ja"
+    if value is False:
+        return "nei"
+    if isinstance(value, list):
+        parts = []
+        for v in value:
+            if isinstance(v, dict) and "name" in v:
+                tags = [tag for tag, on in (("ekstern", v.get("external")), ("opprinnelig", v.get("original"))) if on]
+                parts.append(v["name"] + (f" ({', '.join(tags)})" if tags else ""))
+            else:
+                parts.append(str(v))
+        return ", ".join(parts)
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return fmt_date(date.fromisoformat(value))
+        except ValueError:
+            return value
+    return "" if value is None else str(value)
