@@ -32,6 +32,8 @@ waiting for a preliminary reply · closed (closed or withdrawn)."""
 
 SORT_COLUMNS = ("number", "workflow", "title", "step", "body", "due")
 
+FIRST_PAGE = 60  # rows per page: the list fetches pages of this size, the first one at start-up
+
 _TITLE = f"CASE WHEN classification = '{SECRET}' THEN NULL ELSE title END"
 
 # Sort keys per column. NULLs go last in both directions; `id` breaks ties so paging is stable.
@@ -41,7 +43,7 @@ _ORDER = {
     "title": (_TITLE,),
     "step": ("current_step", "current_step_title"),
     "body": ("body",),
-    "due": ("due",),
+    "due": ("coalesce(due, closed_on)",),  # a closed case has no due date: its closing date
 }
 
 _COLUMNS = (
@@ -115,13 +117,32 @@ def build_where(filter_text: str, view: str, today: date, user: str) -> tuple[st
     return " AND ".join(clauses), params
 
 
-def build_order(sort_column: str, descending: bool) -> str:
+def build_order(sort_column: str, descending: bool, postgres: bool = False) -> str:
     if sort_column not in _ORDER:
         raise ValueError(f"unknown sort column '{sort_column}' (use one of: {', '.join(SORT_COLUMNS)})")
     direction = " DESC" if descending else ""
     keys = _ORDER[sort_column]
+    if postgres:  # NULLS LAST lets PostgreSQL walk an index
+        return ", ".join([f"{k}{direction} NULLS LAST" for k in keys] + [f"id{direction}"])
     parts = [f"({keys[0]}) IS NULL"] + [f"{k}{direction}" for k in keys] + [f"id{direction}"]
     return ", ".join(parts)
+
+
+# SQLite: sort columns with an index, and whether they can be NULL. Without a filter, in the big
+# views (all open, closed; for open cases coalesce(due, closed_on) is due), a page is read by walking the index in order, instead of sorting every
+# open case to find the first 60 (0.1 ms instead of ~20 ms on 100,000 cases). `+status` keeps
+# SQLite from preferring the status index, which would need that sort.
+_INDEX_ORDER = {"due": ("due", True), "body": ("body", True), "workflow": ("workflow_id", False),
+                "number": ("year{d}, seq", False)}
+
+
+class _Channel:
+    """One connection and its lock. The queue has two, so a page and a count can be read at the
+    same time (sqlite3 and psycopg release the GIL while the database works)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.conn: Any = None
 
 
 class QueueSource:
@@ -129,20 +150,19 @@ class QueueSource:
 
     def __init__(self, loc: Location):
         self.loc = loc
-        self._lock = threading.Lock()
-        self._conn: Any = None
         self._pg = not loc.is_sqlite
+        self._channels = {"page": _Channel(), "count": _Channel()}
         self._data_version: int | None = None
         self._marker: Any = None
 
     # -- connection --------------------------------------------------------------------------
-    def _connect(self) -> Any:
-        """The open connection, or None while the SQLite file does not exist."""
-        if self._conn is not None:
-            return self._conn
+    def _connect(self, channel: _Channel) -> Any:
+        """The channel's open connection, or None while the SQLite file does not exist."""
+        if channel.conn is not None:
+            return channel.conn
         if self._pg:
-            self._conn = self._connect_pg()
-            return self._conn
+            channel.conn = self._connect_pg()
+            return channel.conn
         path: Path = self.loc.path  # type: ignore[assignment]
         if not path.exists() or path.stat().st_size == 0:
             return None
@@ -152,7 +172,7 @@ class QueueSource:
             conn.execute("PRAGMA query_only=1")
         except sqlite3.Error as exc:
             raise self._error(exc) from None
-        self._conn = conn
+        channel.conn = conn
         return conn
 
     def _connect_pg(self) -> Any:
@@ -171,21 +191,37 @@ class QueueSource:
         return conn
 
     def close(self) -> None:
-        with self._lock:
-            if self._conn is not None:
-                try:
-                    self._conn.close()
-                finally:
-                    self._conn = None
+        for channel in self._channels.values():
+            with channel.lock:
+                if channel.conn is not None:
+                    try:
+                        channel.conn.close()
+                    except Exception:  # noqa: BLE001 - closing anyway
+                        pass
+                    channel.conn = None
+
+    def interrupt(self) -> None:
+        """Abort the reads running now (their answers are no longer wanted: the user typed on).
+
+        Safe from any thread; the interrupted call raises QueueError, which the caller drops."""
+        for channel in self._channels.values():
+            conn = channel.conn
+            if conn is None:
+                continue
+            try:
+                conn.interrupt() if not self._pg else conn.cancel_safe(timeout=1.0)
+            except Exception:  # noqa: BLE001 - nothing running, or already closed
+                pass
 
     def _error(self, exc: BaseException) -> QueueError:
         from .db import translate_error
 
         return QueueError(str(translate_error(exc, self.loc)))
 
-    def _query(self, sql: str, params: Sequence[Any]) -> list[tuple]:
-        with self._lock:
-            conn = self._connect()
+    def _query(self, sql: str, params: Sequence[Any], channel: str = "page") -> list[tuple]:
+        ch = self._channels[channel]
+        with ch.lock:
+            conn = self._connect(ch)
             if conn is None:
                 return []
             if self._pg:
@@ -197,35 +233,61 @@ class QueueSource:
             except sqlite3.OperationalError as exc:
                 if "no such table" in str(exc):
                     return []  # a database being created right now: nothing to show yet
+                if "interrupted" in str(exc):
+                    raise QueueError("interrupted") from None
                 raise self._error(exc) from None
             except Exception as exc:  # psycopg errors: one line, and a fresh connection next time
                 if self._pg and type(exc).__module__.startswith("psycopg"):
                     if "does not exist" in str(exc) and "relation" in str(exc):
                         return []
-                    self._drop_pg()
+                    try:
+                        ch.conn.close()
+                    except Exception:  # noqa: BLE001
+                        pass
+                    ch.conn = None
                     raise self._error(exc) from None
                 raise
-
-    def _drop_pg(self) -> None:
-        try:
-            self._conn.close()
-        except Exception:  # noqa: BLE001
-            pass
-        self._conn = None
 
     # -- the queue ---------------------------------------------------------------------------
     def page(self, filter_text: str, view: str, sort_column: str, descending: bool, offset: int,
              limit: int, today: date, user: str) -> list[Row]:
         where, params = build_where(filter_text, view, today, user)
-        sql = (f"SELECT {_COLUMNS} FROM cases WHERE {where} ORDER BY {build_order(sort_column, descending)}"
-               " LIMIT ? OFFSET ?")
-        rows = self._query(sql, [today, *params, int(limit), int(offset)])
+        if (not self._pg and not filter_text.strip() and sort_column in _INDEX_ORDER
+                and (view == "open" or (view == "closed" and sort_column != "due"))):
+            rows = self._page_by_index(where, params, sort_column, descending, int(offset), int(limit), today)
+        else:
+            sql = (f"SELECT {_COLUMNS} FROM cases WHERE {where} "
+                   f"ORDER BY {build_order(sort_column, descending, self._pg)} LIMIT ? OFFSET ?")
+            rows = self._query(sql, [today, *params, int(limit), int(offset)])
         return [Row(r[0], r[1], r[2], r[3], r[4], r[5], r[6] or "", r[7], _as_date(r[8]), r[9],
                     _as_date(r[10]), bool(r[11])) for r in rows]
 
+    def _page_by_index(self, where: str, params: list[Any], sort_column: str, descending: bool,
+                       offset: int, limit: int, today: date) -> list[tuple]:
+        """The same rows, in the same order, as the general query: non-NULL values in index order,
+        then the NULLs by id (SQLite only; see _INDEX_ORDER)."""
+        column, nullable = _INDEX_ORDER[sort_column]
+        d = " DESC" if descending else ""
+        where = where.replace("status ", "+status ", 1)
+        if not nullable:
+            order = column.format(d=d) + d + ("" if sort_column == "number" else f", id{d}")
+            return self._query(f"SELECT {_COLUMNS} FROM cases WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
+                               [today, *params, limit, offset])
+        rows = self._query(f"SELECT {_COLUMNS} FROM cases WHERE {where} AND {column} IS NOT NULL "
+                           f"ORDER BY {column}{d}, id{d} LIMIT ? OFFSET ?", [today, *params, limit, offset])
+        if len(rows) == limit:
+            return rows
+        # Past the last non-NULL value: continue with the NULLs, from the right place.
+        counted = self._query(f"SELECT count(*) FROM cases WHERE {where} AND {column} IS NOT NULL", params)
+        not_null = int(counted[0][0]) if counted else 0
+        rest = self._query(f"SELECT {_COLUMNS} FROM cases WHERE {where} AND {column} IS NULL "
+                           f"ORDER BY id{d} LIMIT ? OFFSET ?",
+                           [today, *params, limit - len(rows), max(0, offset - not_null)])
+        return rows + rest
+
     def count(self, filter_text: str, view: str, today: date, user: str) -> int:
         where, params = build_where(filter_text, view, today, user)
-        rows = self._query(f"SELECT count(*) FROM cases WHERE {where}", params)
+        rows = self._query(f"SELECT count(*) FROM cases WHERE {where}", params, "count")
         return int(rows[0][0]) if rows else 0
 
     def changed_marker(self) -> Any:
@@ -234,8 +296,9 @@ class QueueSource:
         SQLite: `PRAGMA data_version` changes whenever another connection commits, so the full
         (max(updated_at), count) is read only then. PostgreSQL: (max(updated_at), count).
         """
-        with self._lock:
-            conn = self._connect()
+        ch = self._channels["count"]
+        with ch.lock:
+            conn = self._connect(ch)
             if conn is None:
                 return None
             if not self._pg:
@@ -246,10 +309,49 @@ class QueueSource:
                 if version == self._data_version and self._marker is not None:
                     return self._marker
                 self._data_version = version
-        rows = self._query("SELECT max(updated_at), count(*) FROM cases", [])
+        rows = self._query("SELECT max(updated_at), count(*) FROM cases", [], "count")
         marker = (str(rows[0][0]), int(rows[0][1])) if rows else ("", 0)
         self._marker = marker
         return marker
+
+
+class Prefetch:
+    """The queue's first page (and count), read in a background thread while the UI starts.
+
+    Start-up is mostly imports and building the first frame; the query need not wait for them.
+    `run()` starts this before the app is made, and the list takes its answer at mount if it asks
+    for the same thing (no filter, the same view and sort).
+    """
+
+    def __init__(self, source: QueueSource, view: str, sort_column: str, descending: bool, limit: int,
+                 user: str, today: Any):
+        self.key = ("", view, sort_column, descending, limit)
+        self.rows: list[Row] = []
+        self.count = 0
+        self.today: date | None = None
+        self.error: BaseException | None = None
+        self._done = threading.Event()
+        self._args = (source, view, sort_column, descending, limit, user, today)
+        threading.Thread(target=self._run, name="queue-prefetch", daemon=True).start()
+
+    def _run(self) -> None:
+        source, view, sort_column, descending, limit, user, today_fn = self._args
+        try:
+            self.today = today = today_fn()
+            self.rows = source.page("", view, sort_column, descending, 0, limit, today, user)
+            self.count = (len(self.rows) if len(self.rows) < limit
+                          else source.count("", view, today, user))
+        except BaseException as exc:  # noqa: BLE001 - handed to whoever takes the answer
+            self.error = exc
+        finally:
+            self._done.set()
+
+    @property
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self._done.wait(timeout)
 
 
 class FailedSource(QueueSource):

@@ -38,7 +38,7 @@ from .config import Config
 from .i18n import register, t
 
 if TYPE_CHECKING:
-    from ..store.queue import QueueSource
+    from ..store.queue import Prefetch, QueueSource
     from ..store.service import Store
 
 register({
@@ -116,19 +116,25 @@ class VarselApp(App):
     ]
 
     def __init__(self, db: str | None = None, user: str = "", config: Config | None = None, *,
-                 poll_interval: float = 3.0, queue_source: "QueueSource | None" = None) -> None:
+                 poll_interval: float = 3.0, queue_source: "QueueSource | None" = None,
+                 prefetch: "Prefetch | None" = None) -> None:
         super().__init__()
         localize_bindings(self)
         self.db = db
         self.user = user
-        self.config = config or Config()
-        self.idle_lock_minutes = self.config.idle_lock_minutes
+        self.configure(config or Config())
         self.poll_interval = poll_interval
         self.unlock_session: Any = None
         self._store: Store | None = None
         self._store_lock = threading.Lock()
         self._queue_source = queue_source
+        self._prefetch = prefetch
         self._last_input = time.monotonic()
+
+    def configure(self, config: Config) -> None:
+        """Use `config` (call before the app runs; the keymap is applied at mount)."""
+        self.config = config
+        self.idle_lock_minutes = config.idle_lock_minutes
 
     # -- resources ---------------------------------------------------------------------------------
     @property
@@ -157,6 +163,11 @@ class VarselApp(App):
             except StoreError as exc:
                 self._queue_source = FailedSource(str(exc))
         return self._queue_source
+
+    def take_prefetch(self) -> "Prefetch | None":
+        """The queue's first page if `run()` started reading it early (handed out once)."""
+        prefetch, self._prefetch = self._prefetch, None
+        return prefetch
 
     @property
     def db_display(self) -> str:
@@ -255,9 +266,15 @@ class VarselApp(App):
 
 def run(db: str | None, user: str, lang: str | None = None) -> None:
     """Open the TUI. `lang` from --lang wins over the config file's; the default is nb."""
+    from ..store.queue import FIRST_PAGE, Prefetch
     from . import i18n
     from .config import load_config
 
+    # Read the first page while Textual starts (sqlite3 releases the GIL while it works).
+    app = VarselApp(db=db, user=user, poll_interval=3.0)
+    prefetch = Prefetch(app.queue_source, "open", "due", False, FIRST_PAGE, user, app.today)
     config = load_config()
     i18n.set_lang(lang or config.lang or "nb")
-    VarselApp(db=db, user=user, config=config).run()
+    app.configure(config)
+    app._prefetch = prefetch
+    app.run()

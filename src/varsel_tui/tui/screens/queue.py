@@ -51,7 +51,7 @@ register({
     "queue.sorted_by": ("sortert etter {column}", "sorted by {column}"),
 })
 
-FILTER_DEBOUNCE = 0.04  # seconds: a light debounce, so fast typing does not queue up queries
+FILTER_DEBOUNCE = 0.02  # seconds: a light debounce, so fast typing does not queue up queries
 
 
 def _format_count(n: int) -> str:
@@ -144,7 +144,8 @@ class QueueScreen(Screen):
             yield FilterInput(placeholder=t("queue.filter_placeholder"), id="filter")
             yield Static("", id="queue-count")
         self.case_list = CaseList(app.queue_source, app.user, app.today,
-                                  QueueQuery(view=self._initial_view), id="case-list")
+                                  QueueQuery(view=self._initial_view), prefetch=app.take_prefetch(),
+                                  id="case-list")
         header = CaseHeader(self.case_list, id="case-header")
         self.case_list.attach_header(header)
         yield header

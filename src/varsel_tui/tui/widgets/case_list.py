@@ -29,7 +29,7 @@ from textual.widget import Widget
 from ..i18n import register, t
 
 if TYPE_CHECKING:
-    from ...store.queue import QueueSource, Row
+    from ...store.queue import Prefetch, QueueSource, Row
 
 register({
     "case_list.col.number": ("Nummer", "Number"),
@@ -56,7 +56,8 @@ register({
 LOCK = "🔒"
 PRELIM_MARK = "§"  # forvaltningsloven § 11a: a preliminary reply is due
 SOON_DAYS = 7  # "due this week": today and the six days after
-PAGE_SIZE = 60
+PAGE_SIZE = 60  # the same as store.queue.FIRST_PAGE, so the prefetched first page is a page
+PREFETCH_WAIT = 0.1  # seconds the first frame may wait for the prefetched first page
 MAX_PAGES = 40  # pages kept in the cache (2,400 rows at most)
 
 COLUMNS = ("number", "workflow", "title", "step", "body", "due")
@@ -179,7 +180,7 @@ class CaseList(ScrollView, can_focus=True):
             self.row = row
 
     def __init__(self, source: "QueueSource", user: str, today: Callable[[], date],
-                 query: QueueQuery | None = None, **kwargs: Any):
+                 query: QueueQuery | None = None, prefetch: "Prefetch | None" = None, **kwargs: Any):
         super().__init__(**kwargs)
         from ..app import localize_bindings
 
@@ -197,7 +198,10 @@ class CaseList(ScrollView, can_focus=True):
         self._generation = 0
         self._keep_number: str | None = None
         self._settled = False  # the current generation's first page and count are on screen
+        self._reset_len: int | None = None
+        self._early_count: int | None = None
         self._header: CaseHeader | None = None
+        self._prefetch = prefetch  # the first page, read while the app started (used once)
 
     # -- layout --------------------------------------------------------------------------------
     @property
@@ -228,11 +232,44 @@ class CaseList(ScrollView, can_focus=True):
 
     def reload(self, keep_number: str | None = None) -> None:
         """Fetch the first page and the count again (a refresh keeps the cursor on `keep_number`)."""
+        if self._generation and (self._pending or not self._settled):
+            self.source.interrupt()  # the previous query's answer is no longer wanted
         self._generation += 1
         self._pending.clear()
         self._keep_number = keep_number
         self._settled = False
+        self._reset_len: int | None = None  # rows in this generation's first page, once here
+        self._early_count: int | None = None  # a count that arrived before the first page
+        prefetch, self._prefetch = self._prefetch, None
+        q = self.query
+        if prefetch is not None and prefetch.key == (q.filter_text, q.view, q.sort_column, q.descending, PAGE_SIZE):
+            # Usually here already, or within a few ms: then the first frame shows the rows. A slow
+            # database (a server far away) gets the worker instead and the frame says "loading".
+            if prefetch.wait(PREFETCH_WAIT):
+                self._take_prefetch(self._generation, prefetch)
+            else:
+                self._pending.add(0)
+                generation = self._generation
+                self.run_worker(lambda: (prefetch.wait(), self._call(self._take_prefetch, generation, prefetch)),
+                                thread=True, group="case-list", exit_on_error=False)
+            return
         self._start_fetch(self._generation, 0, reset=True)
+        # The count is read at the same time, on the source's second connection.
+        generation, query = self._generation, self.query
+        self.run_worker(lambda: self._fetch_count(generation, query), thread=True, group="case-list-count",
+                        exit_on_error=False)
+
+    def _take_prefetch(self, generation: int, prefetch: "Prefetch") -> None:
+        if generation != self._generation:
+            return
+        if prefetch.error is not None:
+            error = str(prefetch.error).strip().splitlines()[0] if str(prefetch.error).strip() else \
+                type(prefetch.error).__name__
+            self._fetch_failed(generation, 0, error)
+            return
+        self._page_loaded(generation, 0, prefetch.rows, prefetch.today or self._today_fn(), True)
+        if len(prefetch.rows) == PAGE_SIZE:
+            self._count_loaded(generation, prefetch.count)
 
     def _start_fetch(self, generation: int, page: int, reset: bool = False) -> None:
         self._pending.add(page)
@@ -240,8 +277,20 @@ class CaseList(ScrollView, can_focus=True):
         self.run_worker(lambda: self._fetch(generation, query, page, reset), thread=True,
                         group="case-list", exit_on_error=False)
 
+    def _fetch_count(self, generation: int, query: QueueQuery) -> None:
+        """Thread worker: how many rows the current query has."""
+        if generation != self._generation:
+            return
+        try:
+            count = self.source.count(query.filter_text, query.view, self._today_fn(), self.user)
+        except Exception as exc:  # noqa: BLE001 - one line for the user, never a crash
+            message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            self._call(self._fetch_failed, generation, 0, message)
+            return
+        self._call(self._count_loaded, generation, count)
+
     def _fetch(self, generation: int, query: QueueQuery, page: int, reset: bool) -> None:
-        """Thread worker: one page (and, for a reset, the count)."""
+        """Thread worker: one page."""
         if generation != self._generation:
             return  # superseded before it started
         try:
@@ -249,9 +298,6 @@ class CaseList(ScrollView, can_focus=True):
             rows = self.source.page(query.filter_text, query.view, query.sort_column, query.descending,
                                     page * PAGE_SIZE, PAGE_SIZE, today, self.user)
             self._call(self._page_loaded, generation, page, rows, today, reset)
-            if reset and len(rows) == PAGE_SIZE and generation == self._generation:
-                count = self.source.count(query.filter_text, query.view, today, self.user)
-                self._call(self._count_loaded, generation, count)
         except Exception as exc:  # noqa: BLE001 - one line for the user, never a crash
             message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             self._call(self._fetch_failed, generation, page, message)
@@ -270,8 +316,11 @@ class CaseList(ScrollView, can_focus=True):
         if reset:
             self.today = today
             self._pages.clear()
+            self._reset_len = len(rows)
             if len(rows) < PAGE_SIZE:
                 self.count = len(rows)
+            elif self._early_count is not None:
+                self.count = self._early_count
             elif self.count is None or self._keep_number is None:
                 self.count = len(rows)  # until the count arrives
             cursor = 0
@@ -291,13 +340,18 @@ class CaseList(ScrollView, can_focus=True):
             self._pages.popitem(last=False)
         self._update_virtual_size()
         self.refresh()
-        if reset and len(rows) < PAGE_SIZE:
+        if reset and (len(rows) < PAGE_SIZE or self._early_count is not None):
             self._settled = True
             self.post_message(self.Loaded(self, self.count or 0))
 
     def _count_loaded(self, generation: int, count: int) -> None:
         if generation != self._generation:
             return
+        if self._reset_len is None:  # before the first page: it takes the count with it
+            self._early_count = count
+            return
+        if self._reset_len < PAGE_SIZE or self._settled:
+            return  # a short first page is the exact count already
         self.count = count
         self.cursor = min(self.cursor, max(count - 1, 0))
         self._update_virtual_size()
