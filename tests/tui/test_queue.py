@@ -493,3 +493,97 @@ async def test_command_palette_is_there_with_ctrl_p(seeded_db):
             await pilot.press("enter")
             await pilot.pause(0.2)
             assert opened == ["2026-0003"]
+
+
+# -- store/queue.py on its own -------------------------------------------------------------------
+
+def _general_order(source, view: str, column: str, descending: bool, offset: int, limit: int) -> list[str]:
+    from varsel_tui.store import queue
+
+    today = date(2026, 11, 23)
+    where, params = queue.build_where("", view, today, "kari")
+    sql = (f"SELECT {queue._COLUMNS} FROM cases WHERE {where} ORDER BY "
+           f"{queue.build_order(column, descending)} LIMIT ? OFFSET ?")
+    return [r[1] for r in source._query(sql, [today, *params, limit, offset])]
+
+
+def test_index_ordered_pages_equal_the_general_query(seeded_db):
+    """Unfiltered big views walk an index (fast on 100,000 cases); the rows and their order must be
+    the same as the plain ORDER BY, NULLs last, at every offset."""
+    from varsel_tui.store.queue import SORT_COLUMNS, open_source
+
+    source = open_source(str(seeded_db))
+    today = date(2026, 11, 23)
+    try:
+        for view in ("open", "closed"):
+            for column in SORT_COLUMNS:
+                for descending in (False, True):
+                    for offset, limit in ((0, 60), (0, 2), (1, 2), (2, 2), (3, 2), (4, 3), (5, 2)):
+                        fast = [r.number for r in source.page("", view, column, descending, offset, limit,
+                                                              today, "kari")]
+                        assert fast == _general_order(source, view, column, descending, offset, limit), \
+                            (view, column, descending, offset, limit)
+    finally:
+        source.close()
+
+
+def test_queue_source_never_selects_a_secret_title(seeded_db):
+    from varsel_tui.store.queue import open_source
+
+    source = open_source(str(seeded_db))
+    try:
+        rows = source.page("", "open", "title", False, 0, 60, date(2026, 11, 23), "kari")
+        secret = next(r for r in rows if r.number == CASES["secret"])
+        assert secret.secret and secret.title is None
+        assert rows[-1].number == CASES["secret"]  # sorted as if it had no title
+        assert source.count("hytteturen", "open", date(2026, 11, 23), "kari") == 0
+    finally:
+        source.close()
+
+
+@pytest.mark.postgres
+def test_queue_source_on_postgresql(tmp_path):
+    """The same queue through psycopg (set VARSEL_TEST_PG_URL to a server where we may create a
+    database, e.g. postgresql://postgres@/postgres?host=/tmp/pg&port=5432)."""
+    import os
+    import uuid
+
+    url = os.environ.get("VARSEL_TEST_PG_URL")
+    if not url:
+        pytest.skip("VARSEL_TEST_PG_URL is not set")
+    import psycopg
+
+    from varsel_tui.store.queue import open_source
+    from varsel_tui.store.service import Store
+
+    name = f"varsel_queue_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    base, sep, query = url.partition("?")
+    db_url = base.rsplit("/", 1)[0] + "/" + name + (sep + query if sep else "")
+    try:
+        store = Store.open(db_url)
+        store.ensure_body("OU")
+        store.add_member("OU", "kari")
+        store.create_case("stinn-varsling", SECRET_TITLE, date(2026, 11, 2), by="kari",
+                          intake={"kanal": "skriftlig", "anonym": True, "varsler_er_fornærmede": True})
+        store.create_case("ntnu-avvik", "Manglende veiledning", date(2026, 10, 1), by="per",
+                          intake={"melder_type": "student"})
+        store.create_case("ntnu-klage", "Klage på karakter", date(2026, 11, 20), by="per",
+                          intake={"sakstype": "klage", "karakter_kunngjort": "2026-11-10",
+                                  "opprinnelig_karakter": "C"})
+        store.close()
+        source = open_source(db_url)
+        today = date(2026, 11, 23)
+        rows = source.page("", "open", "due", False, 0, 60, today, "kari")
+        assert [r.number for r in rows] == ["2026-0002", "2026-0003", "2026-0001"]
+        assert rows[0].prelim_due and rows[2].title is None
+        assert [r.number for r in source.page("", "mine", "due", False, 0, 60, today, "kari")] == ["2026-0001"]
+        assert [r.number for r in source.page("veil", "open", "due", False, 0, 60, today, "kari")] == ["2026-0002"]
+        assert source.count("", "overdue", today, "kari") == 1
+        assert source.count("hytteturen", "open", today, "kari") == 0
+        assert source.changed_marker() is not None
+        source.close()
+    finally:
+        with psycopg.connect(url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
