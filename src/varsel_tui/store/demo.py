@@ -178,7 +178,7 @@ def seed_bulk(store, n: int, *, seed: int = 1, created_by: str = "demo", span_da
     if not pool:
         return 0
     from ..crypto.audit import chain_hash
-    from ..store.service import SECRET, _classify, _prelim_warn_from, audit_event
+    from ..store.service import CLASSIFICATIONS, SECRET, _classify, _prelim_warn_from, audit_event
 
     now = datetime.now(timezone.utc)
     with store.engine.begin() as conn:
@@ -194,6 +194,8 @@ def seed_bulk(store, n: int, *, seed: int = 1, created_by: str = "demo", span_da
             seq = years[w.received.year]
             number = f"{w.received.year}-{seq:04d}"
             classification = _classify(wf, w.intake, None, False)
+            if st.classification and CLASSIFICATIONS.index(st.classification) > CLASSIFICATIONS.index(classification):
+                classification = st.classification  # raised by a step, as the store does
             title = rng.choice(TITLES.get(wf.id, ["Sak"]))
             people = [("varsler" if "varsling" in wf.id else "melder" if wf.id == "ntnu-avvik" else "student",
                        _name(rng), rng.random() < 0.25)]
