@@ -23,7 +23,7 @@ register({
     "cmd.open_case.help": ("Åpner saken med dette nummeret.", "Opens the case with this number."),
     "cmd.new_case": ("Ny sak", "New case"),
     "cmd.new_case.help": ("Registrer en ny sak.", "Register a new case."),
-    "cmd.key_help": ("Tast: {key}", "Key: {key}"),
+    "cmd.key_help": ("Tast: {keys}", "Key: {keys}"),
 })
 
 _NUMBER = re.compile(r"^\s*(?:sak\s+|case\s+)?(\d{2}|\d{4})-(\d{1,4})\s*$", re.IGNORECASE)
@@ -58,7 +58,7 @@ class CaseCommands(Provider):
                 continue
             seen.add(binding.description)
             callback = partial(app.run_action, binding.action, node)
-            out.append((binding.description, callback, t("cmd.key_help", key=app.get_key_display(binding))))
+            out.append((binding.description, callback, t("cmd.key_help", keys=app.get_key_display(binding))))
         return out
 
     def _app_commands(self) -> list[tuple[str, object, str]]:

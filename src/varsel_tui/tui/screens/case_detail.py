@@ -89,6 +89,10 @@ register({
                             "Record that a preliminary reply was sent today?"),
     "case.confirm_action": ("{title}?", "{title}?"),
     "case.write_failed": ("Ikke lagret: {error}", "Not saved: {error}"),
+    "case.concurrent": ("Saken er endret av noen andre siden den ble lest; ingenting ble lagret. Saken er lest på "
+                        "nytt – prøv igjen.",
+                        "Someone else changed the case since it was read; nothing was saved. The case has been "
+                        "read again – try again."),
     "case.no_active_step": ("Saken har ikke noe aktivt steg.", "The case has no active step."),
     "case.journal.created": ("opprettet", "opprettet (created)"),
     "case.journal.step": ("steg", "steg (step)"),
@@ -206,6 +210,7 @@ class CaseDetailScreen(Screen):
         self.number = number
         self.view: CaseView | None = None
         self._busy = False
+        self._dialog_open = False
         localize_bindings(self)
 
     # -- layout ----------------------------------------------------------------------------
@@ -232,8 +237,17 @@ class CaseDetailScreen(Screen):
         self.query_one("#case-body").focus()
 
     def on_screen_resume(self) -> None:
-        # First shown, and back from the form or a dialog: read the case again.
+        # First shown, and back from the form or another case: read the case again. Back from one
+        # of this screen's dialogs, the write (if any) reads it again itself; a load here could
+        # race it and show the case as it was before the write.
+        if self._dialog_open:
+            self._dialog_open = False
+            return
         self.load()
+
+    def _push_dialog(self, screen: Screen, callback) -> None:  # noqa: ANN001
+        self._dialog_open = True
+        self.app.push_screen(screen, callback)
 
     # -- reading ---------------------------------------------------------------------------
     def load(self) -> None:
@@ -483,8 +497,16 @@ class CaseDetailScreen(Screen):
             kind = str(parameters[0]) if parameters else ""
             if self._workflow_action(kind) is None:
                 return False  # the workflow has no such action: not shown
-            status = view.detail.state.status if view else None
-            return (status == "open") if kind == "withdraw" else (status == "withdrawn")
+            if view is None:
+                return None
+            state = view.detail.state
+            act = self._workflow_action(kind)
+            after = getattr(act, "allowed_after_step", None)
+            until = getattr(act, "allowed_until_step", None)
+            if (after and state.steps[after].status != "done") or (until and state.steps[until].status == "done"):
+                return None  # shown, greyed out: not possible at this point of the procedure
+            allowed = (state.status == "open") if kind == "withdraw" else (state.status == "withdrawn")
+            return True if allowed else None
         if action == "open_linked":
             return bool(view and view.linked) or False
         if action in ("fill_form", "add_party", "add_note", "preliminary_reply"):
@@ -492,11 +514,11 @@ class CaseDetailScreen(Screen):
                 return None  # shown, greyed out, until the case is read
             state = view.detail.state
             if action == "fill_form":
-                return state.current is not None
+                return True if state.current is not None else None
             if action == "preliminary_reply":
                 if not view.detail.workflow.statutory:
                     return False
-                return state.status == "open" and "foreløpig_svar" not in state.events
+                return True if state.status == "open" and "foreløpig_svar" not in state.events else None
         return True
 
     def action_back(self) -> None:
@@ -523,7 +545,7 @@ class CaseDetailScreen(Screen):
             if result:
                 self._write("party", result)
 
-        self.app.push_screen(PartyDialog(PARTY_ROLES, self.view.bodies), done)
+        self._push_dialog(PartyDialog(PARTY_ROLES, self.view.bodies), done)
 
     def action_add_note(self) -> None:
         if self.view is None:
@@ -533,7 +555,7 @@ class CaseDetailScreen(Screen):
             if result:
                 self._write("note", {"kind": result[0], "text": result[1]})
 
-        self.app.push_screen(NoteDialog(), done)
+        self._push_dialog(NoteDialog(), done)
 
     def action_preliminary_reply(self) -> None:
         if self.view is None:
@@ -543,7 +565,7 @@ class CaseDetailScreen(Screen):
             if yes:
                 self._write("prelim", {})
 
-        self.app.push_screen(ConfirmDialog(t("case.confirm_prelim")), done)
+        self._push_dialog(ConfirmDialog(t("case.confirm_prelim")), done)
 
     def action_case_action(self, kind: str) -> None:
         action = self._workflow_action(kind)
@@ -554,7 +576,7 @@ class CaseDetailScreen(Screen):
             if yes:
                 self._write("action", {"id": action.id, "title": action.title})
 
-        self.app.push_screen(ConfirmDialog(t("case.confirm_action", title=action.title), action.help), done)
+        self._push_dialog(ConfirmDialog(t("case.confirm_action", title=action.title), action.help), done)
 
     def action_open_linked(self) -> None:
         if self.view is None or not self.view.linked:
@@ -576,6 +598,8 @@ class CaseDetailScreen(Screen):
 
     @work(thread=True, exclusive=True, group="case-write")
     def _do_write(self, what: str, data: dict, version: int) -> None:
+        from ...store.service import ConcurrentEdit
+
         store = self.app.store
         by = user_name(self.app)
         try:
@@ -594,6 +618,9 @@ class CaseDetailScreen(Screen):
                 store.act(self.number, data["id"], by=by, expected_version=version)
                 note = t("case.saved_action", title=data["title"])
             view = read_case_view(store, self.number)
+        except ConcurrentEdit:
+            self.post_message(self.Failed(t("case.concurrent"), loading=False))
+            return
         except Exception as exc:  # noqa: BLE001 - a notification, never a crash
             self.post_message(self.Failed(error_text(exc), loading=False))
             return

@@ -76,7 +76,7 @@ class StepFormScreen(Screen):
     BINDINGS = [
         Binding("ctrl+s", "submit", "form.key.submit", id="form.submit", priority=True),
         Binding("ctrl+d", "save_draft", "form.key.draft", id="form.draft", priority=True),
-        Binding("f1", "field_help", "form.key.help", id="form.help"),
+        Binding("f1", "field_help", "form.key.help", id="form.help", show=False),  # the footer shows the app's F1
         Binding("escape", "back", "form.key.back", id="form.back"),
     ]
     PREVIEW_DELAY = 0.25

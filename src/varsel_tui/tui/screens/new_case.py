@@ -83,6 +83,12 @@ register({
 CLASS_ORDER = ("ordinær", "fortrolig", "strengt_hemmelig")
 
 
+def _required_label(label: str) -> Text:
+    text = Text(label)
+    text.append(" *", style="bold red")
+    return text
+
+
 class _Field(Vertical):
     """A fixed field of the new-case form with help for the help screen."""
 
@@ -114,7 +120,7 @@ class NewCaseScreen(Screen):
     BINDINGS = [
         Binding("ctrl+s", "submit", "new.key.submit", id="new.submit", priority=True),
         Binding("ctrl+n", "add_party", "new.key.party", id="new.party", priority=True),
-        Binding("f1", "field_help", "new.key.help", id="new.help"),
+        Binding("f1", "field_help", "new.key.help", id="new.help", show=False),  # the footer shows the app's F1
         Binding("escape", "back", "new.key.back", id="new.back"),
     ]
 
@@ -149,14 +155,14 @@ class NewCaseScreen(Screen):
         yield Static(Text(t("new.title"), style="bold"), id="new-header")
         with VerticalScroll(id="new-body"):
             with _Field(t("new.workflow"), t("new.workflow.help"), id="new-workflow-field"):
-                yield Static(Text(t("new.workflow") + " *"), classes="form-label")
+                yield Static(_required_label(t("new.workflow")), classes="form-label")
                 yield Select([], prompt=t("new.loading"), compact=True, id="new-workflow")
             with _Field(t("new.case_title"), t("new.case_title.help"), id="new-title-field"):
-                yield Static(Text(t("new.case_title") + " *"), classes="form-label")
+                yield Static(_required_label(t("new.case_title")), classes="form-label")
                 yield Input(compact=True, id="new-title")
                 yield Static("", classes="form-problem", id="new-title-problem")
             with _Field(t("new.received"), t("new.received.help"), id="new-received-field"):
-                yield Static(Text(t("new.received") + " *"), classes="form-label")
+                yield Static(_required_label(t("new.received")), classes="form-label")
                 yield Input(fmt_date(today()), compact=True, id="new-received")
                 yield Static("", classes="form-problem", id="new-received-problem")
             yield Static(Text(t("new.intake"), style="bold"), classes="case-section-title", id="new-intake-title")
