@@ -1,0 +1,198 @@
+"""Walkthroughs driven with keys, as an officer would, asserting against the store after each submit.
+
+- A StInn whistleblowing case from intake (new-case screen) through phases 2, 3 and 6, with 3.7's
+  "no motion" choice skipping 3.8–3.10 and the timeline saying why.
+- An NTNU deviation (ntnu-avvik) through each of the receipt form's (M1) four outcomes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+try:
+    from case_fixtures import (avvik_case, choose, fast_preview, fill, fix_time, make_app, screen_text, seeded_store,
+                               settle, submit_step, type_text)
+except ImportError:  # pragma: no cover - when tests/tui is a package
+    from .case_fixtures import (avvik_case, choose, fast_preview, fill, fix_time, make_app, screen_text,
+                                seeded_store, settle, submit_step, type_text)
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    monkeypatch.setenv("VARSEL_TODAY", "2026-11-23")
+    fix_time(monkeypatch)
+    fast_preview(monkeypatch)
+    s = seeded_store(tmp_path)
+    yield s
+    s.close()
+
+
+def run(coro):  # noqa: ANN001, ANN201
+    return asyncio.run(coro)
+
+
+# -- StInn: intake → phase 2 → phase 3 → phase 6 ------------------------------------------------
+
+def test_stinn_from_intake_through_phases_2_3_and_6(store, tmp_path):
+    from varsel_tui.tui.screens.case_detail import CaseDetailScreen
+    from varsel_tui.tui.screens.new_case import NewCaseScreen
+
+    async def walk():
+        app = make_app(tmp_path / "varsel.db")
+        async with app.run_test(size=(100, 32)) as pilot:
+            await settle(pilot)
+            app.new_case()
+            await settle(pilot)
+            assert isinstance(app.screen, NewCaseScreen)
+            # The workflow select has the focus once the workflows are read.
+            await choose(pilot, app.focused, "stinn-varsling")
+            await settle(pilot)
+            await fill(pilot, "title-field", "Trakassering", prefix="new")
+            await fill(pilot, "received-field", "19.11.2026", prefix="new")
+            # The default classification of an oral notification is fortrolig …
+            assert app.screen.classification() == "fortrolig"
+            await fill(pilot, "kanal", "skriftlig")
+            await settle(pilot)
+            # … and a written one is strengt hemmelig (StInn 2.4), shown before registering.
+            assert app.screen.classification() == "strengt_hemmelig"
+            assert "strengt hemmelig" in screen_text(app)
+            await fill(pilot, "anonym", True)
+            await fill(pilot, "varsler_er_fornærmede", True)
+            # Parties: ctrl+n opens the party dialog.
+            for role, name, anonymous in (("varsler", "Siri Student", True), ("anklagede", "Ola Nordmann", False)):
+                await pilot.press("ctrl+n")
+                await settle(pilot)
+                await choose(pilot, app.focused, role)  # the role select has the focus
+                await pilot.press("tab")
+                await type_text(pilot, name)
+                if anonymous:
+                    await pilot.press("tab", "space")
+                await pilot.press("ctrl+s")
+                await settle(pilot)
+            assert [p["role"] for p in app.screen.parties] == ["varsler", "anklagede"]
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert isinstance(app.screen, CaseDetailScreen), [n.message for n in app._notifications]
+            number = app.screen.number
+
+            detail = store.get_case(number)
+            assert detail.case.classification == "strengt_hemmelig"
+            assert detail.intake == {"kanal": "skriftlig", "anonym": True, "varsler_er_fornærmede": True}
+            assert [(p.role, p.anonymous) for p in detail.parties] == [("varsler", True), ("anklagede", False)]
+            assert detail.state.current == "2.1"
+            assert detail.state.steps["1.1"].status == "skipped"
+            text = screen_text(app)
+            assert "varslingen kom skriftlig" in text  # why phase 1 was skipped
+            assert "anonym" in text
+
+            # Phase 2: written notification, OTRS, grading, receipt.
+            await submit_step(pilot, {"innsendt_via": "nettside", "dato_skriftlig_mottatt": "19.11.2026"})
+            assert store.get_case(number).state.current == "2.2"
+            await submit_step(pilot, {"otrs_saksnummer": "T-42", "kø": "OU"})
+            assert store.get_case(number).state.current == "2.3"
+            await submit_step(pilot, {"foreldresak": "T-1"})
+            await submit_step(pilot, {"gradert_strengt_hemmelig": True})
+            await submit_step(pilot, {"politi_opplyst": True})
+            state = store.get_case(number).state
+            assert state.current == "3.1" and state.body == "OU"
+
+            # Phase 3: OU investigates; no motion of no confidence in 3.7.
+            await submit_step(pilot, {"plan_undersøkelse": "Intervjuer."})
+            await submit_step(pilot, {"vitner": "To vitner."})
+            await submit_step(pilot, {"forventet_avgjørelse": "04.12.2026"})
+            for _step in ("3.4", "3.5", "3.6"):
+                await submit_step(pilot, {})
+            assert store.get_case(number).state.current == "3.7"
+            await submit_step(pilot, {"pkvm_2_3_oppfylt": False, "vurdering_mistillit": "Nei."})
+            state = store.get_case(number).state
+            assert state.current == "3.11"
+            for sid in ("3.8", "3.9", "3.10"):
+                assert state.steps[sid].status == "skipped"
+                assert state.steps[sid].reason == "organet stiller ikke mistillitsforslag (3.7)"
+            text = screen_text(app)
+            assert "hoppet over: organet stiller ikke mistillitsforslag (3.7)" in text
+            await submit_step(pilot, {"vedtaksdato": "23.11.2026", "vedtak_tekst": "Nytt møteoppsett."})
+            await submit_step(pilot, {"sensurert_rapport": True})
+            await submit_step(pilot, {"klageadgang_opplyst": True})
+            assert store.get_case(number).state.current == "3.14"
+            await submit_step(pilot, {"påklaget": False})
+
+            # Phase 6: closing, handled by OU (the decision was not appealed).
+            state = store.get_case(number).state
+            assert state.current == "6.1" and state.body == "OU"
+            assert state.steps["4.1"].status == "skipped" and state.steps["5.1"].status == "skipped"
+            assert "vedtaket ble ikke påklaget" in screen_text(app)
+            await submit_step(pilot, {"læringspunkter": "Planlegg tidlig."})
+            await submit_step(pilot, {"oppfølging": "NL-AU."})
+            await submit_step(pilot, {"kopier_makulert": True})
+            await submit_step(pilot, {})
+            detail = store.get_case(number)
+            assert detail.case.status == "closed"
+            assert detail.state.outcome == "avgjort av OU"
+            assert "Avsluttet 23.11.2026: avgjort av OU" in screen_text(app)
+
+    run(walk())
+
+
+# -- NTNU avvik: the receipt form's four outcomes -----------------------------------------------
+
+M1_BASE = {"sensitive_opplysninger": False, "kritikkverdige_forhold": False}
+
+
+async def _open_avvik(pilot, number):  # noqa: ANN001, ANN202
+    pilot.app.open_case(number)
+    await settle(pilot)
+
+
+@pytest.mark.parametrize("outcome", ["godkjent", "endre_enhet", "ikke_godkjent", "avvist_varslingssak"])
+def test_ntnu_avvik_receipt_outcomes(store, tmp_path, outcome):
+    number = avvik_case(store).case.number
+    answers = {
+        "godkjent": {**M1_BASE, "vurdering": "godkjent", "lokal_enhet": "Institutt for datateknologi",
+                     "behandler": "Kari Behandler"},
+        "endre_enhet": {**M1_BASE, "vurdering": "endre_enhet", "ny_enhet": "NV-fakultetet",
+                        "endring_merknad": "Emnet hører til NV."},
+        "ikke_godkjent": {**M1_BASE, "vurdering": "ikke_godkjent", "begrunnelse": "Ikke et avvik: emnet er endret."},
+        "avvist_varslingssak": {"sensitive_opplysninger": False, "kritikkverdige_forhold": True,
+                                "vurdering": "avvist_varslingssak",
+                                "begrunnelse": "Gjelder trakassering; følges opp som varslingssak."},
+    }[outcome]
+
+    async def walk():
+        app = make_app(tmp_path / "varsel.db")
+        async with app.run_test(size=(100, 32)) as pilot:
+            await settle(pilot)
+            await _open_avvik(pilot, number)
+            await submit_step(pilot, answers)
+            detail = store.get_case(number)
+            text = screen_text(app)
+            if outcome == "godkjent":
+                assert detail.state.current == "B1"
+                assert detail.state.steps["M1"].status == "done"
+                assert "▶ B1" in text.replace("  ", " ") or "B1" in text
+            elif outcome == "endre_enhet":
+                assert detail.state.current == "M1"  # the new unit assesses it again
+                assert detail.case.body == "NV-fakultetet"
+                assert "Ansvarlig: NV-fakultetet" in text
+                assert any(e.kind == "transfer" for e in detail.journal)
+            elif outcome == "ikke_godkjent":
+                assert detail.case.status == "closed"
+                assert detail.state.outcome == "ikke godkjent"
+                assert "Avsluttet 23.11.2026: ikke godkjent" in text
+            else:
+                assert detail.case.status == "closed"
+                assert detail.state.outcome == "avvist varslingssak"
+                assert detail.case.linked_to is not None
+                linked = store.case_number(detail.case.linked_to)
+                new = store.get_case(linked)
+                assert new.case.workflow_id == "uio-varsling"
+                assert new.case.linked_from == detail.case.id
+                assert f"Omregistrert som sak {linked} (uio-varsling)" in text
+                # l opens the linked case.
+                await pilot.press("l")
+                await settle(pilot)
+                assert app.screen.number == linked
+
+    run(walk())
