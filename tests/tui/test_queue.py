@@ -587,3 +587,48 @@ def test_queue_source_on_postgresql(tmp_path):
     finally:
         with psycopg.connect(url, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pilot_test
+async def test_a_prefetched_first_page_is_on_the_first_frame(seeded_db):
+    """run() reads the first page while Textual starts; the list shows it at mount, no worker."""
+    from varsel_tui.store.queue import FIRST_PAGE, Prefetch, open_source
+
+    source = open_source(str(seeded_db))
+    prefetch = Prefetch(source, "open", "due", False, FIRST_PAGE, "kari", lambda: date(2026, 11, 23))
+    prefetch.wait(5)
+    app = make_app(seeded_db, queue_source=source, prefetch=prefetch)
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert app.screen.case_list.loaded  # before any pause: taken at mount
+        assert numbers(app) == OPEN_BY_DUE
+        assert app.take_prefetch() is None  # handed out once
+        await pilot.press("3")
+        await settle(pilot, app)
+        assert numbers(app) == ["2026-0002"]
+
+
+@pilot_test
+async def test_idle_lock_locks_the_session_and_tells_the_screens(seeded_db, monkeypatch):
+    from varsel_tui.tui.app import SessionLocked
+    from varsel_tui.tui.screens.queue import QueueScreen
+
+    class Session:
+        locked = False
+
+        def lock(self):
+            self.locked = True
+
+    app = make_app(seeded_db)
+    seen: list[str] = []
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        monkeypatch.setattr(QueueScreen, "on_session_locked",
+                            lambda self, message: seen.append(type(message).__name__), raising=False)
+        session = app.unlock_session = Session()
+        app._check_idle()
+        assert app.unlock_session is session  # not idle yet
+        app._last_input -= app.idle_lock_minutes * 60 + 1
+        app._check_idle()
+        await pilot.pause()
+        assert session.locked and app.unlock_session is None
+        assert seen == [SessionLocked.__name__]
