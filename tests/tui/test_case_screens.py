@@ -547,3 +547,37 @@ def test_snapshot_new_case(store, tmp_path, snap_compare):
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=before)
+
+
+def test_english_has_every_string(store, tmp_path):
+    """--lang en: no screen shows an untranslated i18n key."""
+    import re
+
+    from varsel_tui.tui import i18n
+
+    number = avvik_case(store).case.number
+    raw_key = re.compile(r"\b(?:case|form|new|help|dialog|timeline|cmd)\.[a-z_.]*[a-z]\b")
+
+    async def go():
+        app = make_app(tmp_path / "varsel.db")
+        seen = []
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            for keys in ((), ("a",), ("escape", "j"), ("escape", "f"), ("ctrl+s",), ("f1",)):
+                for key in keys:
+                    await pilot.press(key)
+                    await settle(pilot)
+                if not keys:
+                    await open_case(pilot, number)
+                text = screen_text(app)
+                seen.append(text)
+                assert not raw_key.findall(text), (keys, raw_key.findall(text))
+                bindings = [b.binding.description for b in app.screen.active_bindings.values()]
+                assert not [d for d in bindings if raw_key.fullmatch(d)], bindings
+            assert "Procedure" in seen[0] and "Responsible: Meldingsansvarlig" in seen[3]
+
+    i18n.set_lang("en")
+    try:
+        run(go())
+    finally:
+        i18n.set_lang("nb")

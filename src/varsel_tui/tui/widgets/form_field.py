@@ -157,20 +157,6 @@ class FormFieldWidget(Vertical):
     def changed_from_initial(self) -> bool:
         return self.raw_value != self._initial
 
-    def set_raw_value(self, value: Any) -> None:
-        raw = self._to_raw(value)
-        w = self._input
-        if isinstance(w, Input):
-            w.value = raw or ""
-        elif isinstance(w, TextArea):
-            w.text = raw or ""
-        elif isinstance(w, Select):
-            w.value = raw if raw is not None else Select.NULL
-        elif isinstance(w, SelectionList):
-            w.deselect_all()
-            for v in raw or []:
-                w.select(v)
-
     # -- state shown -----------------------------------------------------------------------
     def set_required(self, required: bool) -> None:
         if required != self._required:
