@@ -172,7 +172,10 @@ def seed_bulk(store, n: int, *, seed: int = 1, created_by: str = "demo", span_da
         attempts += 1
         wf = wfs[len(pool) % len(wfs)]
         received = today - timedelta(days=rng.randint(0, span_days))
-        w = walk(wf, received, today, rng, bodies, max_steps=rng.choice([0, 1, 2, 3, 5, 8, 12, 20, 60]))
+        # StInn's answers name its own bodies; the universities' name their units.
+        named = {b for other in wfs for b in other.bodies}
+        fitting = [b for b in bodies if (b in wf.bodies if wf.bodies else b not in named)] or bodies
+        w = walk(wf, received, today, rng, fitting, max_steps=rng.choice([0, 1, 2, 3, 5, 8, 12, 20, 60]))
         if w is not None:
             pool.append(w)
     if not pool:
