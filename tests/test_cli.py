@@ -123,3 +123,32 @@ def test_seed_demo_fills_every_workflow(varsel):
     assert len(rows) == 200 and {r["workflow"] for r in rows} == {"stinn-varsling", "ntnu-avvik", "uio-varsling",
                                                                    "ntnu-klage"}
     assert any(r["status"] == "closed" for r in rows) and any(r["status"] == "open" for r in rows)
+
+
+def test_a_phase_that_will_be_skipped_says_so_in_advance(varsel):
+    varsel.json("body", "add", "OU")
+    varsel.json("body", "member", "add", "OU", "per")
+    case = varsel.json("case", "new", "--workflow", "stinn-varsling", "--title", "Om et OU-medlem",
+                       "--received", "2026-11-02", "--set", "kanal=skriftlig", "--set", "anonym=nei",
+                       "--set", "varsler_er_fornærmede=ja", "--party", "anklagede:per")
+    steps = {s["id"]: s for s in case["steps"]}
+    assert steps["3.1"]["status"] == "pending"
+    assert "OU" in steps["3.1"]["will_be_skipped"]
+    assert steps["4.1"]["will_be_skipped"] is None
+
+
+def test_measures_and_hearings_are_recorded_and_journalled(varsel):
+    varsel.json("case", "new", "--workflow", "ntnu-avvik", "--title", "Lab ute av drift", "--received",
+                "2026-11-02", "--set", "melder_type=student")
+    d = varsel.json("case", "measure", "add", "2026-0001", "Reparere utstyret", "--responsible", "Instituttleder",
+                    "--due", "2026-12-01")
+    assert d["measures"] == [{"id": 1, "title": "Reparere utstyret", "responsible": "Instituttleder",
+                              "due": "2026-12-01", "done_on": None}]
+    d = varsel.json("case", "measure", "done", "2026-0001", "1", "--on", "2026-11-25")
+    assert d["measures"][0]["done_on"] == "2026-11-25"
+    d = varsel.json("case", "hearing", "add", "2026-0001", "--participant", "linjeleder", "--participant", "per",
+                    "--ends", "2026-12-04", "--question", "Hvilke tiltak trengs?")
+    assert d["hearings"][0]["participants"] == ["linjeleder", "per"] and d["hearings"][0]["closed_on"] is None
+    assert [j["kind"] for j in d["journal"]].count("hearing") == 1
+    code, _, err = varsel("case", "hearing", "add", "2026-0001", "--participant", "per", "--ends", "2026-01-01")
+    assert code == 1 and "cannot end in the past" in err

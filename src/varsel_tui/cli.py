@@ -166,12 +166,24 @@ def case_detail_json(store, d) -> dict[str, Any]:  # noqa: ANN001
              "status": st.steps[s.id].status,
              "due": st.steps[s.id].due.isoformat() if st.steps[s.id].due else None,
              "done_on": st.steps[s.id].done_on.isoformat() if st.steps[s.id].done_on else None,
-             "reason": st.steps[s.id].reason or None}
+             "reason": st.steps[s.id].reason or None,
+             "will_be_skipped": st.steps[s.id].forecast or None}
             for s in wf.steps
         ],
         "journal": [
             {"at": e.at.isoformat(timespec="seconds"), "by": e.by, "kind": e.kind, "text": store.journal_text(c, e)}
             for e in d.journal
+        ],
+        "measures": [
+            {"id": m.id, "title": store.codec.open(c, "measure", m.title, m.title_ct), "responsible": m.responsible or None,
+             "due": m.due.isoformat() if m.due else None, "done_on": m.done_on.isoformat() if m.done_on else None}
+            for m in d.measures
+        ],
+        "hearings": [
+            {"id": h.id, "participants": [p for p in h.participants.split(",") if p],
+             "ends_on": h.ends_on.isoformat(), "closed_on": h.closed_on.isoformat() if h.closed_on else None,
+             "question": store.codec.open(c, "hearing", h.question, h.question_ct)}
+            for h in d.hearings
         ],
         **linked,
     }
@@ -400,6 +412,34 @@ def cmd_case_prelim(args: argparse.Namespace) -> None:
     _print(args, case_detail_json(store, d), f"preliminary reply recorded for {args.number}")
 
 
+def cmd_case_measure(args: argparse.Namespace) -> None:
+    store = _store(args, create=False)
+    if args.measure_cmd == "add":
+        due = _date(args.due, "--due") if args.due else None
+        d = store.add_measure(args.number, args.title, responsible=args.responsible or "", due=due, by=_user(args))
+    else:
+        d = store.complete_measure(args.number, args.id, by=_user(args),
+                                   on=_date(args.on, "--on") if args.on else None)
+    data = case_detail_json(store, d)
+    _print(args, data, "\n".join(f"#{m['id']} {m['title']} · {m['responsible'] or '-'} · frist {m['due'] or '-'}"
+                                 + (f" · gjennomført {m['done_on']}" if m["done_on"] else "")
+                                 for m in data["measures"]))
+
+
+def cmd_case_hearing(args: argparse.Namespace) -> None:
+    store = _store(args, create=False)
+    if args.hearing_cmd == "add":
+        d = store.add_hearing(args.number, args.participant, _date(args.ends, "--ends"),
+                              question=args.question or "", by=_user(args))
+    else:
+        d = store.close_hearing(args.number, args.id, by=_user(args),
+                                on=_date(args.on, "--on") if args.on else None)
+    data = case_detail_json(store, d)
+    _print(args, data, "\n".join(f"#{h['id']} {', '.join(h['participants'])} til {h['ends_on']}"
+                                 + (f" · avsluttet {h['closed_on']}" if h["closed_on"] else "")
+                                 for h in data["hearings"]))
+
+
 def cmd_seed_demo(args: argparse.Namespace) -> None:
     import time
 
@@ -541,6 +581,31 @@ def build_parser() -> argparse.ArgumentParser:
     cpr.add_argument("number")
     cpr.add_argument("--on")
     cpr.set_defaults(func=cmd_case_prelim)
+
+    cm = c.add_parser("measure", help="measures (tiltak)").add_subparsers(dest="measure_cmd", required=True)
+    cma = cm.add_parser("add", parents=[common], help="add a measure")
+    cma.add_argument("number")
+    cma.add_argument("title")
+    cma.add_argument("--responsible")
+    cma.add_argument("--due", help="YYYY-MM-DD")
+    cma.set_defaults(func=cmd_case_measure)
+    cmd_ = cm.add_parser("done", parents=[common], help="mark a measure carried out")
+    cmd_.add_argument("number")
+    cmd_.add_argument("id", type=int)
+    cmd_.add_argument("--on")
+    cmd_.set_defaults(func=cmd_case_measure)
+    ch = c.add_parser("hearing", help="hearings (høringsrunde)").add_subparsers(dest="hearing_cmd", required=True)
+    cha = ch.add_parser("add", parents=[common], help="give others temporary access until a date")
+    cha.add_argument("number")
+    cha.add_argument("--participant", action="append", required=True, help="a user name (repeatable)")
+    cha.add_argument("--ends", required=True, help="YYYY-MM-DD")
+    cha.add_argument("--question", help="what the participants are asked")
+    cha.set_defaults(func=cmd_case_hearing)
+    chc = ch.add_parser("close", parents=[common], help="end a hearing before its date")
+    chc.add_argument("number")
+    chc.add_argument("id", type=int)
+    chc.add_argument("--on")
+    chc.set_defaults(func=cmd_case_hearing)
 
     s = sub.add_parser("seed-demo", parents=[common], help="fill a database with N demo cases")
     s.add_argument("--cases", type=int, default=1000)

@@ -47,6 +47,7 @@ class StepState:
     done_on: date | None = None
     reason: str = ""
     visits: int = 0
+    forecast: str = ""  # a pending step that will be skipped as things stand, and why
 
 
 @dataclass
@@ -305,6 +306,14 @@ class _Replay:
             st = self.states[sid]
             st.due = due_date(self.wf.step(sid).deadline, self.facts.received, self.events, self.answers,
                               self.done_on)
+        if self.status == "open":
+            ctx = self.ctx()
+            for phase in self.wf.phases:
+                pending = [self.states[s.id] for s in phase.steps]
+                if phase.skip_if is not None and all(p.status == "pending" for p in pending) \
+                        and evaluate(phase.skip_if, ctx):
+                    for p in pending:
+                        p.forecast = phase.skip_reason or f"fase {phase.id} hoppes over"
         cur = self.current_id() if self.status == "open" else None
         body = None
         if cur is not None or self.paused_cursor is not None:

@@ -506,6 +506,77 @@ class Store:
             s.commit()
         return self.get_case(number)
 
+    def add_measure(self, number: str, title: str, *, responsible: str = "", due: date | None = None,
+                    by: str, expected_version: int | None = None) -> CaseDetail:
+        """Tiltak: a corrective measure, who carries it out and by when."""
+        if not title.strip():
+            raise StoreError("a measure needs a description")
+        with self._guard(), self.session() as s:
+            case = self._case(s, number)
+            self._bump(s, case, expected_version)
+            m = Measure(case_id=case.id, responsible=responsible, due=due)
+            m.title, m.title_ct = self.codec.seal(case, "measure", title)
+            s.add(m)
+            self._journal(s, case, by, "measure", f"tiltak opprettet: {title}"
+                          + (f" (ansvarlig {responsible}" + (f", frist {due.isoformat()})" if due else ")")
+                             if responsible else ""))
+            s.commit()
+        return self.get_case(number)
+
+    def complete_measure(self, number: str, measure_id: int, *, by: str, on: date | None = None) -> CaseDetail:
+        on = on or _today()
+        with self._guard(), self.session() as s:
+            case = self._case(s, number)
+            m = s.get(Measure, measure_id)
+            if m is None or m.case_id != case.id:
+                raise NotFound(f"case {number} has no measure #{measure_id}")
+            self._bump(s, case, None)
+            m.done_on = on
+            s.add(m)
+            self._journal(s, case, by, "measure", f"tiltak #{measure_id} gjennomført {on.isoformat()}")
+            s.commit()
+        return self.get_case(number)
+
+    def add_hearing(self, number: str, participants: list[str], ends_on: date, *, question: str = "",
+                    by: str, expected_version: int | None = None) -> CaseDetail:
+        """Høringsrunde: temporary access for others, until `ends_on`."""
+        people = [p.strip() for p in participants if p.strip()]
+        if not people:
+            raise StoreError("a hearing needs at least one participant")
+        if ends_on < _today():
+            raise StoreError(f"a hearing cannot end in the past ({ends_on.isoformat()})")
+        with self._guard(), self.session() as s:
+            case = self._case(s, number)
+            self._bump(s, case, expected_version)
+            h = Hearing(case_id=case.id, participants=",".join(people), ends_on=ends_on)
+            h.question, h.question_ct = self.codec.seal(case, "hearing", question or None)
+            s.add(h)
+            self._journal(s, case, by, "hearing",
+                          f"høringsrunde til {ends_on.isoformat()}: {', '.join(people)}")
+            s.commit()
+        return self.get_case(number)
+
+    def close_hearing(self, number: str, hearing_id: int, *, by: str, on: date | None = None) -> CaseDetail:
+        on = on or _today()
+        with self._guard(), self.session() as s:
+            case = self._case(s, number)
+            h = s.get(Hearing, hearing_id)
+            if h is None or h.case_id != case.id:
+                raise NotFound(f"case {number} has no hearing #{hearing_id}")
+            self._bump(s, case, None)
+            h.closed_on = on
+            s.add(h)
+            self._journal(s, case, by, "hearing", f"høringsrunde #{hearing_id} avsluttet {on.isoformat()}")
+            s.commit()
+        return self.get_case(number)
+
+    def hearing_participants(self, case: Case, today: date) -> set[str]:
+        """Who has temporary access through an open hearing today (entitlement uses this)."""
+        with self._guard(), self.session() as s:
+            rows = s.exec(select(Hearing).where(Hearing.case_id == case.id, Hearing.closed_on.is_(None),
+                                                Hearing.ends_on >= today))
+            return {p for h in rows for p in h.participants.split(",") if p}
+
     def record_preliminary_reply(self, number: str, *, by: str, on: date | None = None) -> CaseDetail:
         on = on or _today()
         with self._guard(), self.session() as s:

@@ -24,6 +24,7 @@ register({
     "timeline.due": ("frist {date}", "due {date}"),
     "timeline.skipped": ("hoppet over: {reason}", "skipped: {reason}"),
     "timeline.phase_skipped": ("hele fasen hoppet over: {reason}", "whole phase skipped: {reason}"),
+    "timeline.phase_forecast": ("fasen hoppes over: {reason}", "the phase will be skipped: {reason}"),
     "timeline.paused": ("(satt på vent)", "(paused)"),
 })
 
@@ -53,6 +54,10 @@ def timeline_renderable(wf: Workflow, state: CaseState, today: date) -> Renderab
         if whole_skipped:
             line = Text("  ⤼ ", style="dim")
             line.append(t("timeline.phase_skipped", reason=statuses[0].reason), style="italic")
+            parts.append(line)
+        elif statuses and all(st.forecast for st in statuses):
+            line = Text("  ⤼ ", style="dim")
+            line.append(t("timeline.phase_forecast", reason=statuses[0].forecast), style="italic")
             parts.append(line)
         grid = Table.grid(padding=(0, 1), expand=True)
         grid.add_column(width=2, no_wrap=True)
