@@ -570,13 +570,6 @@ class Store:
             s.commit()
         return self.get_case(number)
 
-    def hearing_participants(self, case: Case, today: date) -> set[str]:
-        """Who has temporary access through an open hearing today (entitlement uses this)."""
-        with self._guard(), self.session() as s:
-            rows = s.exec(select(Hearing).where(Hearing.case_id == case.id, Hearing.closed_on.is_(None),
-                                                Hearing.ends_on >= today))
-            return {p for h in rows for p in h.participants.split(",") if p}
-
     def record_preliminary_reply(self, number: str, *, by: str, on: date | None = None) -> CaseDetail:
         on = on or _today()
         with self._guard(), self.session() as s:
