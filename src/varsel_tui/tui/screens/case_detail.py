@@ -6,6 +6,10 @@ the database. Every action is a key with a stable binding id (remappable in the 
   f  case.form      fill in the current step's form
   a  case.party     add a party
   j  case.note      add a journal note (note, minutes, decision)
+  t  case.measure   add a measure (tiltak): description, responsible, due date
+  T  case.measure_done  mark an open measure as done (asks which when there are several)
+  h  case.hearing   start a hearing (høringsrunde): participants, last day, question
+  H  case.hearing_close  close an open hearing (asks which when there are several)
   p  case.prelim    record that a preliminary reply (foreløpig svar) was sent
   w  case.withdraw  withdraw (when the workflow has such an action, e.g. a complaint)
   o  case.reopen    reopen a withdrawn case (when the workflow allows it)
@@ -32,7 +36,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ..i18n import register, t
-from ..widgets.case_dialogs import ConfirmDialog, NoteDialog, PartyDialog
+from ..widgets.case_dialogs import ConfirmDialog, HearingDialog, MeasureDialog, NoteDialog, PartyDialog, PickDialog
 from ..widgets.case_timeline import CaseTimeline
 from ..widgets.case_util import (answer_text, classification_label, days_left, days_left_text, error_text,
                                  fmt_date, fmt_time, localize_bindings, post_case_changed, today, user_name)
@@ -42,6 +46,10 @@ register({
     "case.key.party": ("Legg til part", "Add party"),
     "case.key.note": ("Journalnotat", "Journal note"),
     "case.key.prelim": ("Foreløpig svar sendt", "Preliminary reply sent"),
+    "case.key.measure": ("Tiltak", "Measure"),
+    "case.key.measure_done": ("Tiltak utført", "Measure done"),
+    "case.key.hearing": ("Høring", "Hearing"),
+    "case.key.hearing_close": ("Avslutt høring", "Close hearing"),
     "case.key.withdraw": ("Trekk saken", "Withdraw"),
     "case.key.reopen": ("Gjenåpne", "Reopen"),
     "case.key.linked": ("Åpne lenket sak", "Open linked case"),
@@ -83,6 +91,18 @@ register({
     "case.linked_hint": ("Trykk l for å åpne.", "Press l to open."),
     "case.saved_party": ("Part lagt til.", "Party added."),
     "case.saved_note": ("Notat lagret i journalen.", "Note saved in the journal."),
+    "case.saved_measure": ("Tiltak lagt til.", "Measure added."),
+    "case.saved_measure_done": ("Tiltak merket som utført {date}.", "Measure marked as done {date}."),
+    "case.saved_hearing": ("Høringsrunde startet (til {date}).", "Hearing started (until {date})."),
+    "case.saved_hearing_close": ("Høringsrunde avsluttet {date}.", "Hearing closed {date}."),
+    "case.no_open_measure": ("Saken har ingen åpne tiltak.", "The case has no open measures."),
+    "case.no_open_hearing": ("Saken har ingen åpne høringsrunder.", "The case has no open hearings."),
+    "case.pick_measure": ("Hvilket tiltak er utført?", "Which measure is done?"),
+    "case.pick_hearing": ("Hvilken høringsrunde skal avsluttes?", "Which hearing should be closed?"),
+    "case.confirm_measure_done": ("Merke tiltaket som utført i dag?", "Mark the measure as done today?"),
+    "case.confirm_hearing_close": ("Avslutte høringsrunden i dag?", "Close the hearing today?"),
+    "case.pick_measure_item": ("{title} · {who} · frist {due}", "{title} · {who} · due {due}"),
+    "case.pick_hearing_item": ("{who} til {ends}", "{who} until {ends}"),
     "case.saved_prelim": ("Foreløpig svar registrert som sendt {date}.", "Preliminary reply recorded as sent {date}."),
     "case.saved_action": ("{title}: registrert.", "{title}: recorded."),
     "case.confirm_prelim": ("Registrere at foreløpig svar er sendt i dag?",
@@ -105,6 +125,8 @@ register({
     "case.journal.transfer": ("overført", "overført (transferred)"),
     "case.journal.closed": ("avsluttet", "avsluttet (closed)"),
     "case.journal.action": ("handling", "handling (action)"),
+    "case.journal.measure": ("tiltak", "tiltak (measure)"),
+    "case.journal.hearing": ("høring", "høring (hearing)"),
 })
 
 
@@ -180,6 +202,10 @@ class CaseDetailScreen(Screen):
         Binding("f", "fill_form", "case.key.form", id="case.form"),
         Binding("a", "add_party", "case.key.party", id="case.party"),
         Binding("j", "add_note", "case.key.note", id="case.note"),
+        Binding("t", "add_measure", "case.key.measure", id="case.measure"),
+        Binding("T", "measure_done", "case.key.measure_done", id="case.measure_done"),
+        Binding("h", "add_hearing", "case.key.hearing", id="case.hearing"),
+        Binding("H", "close_hearing", "case.key.hearing_close", id="case.hearing_close"),
         Binding("p", "preliminary_reply", "case.key.prelim", id="case.prelim"),
         Binding("w", "case_action('withdraw')", "case.key.withdraw", id="case.withdraw"),
         Binding("o", "case_action('reopen')", "case.key.reopen", id="case.reopen"),
@@ -194,9 +220,10 @@ class CaseDetailScreen(Screen):
             super().__init__()
 
     class Failed(Message):
-        def __init__(self, error: str, *, loading: bool) -> None:
+        def __init__(self, error: str, *, loading: bool, retry: tuple[str, dict] | None = None) -> None:
             self.error = error
             self.loading = loading
+            self.retry = retry  # (what, data): a refused measure/hearing, reopened with what was typed
             super().__init__()
 
     class Written(Message):
@@ -278,6 +305,14 @@ class CaseDetailScreen(Screen):
         else:
             self.notify(t("case.write_failed", error=message.error), severity="error")
             self.load()
+            if message.retry is not None:
+                # The store refused it (e.g. an end date in the past): open the dialog again with
+                # everything that was typed, and the reason, so nothing is lost.
+                what, data = message.retry
+                if what == "measure":
+                    self._open_measure_dialog(data, message.error)
+                elif what == "hearing":
+                    self._open_hearing_dialog(data, message.error)
 
     @on(Written)
     def _on_written(self, message: Written) -> None:
@@ -509,7 +544,11 @@ class CaseDetailScreen(Screen):
             return True if allowed else None
         if action == "open_linked":
             return bool(view and view.linked) or False
-        if action in ("fill_form", "add_party", "add_note", "preliminary_reply"):
+        if action in ("measure_done", "close_hearing"):
+            if view is None:
+                return False
+            return bool(self._open_measures() if action == "measure_done" else self._open_hearings()) or False
+        if action in ("fill_form", "add_party", "add_note", "preliminary_reply", "add_measure", "add_hearing"):
             if view is None:
                 return None  # shown, greyed out, until the case is read
             state = view.detail.state
@@ -578,6 +617,70 @@ class CaseDetailScreen(Screen):
 
         self._push_dialog(ConfirmDialog(t("case.confirm_action", title=action.title), action.help), done)
 
+    def _open_measures(self) -> list[tuple[Any, str | None]]:
+        return [(m, title) for m, title in (self.view.measures if self.view else []) if m.done_on is None]
+
+    def _open_hearings(self) -> list[tuple[Any, str | None]]:
+        return [(h, q) for h, q in (self.view.hearings if self.view else []) if h.closed_on is None]
+
+    def _open_measure_dialog(self, initial: dict | None = None, error: str = "") -> None:
+        def done(result: dict | None) -> None:
+            if result:
+                self._write("measure", result)
+
+        self._push_dialog(MeasureDialog(initial, error), done)
+
+    def _open_hearing_dialog(self, initial: dict | None = None, error: str = "") -> None:
+        def done(result: dict | None) -> None:
+            if result:
+                self._write("hearing", result)
+
+        self._push_dialog(HearingDialog(initial, error), done)
+
+    def action_add_measure(self) -> None:
+        if self.view is None:
+            return
+        self._open_measure_dialog()
+
+    def action_add_hearing(self) -> None:
+        if self.view is None:
+            return
+        self._open_hearing_dialog()
+
+    def _pick_then(self, what: str, items: list[tuple[int, str]], pick_title: str, confirm: str) -> None:
+        """One open item: a yes/no confirm; several: choose which (choosing is the confirmation)."""
+        if len(items) == 1:
+            ident, label = items[0]
+
+            def confirmed(yes: bool | None) -> None:
+                if yes:
+                    self._write(what, {"id": ident})
+
+            self._push_dialog(ConfirmDialog(confirm, label), confirmed)
+            return
+
+        def picked(ident: int | None) -> None:
+            if ident is not None:
+                self._write(what, {"id": ident})
+
+        self._push_dialog(PickDialog(pick_title, items), picked)
+
+    def action_measure_done(self) -> None:
+        items = [(m.id, t("case.pick_measure_item", title=self.reveal("measure", title), who=m.responsible or "–",
+                          due=fmt_date(m.due) or "–")) for m, title in self._open_measures()]
+        if not items:
+            self.notify(t("case.no_open_measure"), severity="warning")
+            return
+        self._pick_then("measure_done", items, t("case.pick_measure"), t("case.confirm_measure_done"))
+
+    def action_close_hearing(self) -> None:
+        items = [(h.id, t("case.pick_hearing_item", who=h.participants, ends=fmt_date(h.ends_on)))
+                 for h, _q in self._open_hearings()]
+        if not items:
+            self.notify(t("case.no_open_hearing"), severity="warning")
+            return
+        self._pick_then("hearing_close", items, t("case.pick_hearing"), t("case.confirm_hearing_close"))
+
     def action_open_linked(self) -> None:
         if self.view is None or not self.view.linked:
             return
@@ -614,14 +717,30 @@ class CaseDetailScreen(Screen):
             elif what == "prelim":
                 store.record_preliminary_reply(self.number, by=by)
                 note = t("case.saved_prelim", date=fmt_date(today()))
+            elif what == "measure":
+                store.add_measure(self.number, data["title"], responsible=data.get("responsible", ""),
+                                  due=data.get("due"), by=by, expected_version=version)
+                note = t("case.saved_measure")
+            elif what == "measure_done":
+                store.complete_measure(self.number, data["id"], by=by)
+                note = t("case.saved_measure_done", date=fmt_date(today()))
+            elif what == "hearing":
+                store.add_hearing(self.number, data["participants"], data["ends_on"],
+                                  question=data.get("question", ""), by=by, expected_version=version)
+                note = t("case.saved_hearing", date=fmt_date(data["ends_on"]))
+            elif what == "hearing_close":
+                store.close_hearing(self.number, data["id"], by=by)
+                note = t("case.saved_hearing_close", date=fmt_date(today()))
             else:
                 store.act(self.number, data["id"], by=by, expected_version=version)
                 note = t("case.saved_action", title=data["title"])
             view = read_case_view(store, self.number)
         except ConcurrentEdit:
-            self.post_message(self.Failed(t("case.concurrent"), loading=False))
+            retry = (what, data) if what in ("measure", "hearing") else None
+            self.post_message(self.Failed(t("case.concurrent"), loading=False, retry=retry))
             return
         except Exception as exc:  # noqa: BLE001 - a notification, never a crash
-            self.post_message(self.Failed(error_text(exc), loading=False))
+            retry = (what, data) if what in ("measure", "hearing") else None
+            self.post_message(self.Failed(error_text(exc), loading=False, retry=retry))
             return
         self.post_message(self.Written(view, note))

@@ -1,4 +1,5 @@
-"""Small modal dialogs used on the case screens: add a party, write a journal note, confirm.
+"""Small modal dialogs used on the case screens: add a party, write a journal note, add a measure
+(tiltak), start a hearing (høringsrunde), pick one of several, confirm.
 
 Each returns its result through `dismiss` (None when cancelled with Esc); none writes to the
 store itself — the screen that opened it does, in a worker.
@@ -6,6 +7,7 @@ store itself — the screen that opened it does, in a worker.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Iterable
 
 from rich.text import Text
@@ -13,10 +15,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Checkbox, Footer, Input, Select, Static, TextArea
+from textual.widgets import Checkbox, Footer, Input, OptionList, Select, Static, TextArea
 
 from ..i18n import register, t
-from .case_util import localize_bindings
+from .case_util import fmt_date, localize_bindings, today
 
 register({
     "dialog.party.title": ("Legg til part", "Add party"),
@@ -35,6 +37,25 @@ register({
     "dialog.note.kind.minutes": ("møtereferat", "møtereferat (minutes)"),
     "dialog.note.kind.decision": ("vedtak", "vedtak (decision)"),
     "dialog.note.empty": ("Notatet er tomt; ingenting er lagret.", "The note is empty; nothing was saved."),
+    "dialog.measure.title": ("Nytt tiltak", "New measure"),
+    "dialog.measure.text": ("Beskrivelse av tiltaket", "Description of the measure"),
+    "dialog.measure.responsible": ("Ansvarlig", "Responsible"),
+    "dialog.measure.responsible_hint": ("person eller enhet (valgfritt)", "person or unit (optional)"),
+    "dialog.measure.due": ("Frist", "Due date"),
+    "dialog.measure.empty": ("Tiltaket trenger en beskrivelse.", "The measure needs a description."),
+    "dialog.hearing.title": ("Ny høringsrunde", "New hearing"),
+    "dialog.hearing.participants": ("Deltakere (brukernavn, skilt med komma)",
+                                    "Participants (user names, separated by commas)"),
+    "dialog.hearing.ends": ("Høringsfrist (siste dag)", "End date (last day)"),
+    "dialog.hearing.question": ("Spørsmål til høringen", "Question for the hearing"),
+    "dialog.hearing.no_participants": ("Høringen trenger minst én deltaker.",
+                                       "The hearing needs at least one participant."),
+    "dialog.hearing.no_end": ("Høringen trenger en sluttdato.", "The hearing needs an end date."),
+    "dialog.hearing.past": ("Sluttdatoen {date} er passert; velg i dag eller senere.",
+                            "The end date {date} has passed; choose today or later."),
+    "dialog.date_hint": ("DD.MM.ÅÅÅÅ eller ÅÅÅÅ-MM-DD", "DD.MM.YYYY or YYYY-MM-DD"),
+    "dialog.optional": ("valgfritt", "optional"),
+    "dialog.pick_hint": ("Enter velger, Esc avbryter.", "Enter chooses, Esc cancels."),
     "dialog.choose": ("Velg …", "Choose …"),
     "dialog.save": ("Lagre", "Save"),
     "dialog.cancel": ("Avbryt", "Cancel"),
@@ -129,6 +150,174 @@ class NoteDialog(ModalScreen[tuple[str, str] | None]):
             self.notify(t("dialog.note.empty"), severity="warning")
             return
         self.dismiss((str(self.query_one("#note-kind", Select).value), text.strip()))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def parse_optional_date(text: str) -> date | None:
+    """An optional date field: None when empty; ValueError (Norwegian message) when not a date."""
+    from ...domain.forms import parse_date
+
+    return parse_date(text) if text.strip() else None
+
+
+class _FieldsDialog(ModalScreen[dict | None]):
+    """A dialog of a few fields with Ctrl+S / Esc and an inline error line.
+
+    A refused save keeps the dialog open with everything typed; `initial` refills the fields when
+    the screen opens the dialog again after the store refused the write.
+    """
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "dialog.save", id="dialog.save", priority=True),
+        Binding("escape", "cancel", "dialog.cancel", id="dialog.cancel"),
+    ]
+
+    def __init__(self, initial: dict | None = None, error: str = "") -> None:
+        super().__init__(classes="case-dialog")
+        self.initial = dict(initial or {})
+        self.error = error
+        localize_bindings(self)
+
+    def _error_line(self) -> Static:
+        line = Static(Text(self.error, style="bold red"), classes="dialog-error", id="dialog-error")
+        line.display = bool(self.error)
+        return line
+
+    def show_error(self, message: str, focus: str | None = None) -> None:
+        """Say what is wrong, inline and as a notification; keep what was typed."""
+        line = self.query_one("#dialog-error", Static)
+        line.update(Text(message, style="bold red"))
+        line.display = True
+        self.notify(message, severity="error")
+        if focus:
+            self.query_one(focus).focus()
+
+    def value(self, selector: str) -> str:
+        widget = self.query_one(selector)
+        return widget.text if isinstance(widget, TextArea) else widget.value
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.focus_next()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class MeasureDialog(_FieldsDialog):
+    """Tiltak: a description (required), who is responsible, and a due date. Returns
+    {"title", "responsible", "due" (date | None)}."""
+
+    def compose(self) -> ComposeResult:
+        init = self.initial
+        due = init.get("due")
+        with Vertical(classes="dialog-box", id="measure-dialog"):
+            yield Static(Text(t("dialog.measure.title"), style="bold"), classes="dialog-title")
+            yield Static(t("dialog.measure.text"), classes="form-label")
+            yield Input(init.get("title", ""), compact=True, id="measure-title")
+            yield Static(t("dialog.measure.responsible"), classes="form-label")
+            yield Input(init.get("responsible", ""), placeholder=t("dialog.measure.responsible_hint"), compact=True,
+                        id="measure-responsible")
+            yield Static(t("dialog.measure.due"), classes="form-label")
+            yield Input(fmt_date(due) if isinstance(due, date) else str(due or ""),
+                        placeholder=f"{t('dialog.date_hint')} ({t('dialog.optional')})", compact=True,
+                        id="measure-due")
+            yield self._error_line()
+            yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#measure-title", Input).focus()
+
+    def action_save(self) -> None:
+        title = self.value("#measure-title").strip()
+        if not title:
+            self.show_error(t("dialog.measure.empty"), "#measure-title")
+            return
+        try:
+            due = parse_optional_date(self.value("#measure-due"))
+        except ValueError as exc:
+            self.show_error(str(exc), "#measure-due")
+            return
+        self.dismiss({"title": title, "responsible": self.value("#measure-responsible").strip(), "due": due})
+
+
+class HearingDialog(_FieldsDialog):
+    """Høringsrunde: participants (comma-separated user names), the last day (required, not in the
+    past) and a question. Returns {"participants": list[str], "ends_on": date, "question"}."""
+
+    def compose(self) -> ComposeResult:
+        init = self.initial
+        ends = init.get("ends_on")
+        people = init.get("participants", "")
+        with Vertical(classes="dialog-box", id="hearing-dialog"):
+            yield Static(Text(t("dialog.hearing.title"), style="bold"), classes="dialog-title")
+            yield Static(t("dialog.hearing.participants"), classes="form-label")
+            yield Input(", ".join(people) if isinstance(people, list) else str(people), compact=True,
+                        id="hearing-participants")
+            yield Static(t("dialog.hearing.ends"), classes="form-label")
+            yield Input(fmt_date(ends) if isinstance(ends, date) else str(ends or ""),
+                        placeholder=t("dialog.date_hint"), compact=True, id="hearing-ends")
+            yield Static(t("dialog.hearing.question"), classes="form-label")
+            yield TextArea(init.get("question", ""), soft_wrap=True, tab_behavior="focus", compact=True,
+                           id="hearing-question")
+            yield self._error_line()
+            yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#hearing-participants", Input).focus()
+
+    def action_save(self) -> None:
+        people = [p.strip() for p in self.value("#hearing-participants").split(",") if p.strip()]
+        if not people:
+            self.show_error(t("dialog.hearing.no_participants"), "#hearing-participants")
+            return
+        text = self.value("#hearing-ends")
+        if not text.strip():
+            self.show_error(t("dialog.hearing.no_end"), "#hearing-ends")
+            return
+        try:
+            ends_on = parse_optional_date(text)
+        except ValueError as exc:
+            self.show_error(str(exc), "#hearing-ends")
+            return
+        assert ends_on is not None
+        if ends_on < today():
+            self.show_error(t("dialog.hearing.past", date=fmt_date(ends_on)), "#hearing-ends")
+            return
+        self.dismiss({"participants": people, "ends_on": ends_on,
+                      "question": self.value("#hearing-question").strip()})
+
+
+class PickDialog(ModalScreen[int | None]):
+    """Choose one of several items (Enter), or cancel (Esc). Returns the chosen item's id."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "dialog.cancel", id="dialog.cancel"),
+    ]
+
+    def __init__(self, title: str, items: list[tuple[int, str]]) -> None:
+        super().__init__(classes="case-dialog")
+        self.title_text = title
+        self.items = list(items)
+        localize_bindings(self)
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets.option_list import Option
+
+        with Vertical(classes="dialog-box", id="pick-dialog"):
+            yield Static(Text(self.title_text, style="bold"), classes="dialog-title")
+            yield OptionList(*[Option(Text(label), id=str(ident)) for ident, label in self.items], compact=True,
+                             id="pick-list")
+            yield Static(Text(t("dialog.pick_hint"), style="dim"), classes="dialog-keys")
+
+    def on_mount(self) -> None:
+        self.query_one("#pick-list", OptionList).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(int(event.option.id) if event.option.id is not None else None)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
