@@ -194,3 +194,13 @@ def screen_text(app, width: int = 200) -> str:  # noqa: ANN001
         else:
             console.print(content)
     return console.file.getvalue()
+
+
+def run(coro):  # noqa: ANN001, ANN201
+    import asyncio
+
+    return asyncio.run(coro)
+
+
+def notes(app) -> list[tuple[str, str]]:  # noqa: ANN001
+    return [(n.message, n.severity) for n in app._notifications]

@@ -113,3 +113,19 @@ def seeded_db(seeded_db_template, tmp_path) -> Path:
 def missing_db(tmp_path) -> Path:
     """A database path where no file exists yet."""
     return tmp_path / "nothing-here" / "varsel.db"
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    """A seeded store for the case-screen tests, with a fixed clock and a fast preview."""
+    try:
+        from case_fixtures import fast_preview, fix_time, seeded_store
+    except ImportError:  # pragma: no cover - when tests/tui is a package
+        from .case_fixtures import fast_preview, fix_time, seeded_store
+
+    monkeypatch.setenv("VARSEL_TODAY", "2026-11-23")
+    fix_time(monkeypatch)
+    fast_preview(monkeypatch)
+    s = seeded_store(tmp_path)
+    yield s
+    s.close()

@@ -6,37 +6,17 @@ Every test runs the real app on a real SQLite database in tmp_path, with today f
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 
-import pytest
 
 try:
-    from case_fixtures import (USER, avvik_case, choose, fast_preview, fill, fix_time, make_app, open_case,
-                               screen_text, seeded_store, settle, stinn_case, type_text)
+    from case_fixtures import (run, notes, USER, avvik_case, choose, fill, make_app, open_case,
+                               screen_text, settle, stinn_case, type_text)
 except ImportError:  # pragma: no cover - when tests/tui is a package
-    from .case_fixtures import (USER, avvik_case, choose, fast_preview, fill, fix_time, make_app, open_case,
-                                screen_text, seeded_store, settle, stinn_case, type_text)
+    from .case_fixtures import (run, notes, USER, avvik_case, choose, fill, make_app, open_case,
+                                screen_text, settle, stinn_case, type_text)
 
 SIZE = (100, 32)
-
-
-@pytest.fixture
-def store(tmp_path, monkeypatch):
-    monkeypatch.setenv("VARSEL_TODAY", "2026-11-23")
-    fix_time(monkeypatch)
-    fast_preview(monkeypatch)
-    s = seeded_store(tmp_path)
-    yield s
-    s.close()
-
-
-def run(coro):  # noqa: ANN001, ANN201
-    return asyncio.run(coro)
-
-
-def notes(app) -> list[tuple[str, str]]:  # noqa: ANN001
-    return [(n.message, n.severity) for n in app._notifications]
 
 
 def stinn_concerning_ou(store):  # noqa: ANN001, ANN201

@@ -7,38 +7,18 @@ notification, and the dialog stays open with everything typed. Today is fixed at
 
 from __future__ import annotations
 
-import asyncio
 import re
 from datetime import date
 
-import pytest
 
 try:
-    from case_fixtures import avvik_case, fast_preview, fix_time, make_app, open_case, screen_text, seeded_store, \
+    from case_fixtures import run, notes, avvik_case, make_app, open_case, screen_text, \
         settle, type_text
 except ImportError:  # pragma: no cover - when tests/tui is a package
-    from .case_fixtures import avvik_case, fast_preview, fix_time, make_app, open_case, screen_text, seeded_store, \
+    from .case_fixtures import run, notes, avvik_case, make_app, open_case, screen_text, \
         settle, type_text
 
 SIZE = (100, 32)
-
-
-@pytest.fixture
-def store(tmp_path, monkeypatch):
-    monkeypatch.setenv("VARSEL_TODAY", "2026-11-23")
-    fix_time(monkeypatch)
-    fast_preview(monkeypatch)
-    s = seeded_store(tmp_path)
-    yield s
-    s.close()
-
-
-def run(coro):  # noqa: ANN001, ANN201
-    return asyncio.run(coro)
-
-
-def notes(app) -> list[tuple[str, str]]:  # noqa: ANN001
-    return [(n.message, n.severity) for n in app._notifications]
 
 
 def screen_name(app) -> str:  # noqa: ANN001

@@ -7,30 +7,14 @@
 
 from __future__ import annotations
 
-import asyncio
 
 import pytest
 
 try:
-    from case_fixtures import (avvik_case, choose, fast_preview, fill, fix_time, make_app, screen_text, seeded_store,
-                               settle, submit_step, type_text)
+    from case_fixtures import (run, avvik_case, choose, fill, make_app, screen_text, settle, submit_step, type_text)
 except ImportError:  # pragma: no cover - when tests/tui is a package
-    from .case_fixtures import (avvik_case, choose, fast_preview, fill, fix_time, make_app, screen_text,
-                                seeded_store, settle, submit_step, type_text)
-
-
-@pytest.fixture
-def store(tmp_path, monkeypatch):
-    monkeypatch.setenv("VARSEL_TODAY", "2026-11-23")
-    fix_time(monkeypatch)
-    fast_preview(monkeypatch)
-    s = seeded_store(tmp_path)
-    yield s
-    s.close()
-
-
-def run(coro):  # noqa: ANN001, ANN201
-    return asyncio.run(coro)
+    from .case_fixtures import (run, avvik_case, choose, fill, make_app, screen_text,
+                                settle, submit_step, type_text)
 
 
 # -- StInn: intake → phase 2 → phase 3 → phase 6 ------------------------------------------------
