@@ -465,3 +465,10 @@ def test_fase_2_krever_gradering_og_informasjon_til_varsler(step):
         problems = w.preview({"politi_opplyst": True}).problems
         assert [p.field for p in problems] == ["innsyn_opplyst"]  # varsler is not the aggrieved
         assert not w.preview({"politi_opplyst": False, "innsyn_opplyst": True}).ok
+
+
+def test_receipt_goes_to_the_first_instance_the_case_does_not_concern():
+    for concerns, body in ((set(), "OU"), ({"OU"}, "KKV"), ({"OU", "KKV"}, "Presidentskapet")):
+        w = Walk(WF, received=date(2026, 11, 2), intake={"kanal": "skriftlig", "anonym": False,
+                                                          "varsler_er_fornærmede": True}, concerns=concerns)
+        assert w.state.current == "2.1" and w.state.body == body, concerns

@@ -318,7 +318,8 @@ class _Replay:
         body = None
         if cur is not None or self.paused_cursor is not None:
             phase = self.wf.phase_of(cur or self.order[self.paused_cursor])  # type: ignore[index]
-            chosen = next((str(self.answers[f]) for f in phase.body_from if self.answers.get(f)), None)
+            chosen = next((str(self.answers[f]) for f in phase.body_from if self.answers.get(f)), None) \
+                or next((b for b in phase.body_first_unconcerned if not self.facts.concerns(b)), None)
             body = chosen or self.body_override or phase.body
         else:
             body = self.body_override

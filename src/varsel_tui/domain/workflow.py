@@ -102,6 +102,7 @@ class Phase(BaseModel):
     description: str = ""
     body: str | None = None  # the body that handles the case in this phase (OU, KKV, ...)
     body_from: list[str] = []  # else the first of these answers that is set (a unit chosen per case)
+    body_first_unconcerned: list[str] = []  # else the first of these bodies the case does not concern
     skip_if: Condition | None = None
     skip_reason: str = ""
     steps: list[Step]
