@@ -20,7 +20,8 @@ from sqlmodel import Session, select
 from ..domain.engine import CaseFacts, CaseState, EngineError, HistoryItem, Outcome, preview, replay
 from ..domain.forms import Problem, validate
 from ..domain.workflow import Workflow, WorkflowError
-from .db import Location, StoreError, current_revision_sqlite, HEAD_REVISION, locate, make_engine, \
+from ..domain.conditions import Context, evaluate
+from .db import Location, StoreError, current_revision_sqlite, default_path, HEAD_REVISION, locate, make_engine, \
     prepare_sqlite_file, translate_error, upgrade
 from .models import Body, Case, Draft, Hearing, History, JournalEntry, Measure, Member, Party, User
 
@@ -108,7 +109,7 @@ class Store:
                 if not create and not loc.path.exists():
                     raise StoreError(f"{loc.path}: no database there (run a command that creates it, e.g. "
                                      "'varsel user add NAME')")
-                prepare_sqlite_file(loc.path, create_dir=(loc.path == _default_path()))
+                prepare_sqlite_file(loc.path, create_dir=(loc.path == default_path()))
                 needs_upgrade = current_revision_sqlite(loc.path) != HEAD_REVISION
             else:
                 needs_upgrade = True
@@ -237,7 +238,7 @@ class Store:
                     linked_from: int | None = None) -> CaseDetail:
         wf = self._workflow(workflow_id)
         raw_intake = dict(intake or {})
-        clean_intake, problems = validate(wf.intake.form, raw_intake, _ctx_for_intake())
+        clean_intake, problems = validate(wf.intake.form, raw_intake, Context({}))
         errors = [p for p in problems if p.severity == "error"]
         if errors:
             raise ValidationFailed(errors)
@@ -671,21 +672,7 @@ def audit_event(e: JournalEntry) -> dict[str, Any]:
             "text": e.text, "text_ct": hashlib.sha256(e.text_ct).hexdigest() if e.text_ct else None}
 
 
-def _default_path():  # noqa: ANN202
-    from .db import default_path
-
-    return default_path()
-
-
-def _ctx_for_intake():  # noqa: ANN202
-    from ..domain.conditions import Context
-
-    return Context({})
-
-
 def _classify(wf: Workflow, intake: dict[str, Any], given: str | None, secret: bool) -> str:
-    from ..domain.conditions import Context, evaluate
-
     if secret:
         return SECRET
     if given:
