@@ -115,6 +115,39 @@ def read_passphrase(args: argparse.Namespace, prompt: str = "Passphrase: ", conf
     return first
 
 
+def _unlocking(args: argparse.Namespace, store, fn):  # noqa: ANN001, ANN202
+    """Run `fn`; when it needs the key of a strictly secret case, unlock once (passphrase from
+    --passphrase-file, VARSEL_PASSPHRASE or a prompt) and run it again."""
+    from .store.secrets import CaseLocked
+
+    try:
+        return fn()
+    except CaseLocked:
+        if store.unlocked_as is not None:
+            raise
+        user = _user(args)
+        store.unlock(user, read_passphrase(args, f"Passphrase for {user}: "))
+        return fn()
+
+
+def _recovery_text(args: argparse.Namespace) -> str:
+    """The recovery key from --recovery-key-file, VARSEL_RECOVERY_KEY or a prompt."""
+    path = getattr(args, "recovery_key_file", None)
+    if path:
+        try:
+            with open(path, encoding="utf-8") as fh:
+                return fh.read()
+        except OSError as exc:
+            raise CliError(f"cannot read recovery key file {path}: {exc.strerror}") from None
+    if os.environ.get("VARSEL_RECOVERY_KEY"):
+        return os.environ["VARSEL_RECOVERY_KEY"]
+    if not sys.stdin.isatty():
+        raise CliError("no recovery key: use --recovery-key-file or VARSEL_RECOVERY_KEY (no terminal to ask)")
+    import getpass
+
+    return getpass.getpass("Recovery key (VR1 …): ")
+
+
 # -- JSON shapes (documented in the README; keep stable) ----------------------------------------
 def case_summary(case) -> dict[str, Any]:  # noqa: ANN001
     secret = case.classification == "strengt_hemmelig"
@@ -157,7 +190,7 @@ def case_detail_json(store, d) -> dict[str, Any]:  # noqa: ANN001
         "intake": d.intake,
         "answers": st.answers,
         "parties": [
-            {"role": p.role, "name": None if p.anonymous else store.party_name(c, p), "anonymous": p.anonymous,
+            {"role": p.role, "name": None if p.anonymous else d.text(p, "name"), "anonymous": p.anonymous,
              "body": p.concerns_body}
             for p in d.parties
         ],
@@ -171,18 +204,18 @@ def case_detail_json(store, d) -> dict[str, Any]:  # noqa: ANN001
             for s in wf.steps
         ],
         "journal": [
-            {"at": e.at.isoformat(timespec="seconds"), "by": e.by, "kind": e.kind, "text": store.journal_text(c, e)}
+            {"at": e.at.isoformat(timespec="seconds"), "by": e.by, "kind": e.kind, "text": d.text(e, "text")}
             for e in d.journal
         ],
         "measures": [
-            {"id": m.id, "title": store.codec.open(c, "measure", m.title, m.title_ct), "responsible": m.responsible or None,
+            {"id": m.id, "title": d.text(m, "title"), "responsible": d.text(m, "responsible") or None,
              "due": m.due.isoformat() if m.due else None, "done_on": m.done_on.isoformat() if m.done_on else None}
             for m in d.measures
         ],
         "hearings": [
             {"id": h.id, "participants": [p for p in h.participants.split(",") if p],
              "ends_on": h.ends_on.isoformat(), "closed_on": h.closed_on.isoformat() if h.closed_on else None,
-             "question": store.codec.open(c, "hearing", h.question, h.question_ct)}
+             "question": d.text(h, "question")}
             for h in d.hearings
         ],
         **linked,
@@ -339,14 +372,16 @@ def cmd_case_list(args: argparse.Namespace) -> None:
 
 def cmd_case_show(args: argparse.Namespace) -> None:
     store = _store(args, create=False)
-    data = case_detail_json(store, store.get_case(args.number))
+    how = " (CLI, JSON)" if args.json else " (CLI)"
+    d = _unlocking(args, store, lambda: store.get_case(args.number, viewer=_user(args), how=how))
+    data = case_detail_json(store, d)
     _print(args, data, _case_text(data))
 
 
 def cmd_case_form(args: argparse.Namespace) -> None:
     """The active step's form, so a script knows which --set fields to give."""
     store = _store(args, create=False)
-    d = store.get_case(args.number)
+    d = _unlocking(args, store, lambda: store.get_case(args.number))
     step = d.workflow.step(d.state.current) if d.state.current else None
     fields = []
     if step and step.form:
@@ -368,15 +403,15 @@ def cmd_case_advance(args: argparse.Namespace) -> None:
     answers = _pairs(args.set)
     on = _date(args.on, "--on") if args.on else None
     if args.dry_run:
-        out = store.preview_step(args.number, answers, on)
+        out = _unlocking(args, store, lambda: store.preview_step(args.number, answers, on))
         d = store.get_case(args.number)
         data = {"ok": out.ok, "problems": [{"field": p.field, "message": p.message, "severity": p.severity}
                                            for p in out.problems],
                 "effects": describe(out, d.workflow), "next_step": out.next_step, "closes": out.closes}
         _print(args, data, "\n".join(data["effects"] + [f"! {p['field']}: {p['message']}" for p in data["problems"]]))
         return
-    d, out = store.advance(args.number, answers, by=_user(args), step_id=args.step, on=on,
-                           expected_version=args.expect_version)
+    d, out = _unlocking(args, store, lambda: store.advance(args.number, answers, by=_user(args), step_id=args.step,
+                                                           on=on, expected_version=args.expect_version))
     data = case_detail_json(store, d)
     data["effects"] = describe(out, d.workflow)
     data["warnings"] = [{"field": p.field, "message": p.message} for p in out.problems if p.severity == "warning"]
@@ -386,29 +421,29 @@ def cmd_case_advance(args: argparse.Namespace) -> None:
 def cmd_case_action(args: argparse.Namespace) -> None:
     store = _store(args, create=False)
     on = _date(args.on, "--on") if args.on else None
-    d = store.act(args.number, args.action, by=_user(args), on=on)
+    d = _unlocking(args, store, lambda: store.act(args.number, args.action, by=_user(args), on=on))
     data = case_detail_json(store, d)
     _print(args, data, _case_text(data))
 
 
 def cmd_case_party(args: argparse.Namespace) -> None:
     store = _store(args, create=False)
-    d = store.add_party(args.number, args.role, args.name or "", anonymous=args.anonymous, body=args.body,
-                        by=_user(args))
+    d = _unlocking(args, store, lambda: store.add_party(args.number, args.role, args.name or "",
+                                                        anonymous=args.anonymous, body=args.body, by=_user(args)))
     data = case_detail_json(store, d)
     _print(args, data, _case_text(data))
 
 
 def cmd_case_note(args: argparse.Namespace) -> None:
     store = _store(args, create=False)
-    d = store.add_note(args.number, args.text, by=_user(args), kind=args.kind)
+    d = _unlocking(args, store, lambda: store.add_note(args.number, args.text, by=_user(args), kind=args.kind))
     _print(args, case_detail_json(store, d), f"note added to {args.number}")
 
 
 def cmd_case_prelim(args: argparse.Namespace) -> None:
     store = _store(args, create=False)
     on = _date(args.on, "--on") if args.on else None
-    d = store.record_preliminary_reply(args.number, by=_user(args), on=on)
+    d = _unlocking(args, store, lambda: store.record_preliminary_reply(args.number, by=_user(args), on=on))
     _print(args, case_detail_json(store, d), f"preliminary reply recorded for {args.number}")
 
 
@@ -416,10 +451,12 @@ def cmd_case_measure(args: argparse.Namespace) -> None:
     store = _store(args, create=False)
     if args.measure_cmd == "add":
         due = _date(args.due, "--due") if args.due else None
-        d = store.add_measure(args.number, args.title, responsible=args.responsible or "", due=due, by=_user(args))
+        d = _unlocking(args, store, lambda: store.add_measure(args.number, args.title,
+                                                              responsible=args.responsible or "", due=due,
+                                                              by=_user(args)))
     else:
-        d = store.complete_measure(args.number, args.id, by=_user(args),
-                                   on=_date(args.on, "--on") if args.on else None)
+        on = _date(args.on, "--on") if args.on else None
+        d = _unlocking(args, store, lambda: store.complete_measure(args.number, args.id, by=_user(args), on=on))
     data = case_detail_json(store, d)
     _print(args, data, "\n".join(f"#{m['id']} {m['title']} · {m['responsible'] or '-'} · frist {m['due'] or '-'}"
                                  + (f" · gjennomført {m['done_on']}" if m["done_on"] else "")
@@ -429,11 +466,12 @@ def cmd_case_measure(args: argparse.Namespace) -> None:
 def cmd_case_hearing(args: argparse.Namespace) -> None:
     store = _store(args, create=False)
     if args.hearing_cmd == "add":
-        d = store.add_hearing(args.number, args.participant, _date(args.ends, "--ends"),
-                              question=args.question or "", by=_user(args))
+        ends = _date(args.ends, "--ends")
+        d = _unlocking(args, store, lambda: store.add_hearing(args.number, args.participant, ends,
+                                                              question=args.question or "", by=_user(args)))
     else:
-        d = store.close_hearing(args.number, args.id, by=_user(args),
-                                on=_date(args.on, "--on") if args.on else None)
+        on = _date(args.on, "--on") if args.on else None
+        d = _unlocking(args, store, lambda: store.close_hearing(args.number, args.id, by=_user(args), on=on))
     data = case_detail_json(store, d)
     _print(args, data, "\n".join(f"#{h['id']} {', '.join(h['participants'])} til {h['ends_on']}"
                                  + (f" · avsluttet {h['closed_on']}" if h["closed_on"] else "")
@@ -482,6 +520,105 @@ def cmd_audit_verify(args: argparse.Namespace) -> None:
         raise CliError(f"audit journal altered: first broken link at journal entry #{entry}{where}"
                        + (f"; {len(broken) - 1} more chain(s) broken" if len(broken) > 1 else ""))
     _print(args, data, f"audit journal intact ({checked} entries)")
+
+
+def cmd_audit_log(args: argparse.Namespace) -> None:
+    store = _store(args, create=False)
+    if args.case:
+        d = _unlocking(args, store, lambda: store.get_case(args.case, viewer=_user(args), how=" (revisjonslogg)"))
+        rows = [{"at": e.at.isoformat(timespec="seconds"), "by": e.by, "kind": e.kind, "case": d.case.number,
+                 "text": d.text(e, "text")} for e in d.journal][-args.limit:]
+    else:
+        rows = store.audit_log(limit=args.limit)
+    _print(args, rows, "\n".join(
+        f"{r['at']}  {r['by'] or '-':<10} {r['kind']:<12} {r['case'] or '':<10} "
+        f"{r['text'] if r['text'] is not None else '🔒'}" for r in rows) or "(empty)")
+
+
+def cmd_user_reset(args: argparse.Namespace) -> None:
+    from .crypto.keys import generate_user_keys
+
+    store = _store(args, create=False)
+    store.get_user(args.name)
+    passphrase = read_passphrase(args, f"New passphrase for {args.name}: ", confirm=True)
+    if len(passphrase) < 8:
+        raise CliError("the passphrase must be at least 8 characters")
+    public, sealed = generate_user_keys(passphrase)
+    store.reset_user_keys(args.name, public, sealed, by=_user(args))
+    _print(args, {"name": args.name, "reset": True},
+           f"{args.name} has a new key pair; run 'varsel access sync --with-recovery-key' to give them back "
+           "their cases")
+
+
+def cmd_recovery_init(args: argparse.Namespace) -> None:
+    store = _store(args)
+    text = store.init_recovery(by=_user(args))
+    if args.json:
+        print(json.dumps({"recovery_key": text}))
+        return
+    print("Organisasjonens gjenopprettingsnøkkel — vises bare denne ene gangen:\n")
+    print(f"    {text}\n")
+    print("Skriv den ut eller skriv den av, og lås den inn (safe/arkiv), adskilt fra serveren og "
+          "sikkerhetskopiene.\nMed den kan 'varsel access sync --with-recovery-key' gi sakene tilbake "
+          "til brukere som har mistet passfrasen.\nNye og endrede strengt hemmelige saker får nøkkelen "
+          "som mottaker; kjør 'varsel access sync' for de eksisterende.")
+
+
+def cmd_access_show(args: argparse.Namespace) -> None:
+    store = _store(args, create=False)
+    who = store.access_list(args.number)
+    _print(args, [{"recipient": r, "generations": g} for r, g in who.items()],
+           "\n".join(f"{r:<24} generasjon {', '.join(map(str, g))}" for r, g in who.items())
+           or f"{args.number} has no key wraps (not strictly secret)")
+
+
+def cmd_access_sync(args: argparse.Namespace) -> None:
+    store = _store(args, create=False)
+    if args.recovery_key_file or args.with_recovery_key:
+        store.unlock_recovery(_recovery_text(args))
+    else:
+        user = _user(args)
+        store.unlock(user, read_passphrase(args, f"Passphrase for {user}: "))
+    result = store.sync_access(by=_user(args))
+    _print(args, result, f"{len(result['synced'])} strictly secret case(s) in line with the workflow; "
+                         f"{len(result['skipped'])} you cannot open were left as they are")
+
+
+def cmd_retention(args: argparse.Namespace) -> None:
+    from .clock import today
+
+    store = _store(args, create=False)
+    expired = store.expired_cases(today())
+    rows = [{"number": c.number, "workflow": c.workflow_id, "closed_on": c.closed_on.isoformat(),
+             "expired_on": e.isoformat()} for c, e in expired]
+    if not args.destroy:
+        _print(args, rows, "\n".join(f"{r['number']}  {r['workflow']:<15} avsluttet {r['closed_on']}  "
+                                     f"utløpt {r['expired_on']}" for r in rows) or "no case is past its retention period")
+        return
+    if not rows:
+        _print(args, {"destroyed": []}, "no case is past its retention period")
+        return
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise CliError("destroying cases needs --yes when there is no terminal to ask")
+        print("\n".join(f"{r['number']}  {r['workflow']}  avsluttet {r['closed_on']}" for r in rows))
+        print(f"\n{len(rows)} sak(er) slettes for godt: nøkler og innhold, bare anonym statistikk blir igjen. "
+              "Har arkivledelsen godkjent slettingen (UiO: personopplysningsloven, arkivloven)?")
+        if input("Skriv 'slett' for å slette: ").strip().lower() != "slett":
+            raise CliError("nothing was destroyed")
+    destroyed = [store.destroy_case(r["number"], by=_user(args)) for r in rows]
+    keep = store.backup_max_days()
+    _print(args, {"destroyed": destroyed, "backups_hold_them_until_days": keep},
+           f"destroyed {len(destroyed)} case(s): {', '.join(destroyed)}\n"
+           f"Backups made before now still hold them: delete backups older than {keep} days, as the README says.")
+
+
+def cmd_retention_policy(args: argparse.Namespace) -> None:
+    store = _store(args, create=False)
+    store.set_retention_days(args.workflow, args.days, by=_user(args))
+    _print(args, {"workflow": args.workflow, "retention_days": args.days},
+           f"{args.workflow}: cases are kept {args.days} days after closing" if args.days
+           else f"{args.workflow}: cases are kept until an archivist decides")
 
 
 # -- parser --------------------------------------------------------------------------------------
@@ -615,6 +752,46 @@ def build_parser() -> argparse.ArgumentParser:
     au = sub.add_parser("audit", help="the hash-chained audit journal").add_subparsers(dest="audit_cmd", required=True)
     au.add_parser("verify", parents=[common], help="check the journal's hash chains; report the first broken link") \
         .set_defaults(func=cmd_audit_verify)
+
+    al = au.add_parser("log", parents=[common], help="who viewed, changed, exported or granted what, and when")
+    al.add_argument("--case", help="only this case's journal (decrypted where you are entitled)")
+    al.add_argument("--limit", type=int, default=200)
+    al.set_defaults(func=cmd_audit_log)
+
+    up2 = u.add_parser("reset", parents=[common],
+                       help="new key pair and passphrase for a user who lost theirs (then 'varsel access sync' "
+                            "with the recovery key)")
+    up2.add_argument("name")
+    up2.set_defaults(func=cmd_user_reset)
+
+    rc = sub.add_parser("recovery", help="the organisation recovery key").add_subparsers(dest="recovery_cmd",
+                                                                                           required=True)
+    rc.add_parser("init", parents=[common], help="make the recovery key once; print it and lock it away") \
+        .set_defaults(func=cmd_recovery_init)
+
+    ac = sub.add_parser("access", help="who holds a key to strictly secret cases").add_subparsers(
+        dest="access_cmd", required=True)
+    acs = ac.add_parser("show", parents=[common], help="who holds a key to a case")
+    acs.add_argument("number")
+    acs.set_defaults(func=cmd_access_show)
+    acy = ac.add_parser("sync", parents=[common],
+                        help="grant and revoke keys on every secret case to match the workflow (for cron, or "
+                             "after a recovery)")
+    acy.add_argument("--recovery-key-file", help="unlock with the recovery key instead of your passphrase")
+    acy.add_argument("--with-recovery-key", action="store_true",
+                     help="ask for the recovery key (or VARSEL_RECOVERY_KEY)")
+    acy.set_defaults(func=cmd_access_sync)
+
+    rt = sub.add_parser("retention", parents=[common],
+                        help="closed cases past their retention period; --destroy deletes them for good")
+    rt.add_argument("--destroy", action="store_true", help="destroy the expired cases (asks first)")
+    rt.add_argument("--yes", action="store_true", help="do not ask (for scripts)")
+    rt.set_defaults(func=cmd_retention)
+    rtp = sub.add_parser("retention-policy", parents=[common],
+                         help="set the organisation's retention period for a workflow")
+    rtp.add_argument("workflow")
+    rtp.add_argument("days", type=int, help="days after closing (0 = keep until an archivist decides)")
+    rtp.set_defaults(func=cmd_retention_policy)
 
     du = sub.add_parser("due", parents=[common], help="what is due or overdue (for cron)")
     du.add_argument("--within", type=int, default=7, help="days ahead (default 7)")

@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 
+from varsel_tui.store.db import HEAD_REVISION
 from varsel_tui.store.service import ConcurrentEdit, NotFound, Store, StoreError, ValidationFailed
 
 STINN_WRITTEN = {"kanal": "skriftlig", "anonym": "nei", "varsler_er_fornærmede": "ja"}
@@ -119,7 +120,7 @@ def test_sqlite_file_is_owner_only_and_in_wal_mode(tmp_path):
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001"
+    assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == HEAD_REVISION
     conn.close()
 
 

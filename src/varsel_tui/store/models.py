@@ -74,6 +74,9 @@ class Case(SQLModel, table=True):
     created_at: datetime
     updated_at: datetime
     version: int = 1  # optimistic concurrency: every write checks and bumps it
+    # Strictly secret cases: the newest data key generation (0 = no keys). A re-key adds a
+    # generation; every ciphertext names the generation that sealed it (store/secrets.py).
+    key_generation: int = 0
 
 
 class Party(SQLModel, table=True):
@@ -137,7 +140,8 @@ class Measure(SQLModel, table=True):
     case_id: int = Field(foreign_key="cases.id", index=True)
     title: Optional[str] = None
     title_ct: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
-    responsible: str = ""
+    responsible: Optional[str] = ""
+    responsible_ct: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     due: Optional[date] = None
     done_on: Optional[date] = None
 
@@ -156,10 +160,10 @@ class Hearing(SQLModel, table=True):
 
 
 class CaseKey(SQLModel, table=True):
-    """A case's data key wrapped for one recipient (a user or the organisation recovery key)."""
+    """One generation of a case's data key wrapped for one recipient ("user:NAME" or "recovery")."""
 
     __tablename__ = "case_keys"
-    __table_args__ = (UniqueConstraint("case_id", "recipient"),)
+    __table_args__ = (UniqueConstraint("case_id", "recipient", "key_version"),)
     id: Optional[int] = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id", index=True)
     recipient: str
@@ -174,3 +178,16 @@ class Setting(SQLModel, table=True):
     key: str = Field(primary_key=True)
     value: Optional[str] = None
     blob: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+
+
+class CaseStatistic(SQLModel, table=True):
+    """What is left of a case destroyed under the retention rules: anonymous counts only."""
+
+    __tablename__ = "case_statistics"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    workflow_id: str = Field(index=True)
+    year: int
+    classification: str
+    outcome: str = ""
+    closed_month: Optional[str] = None  # YYYY-MM
+    destroyed_on: date

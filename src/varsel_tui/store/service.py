@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterator
 
-from sqlalchemy import func, update
+from sqlalchemy import delete, func, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, select
 
@@ -24,8 +24,11 @@ from ..domain.conditions import Context, evaluate
 from .db import Location, StoreError, current_revision_sqlite, default_path, HEAD_REVISION, locate, make_engine, \
     prepare_sqlite_file, translate_error, upgrade
 from .models import Body, Case, Draft, Hearing, History, JournalEntry, Measure, Member, Party, User
-
-SECRET = "strengt_hemmelig"
+from .models import Setting
+from .secrets import RECOVERY, RECOVERY_SETTING, SECRET, CaseLocked, CaseTampered, EnvelopeCodec, NoAccess, \
+    user_recipient  # noqa: F401 - re-exported
+from . import access
+from .retention import RetentionOps
 CLASSIFICATIONS = ("ordinær", "fortrolig", SECRET)
 PARTY_ROLES = ("varsler", "fornærmede", "anklagede", "vitne", "melder", "student", "annen")
 
@@ -35,6 +38,10 @@ class NotFound(StoreError):
 
 
 class ConcurrentEdit(StoreError):
+    pass
+
+
+class WrongPassphrase(StoreError):
     pass
 
 
@@ -64,22 +71,34 @@ class CaseDetail:
     journal: list[JournalEntry]
     measures: list[Measure] = field(default_factory=list)
     hearings: list[Hearing] = field(default_factory=list)
-    title: str | None = None  # plaintext title (None when locked)
+    title: str | None = None  # plaintext title
     intake: dict[str, Any] = field(default_factory=dict)
+    # Secret-capable columns of the rows above, opened while the key was at hand.
+    texts: dict[tuple[str, int, str], str | None] = field(default_factory=dict)
+
+    def text(self, row: Any, column: str) -> str | None:
+        """A secret-capable column of one of this detail's rows, as plain text."""
+        return self.texts.get((row.__tablename__, row.id, column))
 
 
-class PlainCodec:
-    """Stores secret-capable fields in their plain columns.
+def operation(fn):  # noqa: ANN001, ANN201
+    """A public store call: keys made during it (a new case's, a new generation's) are forgotten
+    when the outermost call returns."""
+    import functools
 
-    The seam for envelope encryption: a codec for a strictly secret case seals into the `_ct`
-    columns instead and opens them with the unlocked data key.
-    """
+    @functools.wraps(fn)
+    def wrapper(self, *args, **kwargs):  # noqa: ANN001, ANN202
+        self.codec.depth += 1
+        try:
+            return fn(self, *args, **kwargs)
+        finally:
+            self.codec.depth -= 1
+            if self.codec.depth == 0:
+                self.codec.forget_fresh()
+                if self._needs_checkpoint:
+                    self.checkpoint()
 
-    def seal(self, case: Case, name: str, value: str | None) -> tuple[str | None, bytes | None]:
-        return value, None
-
-    def open(self, case: Case, name: str, plain: str | None, ct: bytes | None) -> str | None:
-        return plain
+    return wrapper
 
 
 def _prelim_warn_from(due: date, working_days: int) -> date:
@@ -93,11 +112,12 @@ def _prelim_warn_from(due: date, working_days: int) -> date:
     return d
 
 
-class Store:
+class Store(RetentionOps):
     def __init__(self, loc: Location, engine):  # noqa: ANN001
         self.loc = loc
         self.engine = engine
-        self.codec = PlainCodec()
+        self.codec = EnvelopeCodec()
+        self._needs_checkpoint = False
 
     # -- opening -----------------------------------------------------------------------------
     @classmethod
@@ -131,6 +151,111 @@ class Store:
     def _guard(self):  # noqa: ANN202
         return _Guard(self.loc)
 
+    def checkpoint(self) -> None:
+        """Fold SQLite's WAL into the database and truncate it, so page images holding plaintext
+        or keys that were overwritten (secure_delete) do not linger in the -wal file."""
+        self._needs_checkpoint = False
+        if self.loc.is_sqlite:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    # -- unlocking -----------------------------------------------------------------------------
+    def unlock(self, name: str, passphrase: str, *, idle_timeout: float | None = None) -> None:
+        """Open `name`'s private key for this process (strictly secret cases become readable
+        where they are entitled). WrongPassphrase (a StoreError) on a wrong passphrase."""
+        from ..crypto.errors import FormatError, WrongPassphrase as BadPassphrase
+        from ..crypto.session import DEFAULT_IDLE_TIMEOUT, UnlockSession, disable_core_dumps
+
+        user = self.get_user(name)
+        if not user.sealed_private_key:
+            raise StoreError(f"user {name} has no key pair (register again with 'varsel user add')")
+        try:
+            session = UnlockSession.unlock(user_recipient(name), bytes(user.sealed_private_key), passphrase,
+                                           idle_timeout=idle_timeout or DEFAULT_IDLE_TIMEOUT)
+        except BadPassphrase:
+            raise WrongPassphrase(f"wrong passphrase for {name}") from None
+        except FormatError:
+            raise StoreError(f"{name}'s stored key is damaged or of an unknown format") from None
+        disable_core_dumps()  # keys live in this process's memory from now on
+        self.codec.lock()
+        self.codec.session = session
+
+    def unlock_recovery(self, secret_text: str) -> None:
+        """Unlock with the organisation recovery key (a recipient of every strictly secret case)."""
+        from ..crypto.errors import InvalidRecoveryKey
+        from ..crypto.keys import load_recovery_key, public_bytes
+        from ..crypto.session import UnlockSession, disable_core_dumps
+
+        try:
+            private = load_recovery_key(secret_text)
+        except InvalidRecoveryKey as exc:
+            raise StoreError(f"recovery key: {exc}") from None
+        with self._guard(), self.session() as s:
+            expected = access.recovery_public_key(s)
+        if expected is None:
+            raise StoreError("no recovery key is set up for this database ('varsel recovery init')")
+        if public_bytes(private) != expected:
+            raise WrongPassphrase("that is not this organisation's recovery key")
+        disable_core_dumps()
+        self.codec.lock()
+        self.codec.session = UnlockSession(RECOVERY, private)
+
+    def lock(self) -> None:
+        """Forget every key this process holds."""
+        self.codec.lock()
+
+    @property
+    def unlocked_as(self) -> str | None:
+        """'user:NAME', 'recovery', or None while locked."""
+        return self.codec.unlocked_as
+
+    def init_recovery(self, *, by: str) -> str:
+        """Make the organisation recovery key; returns its secret text (shown once, never stored)."""
+        from ..crypto.keys import generate_recovery_key
+
+        with self._guard(), self.session() as s:
+            if access.recovery_public_key(s) is not None:
+                raise StoreError("a recovery key is already set up; it cannot be replaced here")
+            public, text = generate_recovery_key()
+            s.add(Setting(key=RECOVERY_SETTING, blob=public))
+            self._journal(s, None, by, "recovery", "gjenopprettingsnøkkel opprettet")
+            s.commit()
+        return text
+
+    def has_recovery(self) -> bool:
+        with self._guard(), self.session() as s:
+            return access.recovery_public_key(s) is not None
+
+    @operation
+    def sync_access(self, *, by: str) -> dict[str, list[str]]:
+        """Bring every strictly secret case the unlocked key can open in line with entitlement
+        (grants, revocations after a hearing ended or a member left, the recovery wrap).
+        Returns {"synced": [...], "skipped": [...]} case numbers."""
+        out: dict[str, list[str]] = {"synced": [], "skipped": []}
+        with self._guard(), self.session() as s:
+            numbers = list(s.exec(select(Case.number).where(Case.classification == SECRET).order_by(Case.number)))
+        for number in numbers:
+            try:
+                with self._guard(), self.session() as s:
+                    case = self._case(s, number)
+                    if not self.codec.can_open(case):
+                        out["skipped"].append(number)
+                        continue
+                    access.sync(self, s, case, by)
+                    s.commit()
+                out["synced"].append(number)
+            except (CaseLocked, NoAccess):
+                out["skipped"].append(number)
+            finally:
+                self.codec.forget_fresh()
+        return out
+
+    def access_list(self, number: str) -> dict[str, list[int]]:
+        """Who holds a key to the case (recipient → key generations)."""
+        with self._guard(), self.session() as s:
+            case = self._case(s, number)
+            return access.recipients(s, case)
+
     # -- users and bodies --------------------------------------------------------------------
     def add_user(self, name: str, display_name: str = "", public_key: bytes | None = None,
                  sealed_private_key: bytes | None = None) -> User:
@@ -156,6 +281,19 @@ class Store:
             user = s.exec(select(User).where(User.name == name)).one()
             user.sealed_private_key = sealed_private_key
             s.add(user)
+            s.commit()
+
+    def reset_user_keys(self, name: str, public_key: bytes, sealed_private_key: bytes, *, by: str) -> None:
+        """A new key pair for a user who lost their passphrase. Their old wraps open nothing now and
+        are removed; `sync_access` with the recovery key wraps their cases for the new key."""
+        from .models import CaseKey
+
+        with self._guard(), self.session() as s:
+            user = s.exec(select(User).where(User.name == name)).one()
+            user.public_key, user.sealed_private_key = public_key, sealed_private_key
+            s.add(user)
+            s.execute(delete(CaseKey).where(CaseKey.recipient == user_recipient(name)))
+            self._journal(s, None, by, "user", f"ny nøkkel for {name} (passfrase tapt)")
             s.commit()
 
     def users(self) -> list[User]:
@@ -232,6 +370,7 @@ class Store:
         seq = (last or 0) + 1
         return seq, f"{year}-{seq:04d}"
 
+    @operation
     def create_case(self, workflow_id: str, title: str, received: date, *, by: str,
                     classification: str | None = None, secret: bool = False,
                     intake: dict[str, Any] | None = None, parties: list[dict] | None = None,
@@ -252,14 +391,15 @@ class Store:
                     case = Case(number=number, year=received.year, seq=seq, workflow_id=wf.id,
                                  classification=classification, received=received, created_by=by,
                                  created_at=_now(), updated_at=_now(), linked_from=linked_from)
-                    case.title, case.title_ct = self.codec.seal(case, "title", title)
-                    case.intake_json, case.intake_ct = self.codec.seal(case, "intake", json.dumps(clean_intake))
+                    access.start_keys(self, case)
+                    self.codec.seal_row(case, case, "title", title)
+                    self.codec.seal_row(case, case, "intake_json", json.dumps(clean_intake))
                     s.add(case)
                     s.flush()
                     for p in parties or []:
                         self._add_party(s, case, **p)
                     self._journal(s, case, by, "created", f"sak {number} opprettet ({wf.name})")
-                    self._refresh(s, case, wf)
+                    self._refresh(s, case, wf, by=by)
                     s.commit()
                     number_made = number
                 break
@@ -275,8 +415,9 @@ class Store:
         if body:
             self._body(s, body)
         p = Party(case_id=case.id, role=role, anonymous=anonymous, concerns_body=body)
-        p.name, p.name_ct = self.codec.seal(case, "party", name or None)
         s.add(p)
+        s.flush()
+        self.codec.seal_row(case, p, "name", name or None)
         return p
 
     def _concerned_bodies(self, s: Session, case: Case) -> list[str]:
@@ -285,7 +426,7 @@ class Store:
         for p in s.exec(select(Party).where(Party.case_id == case.id, Party.role == "anklagede")):
             if p.concerns_body:
                 found.add(p.concerns_body)
-            name = self.codec.open(case, "party", p.name, p.name_ct)
+            name = self.codec.open_row(case, p, "name")
             if name:
                 rows = s.exec(select(Body.name).join(Member, Member.body_id == Body.id).where(Member.person == name))
                 found.update(rows)
@@ -295,23 +436,27 @@ class Store:
         rows = s.exec(select(History).where(History.case_id == case.id).order_by(History.id))
         items = []
         for h in rows:
-            answers = self.codec.open(case, "answers", h.answers_json, h.answers_ct)
+            answers = self.codec.open_row(case, h, "answers_json")
             items.append(HistoryItem(h.kind, h.ref, h.on_date, json.loads(answers) if answers else {}))
         return items
 
     def _facts(self, s: Session, case: Case) -> CaseFacts:
-        intake = self.codec.open(case, "intake", case.intake_json, case.intake_ct)
+        intake = self.codec.open_row(case, case, "intake_json")
         concerns = set(c for c in case.concerns.split(",") if c)
         events = {"foreløpig_svar": case.prelim_sent} if case.prelim_sent else {}
         return CaseFacts(case.received, json.loads(intake) if intake else {}, lambda b: b in concerns, events)
 
-    def _refresh(self, s: Session, case: Case, wf: Workflow) -> CaseState:
-        """Replay the history and cache the queue's metadata on the case row."""
+    def _refresh(self, s: Session, case: Case, wf: Workflow, *, by: str = "") -> CaseState:
+        """Replay the history, cache the queue's metadata on the case row, and bring the case's
+        key wraps in line with who is entitled now."""
         case.concerns = ",".join(self._concerned_bodies(s, case))
         state = replay(wf, self._facts(s, case), self._history_items(s, case), _today())
         case.status, case.outcome, case.closed_on = state.status, state.outcome, state.closed_on
         if state.classification and CLASSIFICATIONS.index(state.classification) > CLASSIFICATIONS.index(case.classification):
-            case.classification = state.classification  # only ever raised, never lowered
+            if state.classification == SECRET:
+                access.seal_existing(self, s, case, by)
+            else:
+                case.classification = state.classification  # only ever raised, never lowered
         case.current_step = state.current
         case.current_step_title = wf.step(state.current).title if state.current else ""
         case.body = state.body
@@ -326,6 +471,7 @@ class Store:
         case.search = self._search_text(s, case, wf)
         case.updated_at = _now()
         s.add(case)
+        access.sync(self, s, case, by)
         return state
 
     def _search_text(self, s: Session, case: Case, wf: Workflow) -> str:
@@ -339,6 +485,7 @@ class Store:
         case = s.exec(select(Case).where(Case.number == number)).first()
         if case is None:
             raise NotFound(f"no case {number}")
+        access.load_wraps(self, s, case)
         return case
 
     def _bump(self, s: Session, case: Case, expected_version: int | None) -> None:
@@ -350,38 +497,57 @@ class Store:
             raise ConcurrentEdit(f"case {case.number} was changed by someone else since you opened it; "
                                  "reload it and try again (nothing was saved)")
         case.version = want + 1
+        # Whoever lost entitlement since the last write loses it before anything new is sealed.
+        access.sync(self, s, case, "")
 
-    def get_case(self, number: str) -> CaseDetail:
+    @operation
+    def get_case(self, number: str, *, viewer: str | None = None, how: str = "") -> CaseDetail:
+        """The case with its history, decrypted if it is strictly secret (CaseLocked / NoAccess
+        otherwise). With `viewer`, the view is recorded in the case's audit journal."""
         with self._guard(), self.session() as s:
             case = self._case(s, number)
-            return self._detail(s, case)
+            detail = self._detail(s, case)
+            if viewer is not None:
+                self._journal(s, case, viewer, "view", f"saken lest{how}")
+                s.commit()
+            return detail
 
     def _detail(self, s: Session, case: Case) -> CaseDetail:
         wf = self._workflow(case.workflow_id)
         state = replay(wf, self._facts(s, case), self._history_items(s, case), _today())
-        intake = self.codec.open(case, "intake", case.intake_json, case.intake_ct)
-        return CaseDetail(
+        intake = self.codec.open_row(case, case, "intake_json")
+        d = CaseDetail(
             case=case, workflow=wf, state=state,
             parties=list(s.exec(select(Party).where(Party.case_id == case.id).order_by(Party.id))),
             history=list(s.exec(select(History).where(History.case_id == case.id).order_by(History.id))),
             journal=list(s.exec(select(JournalEntry).where(JournalEntry.case_id == case.id).order_by(JournalEntry.id))),
             measures=list(s.exec(select(Measure).where(Measure.case_id == case.id).order_by(Measure.id))),
             hearings=list(s.exec(select(Hearing).where(Hearing.case_id == case.id).order_by(Hearing.id))),
-            title=self.codec.open(case, "title", case.title, case.title_ct),
+            title=self.codec.open_row(case, case, "title"),
             intake=json.loads(intake) if intake else {},
         )
+        for rows, column in ((d.parties, "name"), (d.history, "answers_json"), (d.journal, "text"),
+                             (d.measures, "title"), (d.measures, "responsible"), (d.hearings, "question")):
+            for row in rows:
+                d.texts[(row.__tablename__, row.id, column)] = self.codec.open_row(case, row, column)
+        return d
 
     def case_number(self, case_id: int) -> str | None:
         with self._guard(), self.session() as s:
             case = s.get(Case, case_id)
             return case.number if case else None
 
+    def reveal(self, case: Case, row: Any, column: str) -> str | None:
+        """A secret-capable column of a row read with this case (decrypted when secret)."""
+        return self.codec.open_row(case, row, column)
+
     def party_name(self, case: Case, party: Party) -> str | None:
-        return self.codec.open(case, "party", party.name, party.name_ct)
+        return self.codec.open_row(case, party, "name")
 
     def journal_text(self, case: Case, entry: JournalEntry) -> str | None:
-        return self.codec.open(case, "journal", entry.text, entry.text_ct)
+        return self.codec.open_row(case, entry, "text")
 
+    @operation
     def preview_step(self, number: str, answers: dict[str, Any], on: date | None = None) -> Outcome:
         with self._guard(), self.session() as s:
             case = self._case(s, number)
@@ -391,6 +557,7 @@ class Store:
             return preview(wf, self._facts(s, case), self._history_items(s, case), case.current_step,
                            answers, on or _today())
 
+    @operation
     def advance(self, number: str, answers: dict[str, Any], *, by: str, step_id: str | None = None,
                 on: date | None = None, expected_version: int | None = None) -> tuple[CaseDetail, Outcome]:
         """Complete the active step with form answers; returns the new detail and what happened."""
@@ -412,38 +579,40 @@ class Store:
             self._bump(s, case, expected_version)
             payload = json.dumps(outcome.answers, ensure_ascii=False)
             h = History(case_id=case.id, kind="complete", ref=current, on_date=on, by=by, at=_now())
-            h.answers_json, h.answers_ct = self.codec.seal(case, "answers", payload)
             s.add(h)
             s.flush()
+            self.codec.seal_row(case, h, "answers_json", payload)
             step = wf.step(current)
             self._journal(s, case, by, "step", f"{current} {step.title}: fullført")
             if outcome.new_body:
                 self._journal(s, case, by, "transfer", f"overført til {outcome.new_body}")
-            state = self._refresh(s, case, wf)
+            state = self._refresh(s, case, wf, by=by)
             spawned = None
             if outcome.spawn_workflow:
                 spawned = self._spawn(s, case, outcome.spawn_workflow, by, on)
             if state.status != "open":
                 self._journal(s, case, by, "closed", f"saken er {state.outcome}")
+            detail = self._detail(s, case)  # before commit: the writer may have just lost access
             s.commit()
         for sd in ([spawned] if spawned else []):
             self._refresh_number(sd)
-        return self.get_case(number), outcome
+        return detail, outcome
 
     def _spawn(self, s: Session, case: Case, workflow_id: str, by: str, on: date) -> str:
         """Re-register the case as a new case of another workflow, linked both ways."""
         wf = self._workflow(workflow_id)
         seq, number = self._next_number(s, on.year)
-        title = self.codec.open(case, "title", case.title, case.title_ct) or ""
+        title = self.codec.open_row(case, case, "title") or ""
         new = Case(number=number, year=on.year, seq=seq, workflow_id=wf.id, received=on, created_by=by,
                    classification=_classify(wf, {}, None, case.classification == SECRET),
                    created_at=_now(), updated_at=_now(), linked_from=case.id)
-        new.title, new.title_ct = self.codec.seal(new, "title", title)
-        new.intake_json, new.intake_ct = self.codec.seal(new, "intake", "{}")
+        access.start_keys(self, new)
+        self.codec.seal_row(new, new, "title", title)
+        self.codec.seal_row(new, new, "intake_json", "{}")
         s.add(new)
         s.flush()
-        for p in s.exec(select(Party).where(Party.case_id == case.id)):
-            self._add_party(s, new, p.role, self.codec.open(case, "party", p.name, p.name_ct) or "",
+        for p in list(s.exec(select(Party).where(Party.case_id == case.id))):
+            self._add_party(s, new, p.role, self.codec.open_row(case, p, "name") or "",
                             p.anonymous, p.concerns_body)
         case.linked_to = new.id
         s.add(case)
@@ -454,9 +623,10 @@ class Store:
     def _refresh_number(self, number: str) -> None:
         with self._guard(), self.session() as s:
             case = self._case(s, number)
-            self._refresh(s, case, self._workflow(case.workflow_id))
+            self._refresh(s, case, self._workflow(case.workflow_id), by=case.created_by)
             s.commit()
 
+    @operation
     def act(self, number: str, action_id: str, *, by: str, on: date | None = None,
             expected_version: int | None = None) -> CaseDetail:
         """A case action outside the step order (withdraw / reopen a complaint)."""
@@ -475,13 +645,17 @@ class Store:
             except EngineError as exc:
                 raise StoreError(str(exc)) from None
             self._bump(s, case, expected_version)
-            s.add(History(case_id=case.id, kind="action", ref=action_id, on_date=on, by=by, at=_now(),
-                          answers_json="{}" if case.classification != SECRET else None))
+            h = History(case_id=case.id, kind="action", ref=action_id, on_date=on, by=by, at=_now())
+            s.add(h)
+            s.flush()
+            self.codec.seal_row(case, h, "answers_json", "{}")
             self._journal(s, case, by, "action", action.title)
-            self._refresh(s, case, wf)
+            self._refresh(s, case, wf, by=by)
+            detail = self._detail(s, case)  # before commit: the writer may have just lost access
             s.commit()
-        return self.get_case(number)
+        return detail
 
+    @operation
     def add_party(self, number: str, role: str, name: str = "", *, anonymous: bool = False,
                   body: str | None = None, by: str, expected_version: int | None = None) -> CaseDetail:
         with self._guard(), self.session() as s:
@@ -490,10 +664,12 @@ class Store:
             self._add_party(s, case, role, name, anonymous, body)
             s.flush()
             self._journal(s, case, by, "party", f"part lagt til: {role}" + (" (anonym)" if anonymous else ""))
-            self._refresh(s, case, self._workflow(case.workflow_id))
+            self._refresh(s, case, self._workflow(case.workflow_id), by=by)
+            detail = self._detail(s, case)  # before commit: the writer may have just lost access
             s.commit()
-        return self.get_case(number)
+        return detail
 
+    @operation
     def add_note(self, number: str, text: str, *, by: str, kind: str = "note",
                  expected_version: int | None = None) -> CaseDetail:
         if not text.strip():
@@ -504,9 +680,11 @@ class Store:
             self._journal(s, case, by, kind, text)
             case.updated_at = _now()
             s.add(case)
+            detail = self._detail(s, case)  # before commit: the writer may have just lost access
             s.commit()
-        return self.get_case(number)
+        return detail
 
+    @operation
     def add_measure(self, number: str, title: str, *, responsible: str = "", due: date | None = None,
                     by: str, expected_version: int | None = None) -> CaseDetail:
         """Tiltak: a corrective measure, who carries it out and by when."""
@@ -515,15 +693,19 @@ class Store:
         with self._guard(), self.session() as s:
             case = self._case(s, number)
             self._bump(s, case, expected_version)
-            m = Measure(case_id=case.id, responsible=responsible, due=due)
-            m.title, m.title_ct = self.codec.seal(case, "measure", title)
+            m = Measure(case_id=case.id, due=due)
             s.add(m)
+            s.flush()
+            self.codec.seal_row(case, m, "title", title)
+            self.codec.seal_row(case, m, "responsible", responsible)
             self._journal(s, case, by, "measure", f"tiltak opprettet: {title}"
                           + (f" (ansvarlig {responsible}" + (f", frist {due.isoformat()})" if due else ")")
                              if responsible else ""))
+            detail = self._detail(s, case)  # before commit: the writer may have just lost access
             s.commit()
-        return self.get_case(number)
+        return detail
 
+    @operation
     def complete_measure(self, number: str, measure_id: int, *, by: str, on: date | None = None) -> CaseDetail:
         on = on or _today()
         with self._guard(), self.session() as s:
@@ -535,9 +717,11 @@ class Store:
             m.done_on = on
             s.add(m)
             self._journal(s, case, by, "measure", f"tiltak #{measure_id} gjennomført {on.isoformat()}")
+            detail = self._detail(s, case)  # before commit: the writer may have just lost access
             s.commit()
-        return self.get_case(number)
+        return detail
 
+    @operation
     def add_hearing(self, number: str, participants: list[str], ends_on: date, *, question: str = "",
                     by: str, expected_version: int | None = None) -> CaseDetail:
         """Høringsrunde: temporary access for others, until `ends_on`."""
@@ -550,13 +734,17 @@ class Store:
             case = self._case(s, number)
             self._bump(s, case, expected_version)
             h = Hearing(case_id=case.id, participants=",".join(people), ends_on=ends_on)
-            h.question, h.question_ct = self.codec.seal(case, "hearing", question or None)
             s.add(h)
+            s.flush()
+            self.codec.seal_row(case, h, "question", question or None)
             self._journal(s, case, by, "hearing",
                           f"høringsrunde til {ends_on.isoformat()}: {', '.join(people)}")
+            access.sync(self, s, case, by)
+            detail = self._detail(s, case)  # before commit: the writer may have just lost access
             s.commit()
-        return self.get_case(number)
+        return detail
 
+    @operation
     def close_hearing(self, number: str, hearing_id: int, *, by: str, on: date | None = None) -> CaseDetail:
         on = on or _today()
         with self._guard(), self.session() as s:
@@ -567,10 +755,14 @@ class Store:
             self._bump(s, case, None)
             h.closed_on = on
             s.add(h)
+            s.flush()
             self._journal(s, case, by, "hearing", f"høringsrunde #{hearing_id} avsluttet {on.isoformat()}")
+            access.sync(self, s, case, by)
+            detail = self._detail(s, case)  # before commit: the writer may have just lost access
             s.commit()
-        return self.get_case(number)
+        return detail
 
+    @operation
     def record_preliminary_reply(self, number: str, *, by: str, on: date | None = None) -> CaseDetail:
         on = on or _today()
         with self._guard(), self.session() as s:
@@ -578,22 +770,25 @@ class Store:
             self._bump(s, case, None)
             case.prelim_sent = on
             self._journal(s, case, by, "prelim_reply", f"foreløpig svar sendt {on.isoformat()}")
-            self._refresh(s, case, self._workflow(case.workflow_id))
+            self._refresh(s, case, self._workflow(case.workflow_id), by=by)
+            detail = self._detail(s, case)  # before commit: the writer may have just lost access
             s.commit()
-        return self.get_case(number)
+        return detail
 
     def _journal(self, s: Session, case: Case | None, by: str, kind: str, text: str) -> None:
         """Append to the case's hash chain (cases without a case id share the global chain)."""
         from ..crypto.audit import chain_hash
 
         case_id = case.id if case is not None else None
-        e = JournalEntry(case_id=case_id, at=_now(), by=by, kind=kind)
-        if case is not None:
-            e.text, e.text_ct = self.codec.seal(case, "journal", text)
-        else:
-            e.text = text
         last = s.exec(select(JournalEntry.hash).where(JournalEntry.case_id == case_id)
                       .order_by(JournalEntry.id.desc()).limit(1)).first()
+        e = JournalEntry(case_id=case_id, at=_now(), by=by, kind=kind)
+        s.add(e)
+        s.flush()  # the row id is part of the ciphertext's associated data
+        if case is not None:
+            self.codec.seal_row(case, e, "text", text)
+        else:
+            e.text = text
         e.prev_hash = last
         e.hash = chain_hash(last, audit_event(e))
         s.add(e)
@@ -617,17 +812,21 @@ class Store:
         return len(entries), broken
 
     # -- drafts ------------------------------------------------------------------------------
+    @operation
     def save_draft(self, number: str, step_id: str, user: str, answers: dict[str, Any]) -> None:
         with self._guard(), self.session() as s:
             case = self._case(s, number)
             d = s.exec(select(Draft).where(Draft.case_id == case.id, Draft.step_id == step_id,
                                            Draft.user == user)).first() or Draft(case_id=case.id, step_id=step_id,
                                                                                  user=user, updated_at=_now())
-            d.answers_json, d.answers_ct = self.codec.seal(case, "draft", json.dumps(answers, ensure_ascii=False))
+            s.add(d)
+            s.flush()
+            self.codec.seal_row(case, d, "answers_json", json.dumps(answers, ensure_ascii=False))
             d.updated_at = _now()
             s.add(d)
             s.commit()
 
+    @operation
     def load_draft(self, number: str, step_id: str, user: str) -> dict[str, Any] | None:
         with self._guard(), self.session() as s:
             case = self._case(s, number)
@@ -635,7 +834,7 @@ class Store:
                                            Draft.user == user)).first()
             if d is None:
                 return None
-            text = self.codec.open(case, "draft", d.answers_json, d.answers_ct)
+            text = self.codec.open_row(case, d, "answers_json")
             return json.loads(text) if text else None
 
     # -- lists -------------------------------------------------------------------------------

@@ -145,32 +145,32 @@ class CaseView:
     answers: list[tuple[str, date, dict]] = field(default_factory=list)  # (step id, done on, answers)
 
 
-def read_case_view(store: Any, number: str) -> CaseView:
-    """Read a case for the detail screen (runs in a worker thread)."""
-    detail = store.get_case(number)
+def read_case_view(store: Any, number: str, viewer: str | None = None) -> CaseView:
+    """Read a case for the detail screen (runs in a worker thread). With `viewer`, the store
+    records the view in the case's audit journal."""
+    detail = store.get_case(number, viewer=viewer, how=" (TUI)" if viewer else "")
     case = detail.case
-    codec = store.codec
     return CaseView(
         detail=detail,
         title=detail.title,
-        parties=[(p, store.party_name(case, p)) for p in detail.parties],
-        journal=[(e, store.journal_text(case, e)) for e in detail.journal],
-        measures=[(m, codec.open(case, "measure", m.title, m.title_ct)) for m in detail.measures],
-        hearings=[(h, codec.open(case, "hearing", h.question, h.question_ct)) for h in detail.hearings],
+        parties=[(p, detail.text(p, "name")) for p in detail.parties],
+        journal=[(e, detail.text(e, "text")) for e in detail.journal],
+        measures=[(m, detail.text(m, "title")) for m in detail.measures],
+        hearings=[(h, detail.text(h, "question")) for h in detail.hearings],
         linked=_linked_cases(store, case),
         bodies=[b.name for b, _members in store.bodies()],
-        answers=_step_answers(codec, case, detail.history),
+        answers=_step_answers(detail),
     )
 
 
-def _step_answers(codec: Any, case: Any, history: list) -> list[tuple[str, date, dict]]:
+def _step_answers(detail: Any) -> list[tuple[str, date, dict]]:
     import json
 
     out = []
-    for h in history:
+    for h in detail.history:
         if h.kind != "complete":
             continue
-        text = codec.open(case, "answers", h.answers_json, h.answers_ct)
+        text = detail.text(h, "answers_json")
         try:
             answers = json.loads(text) if text else {}
         except ValueError:
@@ -238,6 +238,7 @@ class CaseDetailScreen(Screen):
         self.view: CaseView | None = None
         self._busy = False
         self._dialog_open = False
+        self._viewed = False
         localize_bindings(self)
 
     # -- layout ----------------------------------------------------------------------------
@@ -283,10 +284,12 @@ class CaseDetailScreen(Screen):
     @work(thread=True, exclusive=True, group="case-load")
     def _load(self) -> None:
         try:
-            view = read_case_view(self.app.store, self.number)
+            # The first read of the screen is the view the audit journal records.
+            view = read_case_view(self.app.store, self.number, None if self._viewed else self.app.user)
         except Exception as exc:  # noqa: BLE001 - shown as a notification, never a crash
             self.post_message(self.Failed(error_text(exc), loading=True))
             return
+        self._viewed = True
         self.post_message(self.Loaded(view))
 
     @on(Loaded)
@@ -470,7 +473,7 @@ class CaseDetailScreen(Screen):
         lines: list[RenderableType] = []
         for m, title in view.measures:
             done = t("case.measure_done", date=fmt_date(m.done_on)) if m.done_on else ""
-            lines.append(Text(t("case.measure", title=self.reveal("measure", title), who=m.responsible or "–",
+            lines.append(Text(t("case.measure", title=self.reveal("measure", title), who=self._responsible(m),
                                 due=fmt_date(m.due) or "–", done=done)))
         for h, question in view.hearings:
             closed = t("case.hearing_closed", date=fmt_date(h.closed_on)) if h.closed_on else ""
@@ -617,6 +620,9 @@ class CaseDetailScreen(Screen):
 
         self._push_dialog(ConfirmDialog(t("case.confirm_action", title=action.title), action.help), done)
 
+    def _responsible(self, measure: Any) -> str:
+        return self.reveal("measure", self.view.detail.text(measure, "responsible") if self.view else None) or "–"
+
     def _open_measures(self) -> list[tuple[Any, str | None]]:
         return [(m, title) for m, title in (self.view.measures if self.view else []) if m.done_on is None]
 
@@ -666,7 +672,7 @@ class CaseDetailScreen(Screen):
         self._push_dialog(PickDialog(pick_title, items), picked)
 
     def action_measure_done(self) -> None:
-        items = [(m.id, t("case.pick_measure_item", title=self.reveal("measure", title), who=m.responsible or "–",
+        items = [(m.id, t("case.pick_measure_item", title=self.reveal("measure", title), who=self._responsible(m),
                           due=fmt_date(m.due) or "–")) for m, title in self._open_measures()]
         if not items:
             self.notify(t("case.no_open_measure"), severity="warning")

@@ -1,0 +1,196 @@
+"""Who may read a strictly secret case now, and keeping its key wraps in line with that.
+
+Entitlement follows the workflow (DESIGN.md "Confidentiality"):
+- the members of the body handling the case's current phase (the creator while no body is set),
+- participants of a hearing that is open and has not passed its end date,
+- the organisation recovery key, when one is set up,
+- never a person the case concerns: an accused party by name, or any member of a body the case
+  concerns (the procedures' conflict rule).
+
+`sync` runs inside every write: new recipients get wraps of every generation; when someone has
+lost entitlement, their wraps are deleted and the case gets a new key generation before anything
+new is sealed, so what is written from then on is unreadable to them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlmodel import Session, select
+
+from .db import StoreError
+from .models import Body, CaseKey, Hearing, Member, Party, Setting, User
+from .secrets import RECOVERY, RECOVERY_SETTING, SEALED_COLUMNS, SECRET, user_recipient, wrap_case_id
+
+if TYPE_CHECKING:
+    from .models import Case
+    from .service import Store
+
+
+def _today():  # noqa: ANN202
+    from ..clock import today
+
+    return today()
+
+
+def start_keys(store: "Store", case: "Case") -> None:
+    """Give a strictly secret case without keys its first data key generation."""
+    if case.classification == SECRET and case.key_generation == 0:
+        from ..crypto.envelope import new_data_key
+
+        case.key_generation = 1
+        store.codec.set_fresh(case.number, 1, new_data_key())
+
+
+def recovery_public_key(s: Session) -> bytes | None:
+    row = s.get(Setting, RECOVERY_SETTING)
+    return bytes(row.blob) if row is not None and row.blob else None
+
+
+def people_in_reach(s: Session, case: "Case") -> set[str]:
+    """Whom the workflow puts near the case now, before the conflict rule is applied."""
+    people: set[str] = set()
+    if case.body:
+        people.update(s.exec(select(Member.person).join(Body, Body.id == Member.body_id)
+                             .where(Body.name == case.body)))
+    else:
+        people.add(case.created_by)
+    today = _today()
+    for h in s.exec(select(Hearing).where(Hearing.case_id == case.id, Hearing.closed_on.is_(None))):
+        if h.ends_on >= today:
+            people.update(p for p in h.participants.split(",") if p)
+    return people
+
+
+def concerned_people(store: "Store", s: Session, case: "Case") -> tuple[set[str], set[str]]:
+    """(members of bodies the case concerns, lower-cased names of accused parties)."""
+    bodies = [b for b in case.concerns.split(",") if b]
+    members: set[str] = set()
+    if bodies:
+        members.update(s.exec(select(Member.person).join(Body, Body.id == Member.body_id)
+                              .where(Body.name.in_(bodies))))
+    names: set[str] = set()
+    for p in s.exec(select(Party).where(Party.case_id == case.id, Party.role == "anklagede")):
+        name = store.codec.open_row(case, p, "name")
+        if name:
+            names.add(name.strip().lower())
+    return members, names
+
+
+def entitled(store: "Store", s: Session, case: "Case") -> dict[str, bytes]:
+    """Recipient id → public key of everyone entitled to the case now."""
+    reach = people_in_reach(s, case)
+    members, names = concerned_people(store, s, case)
+    out: dict[str, bytes] = {}
+    if reach:
+        for u in s.exec(select(User).where(User.name.in_(sorted(reach))).order_by(User.name)):
+            if not u.public_key or u.name in members:
+                continue
+            if u.name.lower() in names or (u.display_name or "").strip().lower() in names:
+                continue
+            out[user_recipient(u.name)] = bytes(u.public_key)
+    recovery = recovery_public_key(s)
+    if recovery:
+        out[RECOVERY] = recovery
+    return out
+
+
+def load_wraps(store: "Store", s: Session, case: "Case") -> None:
+    """Give the codec the unlocked user's wraps for this case, if the workflow lets them in now."""
+    who = store.codec.unlocked_as
+    if case.classification != SECRET or who is None:
+        return
+    if who != RECOVERY and who.removeprefix("user:") not in people_in_reach(s, case):
+        store.codec.set_wraps(case.number, None)  # a wrap left from before does not let them in
+        return
+    rows = s.exec(select(CaseKey.key_version, CaseKey.wrap).where(CaseKey.case_id == case.id,
+                                                                  CaseKey.recipient == who))
+    store.codec.set_wraps(case.number, {g: bytes(w) for g, w in rows})
+
+
+def sync(store: "Store", s: Session, case: "Case", by: str) -> None:
+    """Wraps for exactly who is entitled now; a new key generation if anyone lost entitlement."""
+    if case.classification != SECRET or case.key_generation == 0:
+        return
+    from ..crypto.envelope import new_data_key, wrap_data_key
+
+    by = by or (store.codec.unlocked_as or "").removeprefix("user:")
+    want = entitled(store, s, case)
+    if not want:
+        raise StoreError(f"no one could read strictly secret case {case.number}: nobody entitled to it has a key "
+                         f"pair ({case.body or case.created_by}) and no recovery key is set up "
+                         "(see 'varsel user add' and 'varsel recovery init'); nothing was saved")
+    rows = list(s.exec(select(CaseKey).where(CaseKey.case_id == case.id)))
+    stale = sorted({r.recipient for r in rows} - set(want))
+    if stale:
+        for r in rows:
+            if r.recipient in stale:
+                s.delete(r)
+        rows = [r for r in rows if r.recipient not in stale]
+        s.flush()
+        case.key_generation += 1
+        s.add(case)
+        store.codec.set_fresh(case.number, case.key_generation, new_data_key())
+        store._journal(s, case, by, "access", f"tilgang fjernet: {', '.join(_who(r) for r in stale)}; "
+                                              f"ny nøkkelgenerasjon {case.key_generation}")
+    have = {(r.recipient, r.key_version) for r in rows}
+    granted: list[str] = []
+    for recipient, public in want.items():
+        for generation in range(1, case.key_generation + 1):
+            if (recipient, generation) in have:
+                continue
+            key = store.codec.key(case, generation)
+            wrap = wrap_data_key(key, public, case_id=wrap_case_id(case.number, generation), recipient_id=recipient)
+            s.add(CaseKey(case_id=case.id, recipient=recipient, key_version=generation, wrap=wrap))
+            if recipient not in granted:
+                granted.append(recipient)
+    if granted:
+        s.flush()
+        store._journal(s, case, by, "access", f"tilgang gitt: {', '.join(_who(r) for r in granted)}")
+
+
+def _who(recipient: str) -> str:
+    return "gjenopprettingsnøkkelen" if recipient == RECOVERY else recipient.removeprefix("user:")
+
+
+def recipients(s: Session, case: "Case") -> dict[str, list[int]]:
+    """Recipient → generations wrapped for it (plain metadata: who holds a key)."""
+    out: dict[str, list[int]] = {}
+    for r in s.exec(select(CaseKey).where(CaseKey.case_id == case.id).order_by(CaseKey.recipient, CaseKey.key_version)):
+        out.setdefault(_who(r.recipient), []).append(r.key_version)
+    return out
+
+
+def seal_existing(store: "Store", s: Session, case: "Case", by: str) -> None:
+    """A case raised to strictly secret (StInn 2.4): seal everything stored in plain so far.
+
+    The journal's entries are sealed too, which changes what their hashes cover, so the case's
+    chain is recomputed and the old head is recorded in the organisation's chain.
+    """
+    from ..crypto.audit import chain_hash
+    from .models import Draft, History, JournalEntry, Measure
+    from .service import audit_event
+
+    case.classification = SECRET
+    start_keys(store, case)
+    codec = store.codec
+    for column, _ in SEALED_COLUMNS["cases"]:
+        codec.seal_row(case, case, column, getattr(case, column))
+    for model in (Party, History, Draft, Measure, Hearing):
+        for row in s.exec(select(model).where(model.case_id == case.id)):
+            for column, _ in SEALED_COLUMNS[model.__tablename__]:
+                codec.seal_row(case, row, column, getattr(row, column))
+            s.add(row)
+    entries = list(s.exec(select(JournalEntry).where(JournalEntry.case_id == case.id).order_by(JournalEntry.id)))
+    old_head = entries[-1].hash if entries else None
+    prev = None
+    for e in entries:
+        codec.seal_row(case, e, "text", e.text)
+        e.prev_hash = prev
+        e.hash = prev = chain_hash(prev, audit_event(e))
+        s.add(e)
+    s.add(case)
+    s.flush()
+    store._journal(s, None, by, "reclassified", f"sak {case.number} omklassifisert til strengt hemmelig; "
+                                                f"journalen forseglet (tidligere kjedehode {old_head})")
+    store._needs_checkpoint = True

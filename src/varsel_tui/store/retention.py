@@ -1,0 +1,108 @@
+"""Retention: closed cases past their period are destroyed, leaving anonymous statistics.
+
+Destroying a case deletes its key wraps (crypto-shredding: every ciphertext of the case becomes
+unreadable, also in copies of the database file), its ciphertext and every other row of it. On
+SQLite, `secure_delete` overwrites the freed cells and a WAL checkpoint truncates the -wal file.
+Backups made before the destruction still hold the wraps: the README's rule is that backups are
+kept at most `backup_max_days` (default 30) days, so a destroyed case is gone everywhere after that.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import delete, update
+from sqlmodel import select
+
+from .db import StoreError
+from .models import Case, CaseKey, CaseStatistic, Draft, Hearing, History, JournalEntry, Measure, Party, Setting
+
+if TYPE_CHECKING:
+    from .service import Store
+
+DEFAULT_BACKUP_MAX_DAYS = 30
+
+
+class RetentionOps:
+    """Store methods for retention (mixed into Store)."""
+
+    def retention_days(self: "Store", workflow_id: str) -> int:
+        """The organisation's setting for the workflow, else the workflow file's."""
+        with self._guard(), self.session() as s:
+            row = s.get(Setting, f"retention_days.{workflow_id}")
+        if row is not None and row.value is not None:
+            return int(row.value)
+        return self._workflow(workflow_id).retention_days
+
+    def set_retention_days(self: "Store", workflow_id: str, days: int, *, by: str) -> None:
+        self._workflow(workflow_id)  # unknown workflow → one clear error
+        if days < 0:
+            raise StoreError("a retention period cannot be negative")
+        with self._guard(), self.session() as s:
+            key = f"retention_days.{workflow_id}"
+            row = s.get(Setting, key) or Setting(key=key)
+            row.value = str(days)
+            s.add(row)
+            self._journal(s, None, by, "retention", f"oppbevaringstid for {workflow_id}: {days} dager etter avslutning")
+            s.commit()
+
+    def backup_max_days(self: "Store") -> int:
+        with self._guard(), self.session() as s:
+            row = s.get(Setting, "backup_max_days")
+        return int(row.value) if row is not None and row.value else DEFAULT_BACKUP_MAX_DAYS
+
+    def expired_cases(self: "Store", today: date) -> list[tuple[Case, date]]:
+        """Closed cases whose retention period has run out, with the day it ran out."""
+        from .. import workflows
+
+        out: list[tuple[Case, date]] = []
+        for wf_id in workflows.all_workflows():
+            days = self.retention_days(wf_id)
+            if days <= 0:
+                continue
+            cutoff = today - timedelta(days=days)
+            with self._guard(), self.session() as s:
+                rows = s.exec(select(Case).where(Case.workflow_id == wf_id, Case.status != "open",
+                                                 Case.closed_on.is_not(None), Case.closed_on <= cutoff)
+                              .order_by(Case.closed_on, Case.number))
+                out.extend((c, c.closed_on + timedelta(days=days)) for c in rows)
+        return out
+
+    def destroy_case(self: "Store", number: str, *, by: str) -> str:
+        """Destroy one expired case for good; an anonymous statistics row is all that is left."""
+        from ..clock import today
+
+        expired = {c.number for c, _ in self.expired_cases(today())}
+        if number not in expired:
+            raise StoreError(f"case {number} is not past its retention period; nothing was destroyed")
+        with self._guard(), self.session() as s:
+            case = s.exec(select(Case).where(Case.number == number)).one()
+            s.add(CaseStatistic(workflow_id=case.workflow_id, year=case.year, classification=case.classification,
+                                outcome=case.outcome, destroyed_on=today(),
+                                closed_month=case.closed_on.strftime("%Y-%m") if case.closed_on else None))
+            # Keys first: once the wraps are gone no copy of the ciphertext can be opened.
+            for model in (CaseKey, Draft, History, JournalEntry, Measure, Hearing, Party):
+                s.execute(delete(model).where(model.case_id == case.id))
+            s.execute(update(Case).where(Case.linked_from == case.id).values(linked_from=None))
+            s.execute(update(Case).where(Case.linked_to == case.id).values(linked_to=None))
+            s.execute(delete(Case).where(Case.id == case.id))
+            self._journal(s, None, by, "destroyed", f"sak {number} ({case.workflow_id}) slettet etter "
+                                                    "oppbevaringstiden; bare anonym statistikk er igjen")
+            s.commit()
+        self.checkpoint()
+        return number
+
+    def statistics(self: "Store") -> list[CaseStatistic]:
+        with self._guard(), self.session() as s:
+            return list(s.exec(select(CaseStatistic).order_by(CaseStatistic.id)))
+
+    def audit_log(self: "Store", *, limit: int = 200) -> list[dict]:
+        """The newest journal events of every case and the organisation, without decrypting."""
+        with self._guard(), self.session() as s:
+            rows = list(s.exec(select(JournalEntry, Case.number).join(Case, Case.id == JournalEntry.case_id,
+                                                                      isouter=True)
+                               .order_by(JournalEntry.id.desc()).limit(limit)))
+        return [{"at": e.at.isoformat(timespec="seconds"), "by": e.by, "kind": e.kind, "case": number,
+                 "text": e.text if not e.text_ct else None} for e, number in reversed(rows)]
+

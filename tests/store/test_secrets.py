@@ -1,0 +1,377 @@
+"""Strictly secret cases at rest: envelope encryption, entitlement that follows the workflow,
+re-keying, recovery and crypto-shredding — against real SQLite files and a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import shutil
+import struct
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from varsel_tui.crypto.keys import generate_user_keys
+from varsel_tui.store.service import CaseLocked, CaseTampered, NoAccess, Store, StoreError, WrongPassphrase
+
+PASS = "korrekt hest batteri"
+CANARY = "Kanarifugl-7Q4X"
+WRITTEN = {"kanal": "skriftlig", "anonym": "nei", "varsler_er_fornærmede": "ja"}
+ORG = {"kari": "OU", "per": "OU", "lars": "KKV", "ida": "IE-fakultetet", "nils": "NV-fakultetet", "hanne": None}
+
+
+def keyed_store(db_url: str) -> Store:
+    s = Store.open(db_url)
+    for body in ("linjeleder", "OU", "KKV", "Presidentskapet", "IE-fakultetet", "NV-fakultetet"):
+        s.ensure_body(body)
+    for name, body in ORG.items():
+        public, sealed = generate_user_keys(PASS)
+        s.add_user(name, public_key=public, sealed_private_key=sealed)
+        if body:
+            s.add_member(body, name)
+    return s
+
+
+def as_user(db_url: str, name: str) -> Store:
+    s = Store.open(db_url)
+    s.unlock(name, PASS)
+    return s
+
+
+@pytest.fixture
+def org(db_url):
+    s = keyed_store(db_url)
+    yield s
+    s.close()
+
+
+def secret_case(store: Store, title: str = CANARY, **kw) -> str:
+    parties = kw.pop("parties", [{"role": "varsler", "name": f"{CANARY} varsler"},
+                                 {"role": "anklagede", "name": "Ola Nordmann"}])
+    return store.create_case("stinn-varsling", title, date(2026, 11, 2), by=kw.pop("by", "kari"), intake=WRITTEN,
+                             parties=parties, **kw).case.number
+
+
+def file_bytes(db_url: str) -> bytes:
+    path = Path(db_url)
+    return b"".join(p.read_bytes() for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")) if p.exists())
+
+
+def pg_bytes(db_url: str) -> bytes:
+    """Every value of every table, as the server returns it (what a dump would hold)."""
+    import psycopg
+
+    out = []
+    with psycopg.connect(db_url) as conn:
+        tables = [r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname='public'")]
+        for t in tables:
+            for row in conn.execute(f'SELECT * FROM "{t}"'):
+                out.append(repr(row))
+    return "\n".join(out).encode()
+
+
+def stored_bytes(db_url: str) -> bytes:
+    return pg_bytes(db_url) if db_url.startswith("postgresql") else file_bytes(db_url)
+
+
+# -- at rest ---------------------------------------------------------------------------------------
+
+def test_no_plaintext_of_a_secret_case_in_the_database_or_its_wal(org, db_url):
+    number = secret_case(org)
+    kari = as_user(db_url, "kari")
+    kari.add_note(number, f"Møtereferat: {CANARY} sa fra", by="kari")
+    kari.add_measure(number, f"Samtale med {CANARY}", responsible=f"{CANARY}-ansvarlig", by="kari")
+    kari.add_hearing(number, ["per"], date(2026, 12, 4), question=f"Hva så {CANARY}?", by="kari")
+    kari.save_draft(number, "2.1", "kari", {"merknad": CANARY})
+    kari.advance(number, {"innsendt_via": "nettside"}, by="kari", on=date(2026, 11, 3))
+    # an ordinary case next to it, so the scan is shown to find plaintext where there is some
+    org.create_case("ntnu-avvik", "Vanlig-sak-XJ3", date(2026, 11, 2), by="kari",
+                    intake={"melder_type": "student"})
+    kari.close()
+    data = stored_bytes(db_url)
+    assert b"Vanlig-sak-XJ3" in data
+    assert CANARY.encode() not in data
+    assert "Møtereferat".encode() not in data
+    # …and the entitled officer reads every field back
+    d = as_user(db_url, "kari").get_case(number)
+    assert d.title == CANARY
+    assert {d.text(p, "name") for p in d.parties} == {f"{CANARY} varsler", "Ola Nordmann"}
+    assert any(d.text(e, "text") == f"Møtereferat: {CANARY} sa fra" for e in d.journal)
+    assert d.text(d.measures[0], "responsible") == f"{CANARY}-ansvarlig"
+    assert d.text(d.hearings[0], "question") == f"Hva så {CANARY}?"
+
+
+def test_a_case_raised_to_strictly_secret_at_2_4_leaves_no_plaintext_behind(org, db_url):
+    import random
+
+    from varsel_tui.domain.conditions import Context
+    from varsel_tui.store.demo import auto_answers
+
+    number = org.create_case("stinn-varsling", CANARY, date(2026, 11, 2), by="kari",
+                             intake={"kanal": "muntlig", "anonym": "nei", "varsler_er_fornærmede": "ja"},
+                             parties=[{"role": "varsler", "name": f"{CANARY}-person"}]).case.number
+    assert CANARY.encode() in stored_bytes(db_url)  # confidential, not secret: plain so far
+    rng = random.Random(5)
+    kari = as_user(db_url, "kari")
+    for _ in range(30):
+        d = kari.get_case(number)
+        if d.case.classification == "strengt_hemmelig":
+            break
+        step = d.workflow.step(d.state.current)
+        forced = {"1.2": {"myndighet": True}, "1.5": {"enighet": False}}.get(step.id, {})
+        for _ in range(50):
+            answers = auto_answers(step.form, d.state.answers, Context(d.state.answers), date(2026, 11, 3), rng,
+                                   ["OU"])
+            if all(answers.get(k) == v for k, v in forced.items() if k in answers):
+                break
+        kari.advance(number, answers, by="kari", on=date(2026, 11, 3))
+    assert kari.get_case(number).case.classification == "strengt_hemmelig"
+    assert CANARY.encode() not in stored_bytes(db_url)
+    assert kari.get_case(number).title == CANARY
+    assert kari.verify_audit()[1] == []  # the re-sealed journal's chain was rebuilt, not broken
+
+
+# -- who may read ----------------------------------------------------------------------------------
+
+def test_locked_wrong_passphrase_and_not_entitled_are_refused(org, db_url):
+    number = secret_case(org)
+    with pytest.raises(CaseLocked):
+        Store.open(db_url).get_case(number)
+    with pytest.raises(WrongPassphrase, match="wrong passphrase for kari"):
+        Store.open(db_url).unlock("kari", "feil passfrase")
+    with pytest.raises(NoAccess, match="lars is not entitled"):
+        as_user(db_url, "lars").get_case(number)  # KKV: not the body of the current phase
+    lars = as_user(db_url, "lars")
+    with pytest.raises(NoAccess):
+        lars.add_note(number, "prøver å skrive", by="lars")
+    assert as_user(db_url, "per").get_case(number).title == CANARY
+    assert sorted(org.access_list(number)) == ["kari", "per"]
+
+
+def test_a_clerk_outside_the_body_registers_a_case_but_cannot_read_it_back(org, db_url):
+    number = secret_case(org, by="hanne")  # hanne is in no body
+    assert sorted(org.access_list(number)) == ["kari", "per"]
+    with pytest.raises(NoAccess):
+        as_user(db_url, "hanne").get_case(number)
+
+
+def test_the_body_a_case_concerns_never_gets_a_key_and_the_next_instance_does(org, db_url):
+    number = secret_case(org, parties=[{"role": "anklagede", "name": "per"}])  # per sits in OU
+    d = as_user(db_url, "lars").get_case(number)
+    assert d.case.concerns == "OU" and d.case.body == "KKV"
+    assert sorted(org.access_list(number)) == ["lars"]
+    with pytest.raises(NoAccess):
+        as_user(db_url, "kari").get_case(number)
+
+
+def test_a_transfer_moves_access_to_the_new_unit_and_re_keys(org, db_url):
+    d = org.create_case("ntnu-avvik", CANARY, date(2026, 11, 2), by="ida", classification="strengt_hemmelig",
+                        intake={"melder_type": "student", "mottakende_enhet": "IE-fakultetet"})
+    number = d.case.number
+    assert org.access_list(number) == {"ida": [1]}
+    ida = as_user(db_url, "ida")
+    ida.advance(number, {"sensitive_opplysninger": "nei", "kritikkverdige_forhold": "nei",
+                         "vurdering": "endre_enhet", "ny_enhet": "NV-fakultetet"}, by="ida", on=date(2026, 11, 3))
+    assert org.access_list(number) == {"nils": [1, 2]}  # the old generation too: the whole file moves
+    nils = as_user(db_url, "nils")
+    assert nils.get_case(number).title == CANARY
+    with pytest.raises(NoAccess):
+        as_user(db_url, "ida").get_case(number)
+
+
+def test_a_hearing_gives_access_until_its_end_date_then_the_case_is_re_keyed(org, db_url, monkeypatch):
+    number = secret_case(org)
+    kari = as_user(db_url, "kari")
+    kari.add_hearing(number, ["lars"], date(2026, 11, 30), question="Uttal deg", by="kari")
+    assert as_user(db_url, "lars").get_case(number).title == CANARY
+    lars_old = as_user(db_url, "lars")
+    old_key = lars_old.codec.key(lars_old.get_case(number).case, 1)  # what lars could have copied
+
+    monkeypatch.setenv("VARSEL_TODAY", "2026-12-01")  # the hearing has ended
+    with pytest.raises(NoAccess):
+        as_user(db_url, "lars").get_case(number)
+    kari = as_user(db_url, "kari")
+    kari.add_note(number, f"Etter høringen: {CANARY}", by="kari")
+    assert org.access_list(number) == {"kari": [1, 2], "per": [1, 2]}
+    d = kari.get_case(number)
+    assert d.case.key_generation == 2
+    note = d.journal[-1]
+    assert note.text_ct[:4] == struct.pack(">I", 2)
+    from varsel_tui.crypto.envelope import decrypt_field
+    from varsel_tui.crypto.errors import TamperedData
+
+    with pytest.raises(TamperedData):  # the copied old key does not open what was written after
+        decrypt_field(old_key, note.text_ct[4:], case_id=number, field=f"journal.text:{note.id}", version=2)
+
+
+def test_removing_a_member_revokes_and_re_keys_at_the_next_write(org, db_url):
+    number = secret_case(org)
+    org.remove_member("OU", "per")
+    with pytest.raises(NoAccess):
+        as_user(db_url, "per").get_case(number)  # refused at once, before any re-key
+    as_user(db_url, "kari").add_note(number, "ny opplysning", by="kari")
+    assert org.access_list(number) == {"kari": [1, 2]}
+    journal = as_user(db_url, "kari").get_case(number).journal
+    assert any(e.kind == "access" for e in journal)
+
+
+def test_a_secret_case_nobody_could_read_is_refused_and_nothing_saved(db_url):
+    s = Store.open(db_url)
+    s.ensure_body("OU")
+    with pytest.raises(StoreError, match="no one could read"):
+        s.create_case("stinn-varsling", CANARY, date(2026, 11, 2), by="kari", intake=WRITTEN)
+    assert s.list_cases() == []
+
+
+# -- tampering -------------------------------------------------------------------------------------
+
+def _swap(store: Store, sql: str, *params) -> None:
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql(sql, params if params else ())
+
+
+def test_a_title_swapped_between_two_cases_fails_to_open(org, db_url):
+    a, b = secret_case(org, "Sak A"), secret_case(org, "Sak B")
+    with org.engine.begin() as conn:
+        ct_a = conn.exec_driver_sql(f"SELECT title_ct FROM cases WHERE number='{a}'").scalar()
+        conn.exec_driver_sql(f"UPDATE cases SET title_ct = %(ct)s WHERE number='{b}'"
+                             if db_url.startswith("postgresql") else
+                             f"UPDATE cases SET title_ct = :ct WHERE number='{b}'", {"ct": ct_a})
+    kari = as_user(db_url, "kari")
+    assert kari.get_case(a).title == "Sak A"
+    with pytest.raises(CaseTampered, match=f"case {b}'s data has been altered"):
+        kari.get_case(b)
+
+
+def test_party_names_swapped_within_a_case_fail_to_open(org, db_url):
+    number = secret_case(org)
+    with org.engine.begin() as conn:
+        rows = conn.exec_driver_sql("SELECT id, name_ct FROM parties ORDER BY id").all()
+        (id1, ct1), (id2, ct2) = rows[0], rows[1]
+        param = "%(ct)s" if db_url.startswith("postgresql") else ":ct"
+        conn.exec_driver_sql(f"UPDATE parties SET name_ct = {param} WHERE id = {id1}", {"ct": ct2})
+    with pytest.raises(CaseTampered):
+        as_user(db_url, "kari").get_case(number)
+
+
+def test_a_flipped_bit_in_a_wrap_is_reported_as_altered_data(org, db_url):
+    number = secret_case(org)
+    with org.engine.begin() as conn:
+        wrap = conn.exec_driver_sql("SELECT wrap FROM case_keys WHERE recipient='user:kari'").scalar()
+        bad = bytearray(wrap)
+        bad[-1] ^= 1
+        param = "%(w)s" if db_url.startswith("postgresql") else ":w"
+        conn.exec_driver_sql(f"UPDATE case_keys SET wrap = {param} WHERE recipient='user:kari'", {"w": bytes(bad)})
+    with pytest.raises(CaseTampered):
+        as_user(db_url, "kari").get_case(number)
+    assert as_user(db_url, "per").get_case(number).title == CANARY  # per's wrap is intact
+
+
+def test_column_format_known_answer():
+    """u32be(generation) || 0x01 || nonce || AES-256-GCM(key, text, AD(case number, field, generation))."""
+    from types import SimpleNamespace
+
+    from varsel_tui.crypto.envelope import _FIELD_LABEL, _seal_with_nonce
+    from varsel_tui.store.secrets import EnvelopeCodec
+
+    key, nonce = bytes(range(32)), bytes(range(100, 112))
+    stored = struct.pack(">I", 3) + _seal_with_nonce(_FIELD_LABEL, key, "Kari Nordmann".encode(), nonce,
+                                                     "2026-0007", "parties.name:12", 3)
+    assert stored.hex() == KAT_PARTY_NAME
+    codec = EnvelopeCodec()
+    case = SimpleNamespace(number="2026-0007", classification="strengt_hemmelig", key_generation=3)
+    codec.set_fresh("2026-0007", 3, key)
+    assert codec.open(case, "parties.name:12", None, stored) == "Kari Nordmann"
+    for other in ({"field": "parties.name:13"}, {"number": "2026-0008"}):
+        c = SimpleNamespace(**{**vars(case), **{k: v for k, v in other.items() if k == "number"}})
+        codec.set_fresh(c.number, 3, key)
+        with pytest.raises(CaseTampered):
+            codec.open(c, other.get("field", "parties.name:12"), None, stored)
+    codec.set_fresh("2026-0007", 2, key)
+    with pytest.raises(CaseTampered):  # the generation prefix is bound too, even under the same key
+        codec.open(case, "parties.name:12", None, struct.pack(">I", 2) + stored[4:])
+
+
+KAT_PARTY_NAME = ("00000003" "01" "6465666768696a6b6c6d6e6f"
+                  "037aac0f59a739ec5a0f3e86b4609cbb20b0ca97f06d08d84e66b530d2")
+
+
+def test_column_format_matches_an_independent_aes_gcm_computation():
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    def lp(*parts: bytes) -> bytes:
+        return b"".join(struct.pack(">I", len(p)) + p for p in parts)
+
+    stored = bytes.fromhex(KAT_PARTY_NAME)
+    generation, version_byte, nonce, ct = stored[:4], stored[4:5], stored[5:17], stored[17:]
+    aad = lp(b"varsel-tui/field/v1", b"2026-0007", b"parties.name:12", struct.pack(">Q", 3))
+    assert (generation, version_byte) == (b"\x00\x00\x00\x03", b"\x01")
+    assert AESGCM(bytes(range(32))).decrypt(nonce, ct, aad) == "Kari Nordmann".encode()
+
+
+# -- recovery and retention ------------------------------------------------------------------------
+
+def test_recovery_key_restores_a_case_after_every_member_lost_their_passphrase(org, db_url):
+    from varsel_tui.crypto.keys import generate_user_keys
+
+    text = org.init_recovery(by="admin")
+    number = secret_case(org)
+    assert "gjenopprettingsnøkkelen" in org.access_list(number)
+    # everyone in OU forgets their passphrase: new key pairs, old wraps gone
+    for name in ("kari", "per"):
+        public, sealed = generate_user_keys("ny passfrase 2026")
+        org.reset_user_keys(name, public, sealed, by="admin")
+    kari = Store.open(db_url)
+    kari.unlock("kari", "ny passfrase 2026")
+    with pytest.raises(NoAccess):
+        kari.get_case(number)
+    from varsel_tui.crypto.keys import generate_recovery_key
+
+    with pytest.raises(WrongPassphrase, match="not this organisation's recovery key"):
+        Store.open(db_url).unlock_recovery(generate_recovery_key()[1])
+    admin = Store.open(db_url)
+    admin.unlock_recovery(text)
+    assert admin.sync_access(by="admin") == {"synced": [number], "skipped": []}
+    kari = Store.open(db_url)
+    kari.unlock("kari", "ny passfrase 2026")
+    assert kari.get_case(number).title == CANARY
+
+
+def test_retention_destroys_expired_cases_and_leaves_anonymous_statistics(org, db_url):
+    number = secret_case(org)
+    _swap(org, "UPDATE cases SET status='closed', closed_on='2024-01-10', outcome='avsluttet' "
+               f"WHERE number='{number}'")
+    assert org.expired_cases(date(2026, 11, 23)) == []  # retention 0: until an archivist decides
+    org.set_retention_days("stinn-varsling", 365, by="admin")
+    [(case, expired_on)] = org.expired_cases(date(2026, 11, 23))
+    assert case.number == number and expired_on == date(2025, 1, 9)
+    backup = None
+    if not db_url.startswith("postgresql"):
+        backup = Path(db_url).with_suffix(".backup")
+        org.checkpoint()
+        shutil.copy(db_url, backup)
+    assert org.destroy_case(number, by="admin") == number
+    assert org.list_cases() == []
+    [stat] = org.statistics()
+    assert (stat.workflow_id, stat.classification, stat.closed_month) == ("stinn-varsling", "strengt_hemmelig",
+                                                                          "2024-01")
+    assert org.verify_audit()[1] == []
+    data = stored_bytes(db_url)
+    assert CANARY.encode() not in data and b"Ola Nordmann" not in data
+    if backup is not None:  # the documented limit: an older backup still holds the case until rotated
+        old = Store.open(str(backup))
+        old.unlock("kari", PASS)
+        assert old.get_case(number).title == CANARY
+
+
+def test_a_case_still_within_its_period_is_not_destroyed(org):
+    number = secret_case(org)
+    with pytest.raises(StoreError, match="not past its retention period"):
+        org.destroy_case(number, by="admin")
+
+
+def test_views_are_in_the_audit_journal(org, db_url):
+    number = secret_case(org)
+    as_user(db_url, "per").get_case(number, viewer="per", how=" (CLI)")
+    d = as_user(db_url, "kari").get_case(number)
+    views = [(e.by, d.text(e, "text")) for e in d.journal if e.kind == "view"]
+    assert views == [("per", "saken lest (CLI)")]
