@@ -43,17 +43,28 @@ def test_workflows_lists_the_four_bundled_ids(varsel):
     assert ids == {"stinn-varsling", "ntnu-avvik", "uio-varsling", "ntnu-klage"}
 
 
-def test_a_new_officer_opens_and_moves_a_case(varsel):
+def test_a_new_officer_opens_and_moves_a_case(varsel, monkeypatch):
     assert varsel.json("user", "add", "kari")["has_keys"] is True
+    assert varsel.json("user", "add", "lars")["has_keys"] is True
     varsel.json("body", "add", "OU")
     varsel.json("body", "add", "KKV")
+    varsel.json("body", "member", "add", "OU", "kari")
     varsel.json("body", "member", "add", "OU", "per")
+    varsel.json("body", "member", "add", "KKV", "lars")
+    # kari registers a written notification about per, who sits in OU: it goes to KKV, not OU
     case = varsel.json("case", "new", "--workflow", "stinn-varsling", "--title", "Trakassering",
                        "--received", "2026-11-02", "--set", "kanal=skriftlig", "--set", "anonym=nei",
                        "--set", "varsler_er_fornærmede=ja", "--party", "anklagede:per")
     assert case["number"] == "2026-0001"
-    assert case["classification"] == "strengt_hemmelig"
+    assert case["classification"] == "strengt_hemmelig" and case["body"] == "KKV"
+    code, out, err = varsel("case", "show", "2026-0001")
+    assert code == 1 and out == "" and err.strip() == \
+        "varsel: kari is not entitled to strictly secret case 2026-0001"
+    assert varsel.json("case", "list")[0]["title"] is None  # the list never shows a secret title
+
+    monkeypatch.setenv("VARSEL_USER", "lars")
     shown = varsel.json("case", "show", "2026-0001")
+    assert shown["title"] == "Trakassering"
     steps = {s["id"]: s for s in shown["steps"]}
     assert len(steps) == 57  # every step of the procedure, also those not reached
     assert steps["1.1"]["status"] == "skipped" and steps["2.1"]["status"] == "active"
@@ -66,6 +77,11 @@ def test_a_new_officer_opens_and_moves_a_case(varsel):
     moved = varsel.json("case", "advance", "2026-0001", "--set", "innsendt_via=nettside", "--on", "2026-11-02")
     assert moved["current_step"] == "2.2"
     assert {s["id"]: s["status"] for s in moved["steps"]}["2.1"] == "done"
+    assert [a["recipient"] for a in varsel.json("access", "show", "2026-0001")] == ["lars"]
+
+    monkeypatch.setenv("VARSEL_PASSPHRASE", "feil passfrase")
+    code, out, err = varsel("case", "show", "2026-0001")
+    assert code == 1 and err.strip() == "varsel: wrong passphrase for lars"
 
 
 def test_listing_and_due(varsel):
@@ -126,8 +142,11 @@ def test_seed_demo_fills_every_workflow(varsel):
 
 
 def test_a_phase_that_will_be_skipped_says_so_in_advance(varsel):
+    varsel.json("user", "add", "lars")
     varsel.json("body", "add", "OU")
+    varsel.json("body", "add", "KKV")
     varsel.json("body", "member", "add", "OU", "per")
+    varsel.json("body", "member", "add", "KKV", "lars")
     case = varsel.json("case", "new", "--workflow", "stinn-varsling", "--title", "Om et OU-medlem",
                        "--received", "2026-11-02", "--set", "kanal=skriftlig", "--set", "anonym=nei",
                        "--set", "varsler_er_fornærmede=ja", "--party", "anklagede:per")
@@ -152,3 +171,57 @@ def test_measures_and_hearings_are_recorded_and_journalled(varsel):
     assert [j["kind"] for j in d["journal"]].count("hearing") == 1
     code, _, err = varsel("case", "hearing", "add", "2026-0001", "--participant", "per", "--ends", "2026-01-01")
     assert code == 1 and "cannot end in the past" in err
+
+
+def test_recovery_after_a_lost_passphrase_and_retention(varsel, monkeypatch, tmp_path):
+    varsel.json("user", "add", "kari")
+    varsel.json("body", "add", "OU")
+    varsel.json("body", "member", "add", "OU", "kari")
+    key = varsel.json("recovery", "init")["recovery_key"]
+    assert key.startswith("VR1 ")
+    code, _, err = varsel("recovery", "init")
+    assert code == 1 and "already set up" in err
+    varsel.json("case", "new", "--workflow", "stinn-varsling", "--title", "Trakassering", "--received",
+                "2026-11-02", "--set", "kanal=skriftlig", "--set", "anonym=nei", "--set", "varsler_er_fornærmede=ja")
+    # kari forgets her passphrase; the administrator gives her a new key pair and her cases back
+    monkeypatch.setenv("VARSEL_PASSPHRASE", "en helt ny passfrase")
+    varsel.json("user", "reset", "kari")
+    code, _, err = varsel("case", "show", "2026-0001")
+    assert code == 1 and "not entitled" in err
+    key_file = tmp_path / "recovery.txt"
+    key_file.write_text(key)
+    assert varsel.json("access", "sync", "--recovery-key-file", str(key_file)) == {"synced": ["2026-0001"],
+                                                                                 "skipped": []}
+    assert varsel.json("case", "show", "2026-0001")["title"] == "Trakassering"
+    code, _, err = varsel("access", "sync", "--recovery-key-file", str(tmp_path / "missing.txt"))
+    assert code == 1 and "cannot read recovery key file" in err
+
+    log = varsel.json("audit", "log")
+    assert [r["kind"] for r in log if r["case"] == "2026-0001"].count("view") == 1
+    assert all(r["text"] is None for r in log if r["case"] == "2026-0001")  # sealed: the log does not open it
+
+    # retention: nothing expires until the organisation sets a period and the case is closed long enough
+    assert varsel.json("retention") == []
+    varsel.json("retention-policy", "stinn-varsling", "30")
+    code, _, err = varsel("retention", "--destroy")
+    assert code == 0
+
+
+def test_retention_destroy_needs_yes_without_a_terminal(varsel, monkeypatch):
+    import sqlite3
+
+    varsel.json("case", "new", "--workflow", "ntnu-avvik", "--title", "Gammel sak", "--received", "2024-01-02",
+                "--set", "melder_type=student")
+    conn = sqlite3.connect(os.environ["VARSEL_DB"])
+    conn.execute("UPDATE cases SET status='closed', closed_on='2024-02-01'")
+    conn.commit()
+    conn.close()
+    varsel.json("retention-policy", "ntnu-avvik", "365")
+    rows = varsel.json("retention")
+    assert [(r["number"], r["expired_on"]) for r in rows] == [("2024-0001", "2025-01-31")]
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: False)
+    code, _, err = varsel("retention", "--destroy")
+    assert code == 1 and "--yes" in err
+    assert varsel.json("retention", "--destroy", "--yes")["destroyed"] == ["2024-0001"]
+    assert varsel.json("case", "list") == []
+    assert varsel.json("audit", "verify")["intact"] is True

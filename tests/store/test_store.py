@@ -212,8 +212,19 @@ def test_bulk_demo_data_matches_what_the_engine_says(tmp_path):
     """Seeded metadata (classification, step, due) equals a fresh replay of each case."""
     from varsel_tui.store.demo import seed_bulk
 
+    from varsel_tui.store.demo import DEMO_PASSPHRASE
+
     s = Store.open(str(tmp_path / "demo.db"))
+    recovery = s.init_recovery(by="test")
     seed_bulk(s, 120, seed=4)
+    secret_in_ou = next(c for c in s.list_cases() if c.classification == "strengt_hemmelig" and c.body == "OU")
+    per = Store.open(str(tmp_path / "demo.db"))
+    per.unlock("per", DEMO_PASSPHRASE)  # a demo OU member reads OU's secret cases
+    assert per.get_case(secret_in_ou.number).title
+    with pytest.raises(StoreError, match="not entitled"):
+        per.get_case(next(c for c in s.list_cases() if c.classification == "strengt_hemmelig"
+                          and c.body == "KKV").number)
+    s.unlock_recovery(recovery)
     for case in s.list_cases():
         d = s.get_case(case.number)
         assert case.current_step == d.state.current and case.due == d.state.current_due, case.number

@@ -9,10 +9,12 @@ from pathlib import Path
 from textual.pilot import Pilot
 
 USER = "nora"
+KKV_USER = "kari"  # sits in KKV only: reads a case that concerns OU
+PASSPHRASE = "korrekt hest batteri"
 FIXED_NOW = datetime(2026, 11, 23, 11, 0, tzinfo=timezone.utc)  # 12:00 in Oslo
 
 BODIES = ("linjeleder", "OU", "KKV", "Presidentskapet", "NL-AU", "IE-fakultetet", "NV-fakultetet")
-MEMBERS = {"OU": ["nora", "Per Ou"], "KKV": ["Kari Kkv"], "Presidentskapet": ["Pia President"],
+MEMBERS = {"OU": ["nora", "Per Ou"], "KKV": ["Kari Kkv", "kari"], "Presidentskapet": ["Pia President"],
            "IE-fakultetet": ["nora"], "NV-fakultetet": ["Nils Nv"]}
 
 STINN_INTAKE = {"kanal": "skriftlig", "anonym": False, "varsler_er_fornærmede": True}
@@ -31,7 +33,11 @@ def seeded_store(tmp_path: Path):  # noqa: ANN201
     from varsel_tui.store.service import Store
 
     store = Store.open(str(tmp_path / "varsel.db"))
-    store.add_user(USER, "Nora Nordmann")
+    store.register_user(USER, PASSPHRASE, "Nora Nordmann")
+    store.register_user(KKV_USER, PASSPHRASE, "Kari Kkv")
+    # The organisation's recovery key: secret cases stay readable whoever holds them, and the
+    # tests' own store (the administrator) uses it to set cases up.
+    store.unlock_recovery(store.init_recovery(by="admin"))
     for body in BODIES:
         store.ensure_body(body)
     for body, people in MEMBERS.items():
@@ -55,13 +61,15 @@ def avvik_case(store, title: str = "Eksamensoppgave manglet vedlegg",  # noqa: A
                              parties=[{"role": "melder", "name": "Mia Melder"}])
 
 
-def make_app(db_path: Path):  # noqa: ANN201
+def make_app(db_path: Path, *, user: str = USER, unlocked: bool = True):  # noqa: ANN201
+    """The app on `db_path` as `user`; `unlocked` as if the passphrase had been typed already (the
+    unlock screen itself is tested in test_unlock.py)."""
     import varsel_tui.tui.app as app_module
 
-    cls = app_module.VarselApp
-    if not (Path(app_module.__file__).parent / "styles" / "app.tcss").exists():
-        cls = type("VarselAppWithoutAppCss", (cls,), {"CSS_PATH": None})  # the app's styles are not there yet
-    return cls(db=str(db_path), user=USER, poll_interval=3600)
+    app = app_module.VarselApp(db=str(db_path), user=user, poll_interval=3600)
+    if unlocked:
+        app.store.unlock(user, PASSPHRASE)
+    return app
 
 
 def fast_preview(monkeypatch) -> None:  # noqa: ANN001

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 TODAY = "2026-11-23"  # a Monday
+PASSPHRASE = "korrekt hest batteri"  # every test user's
 
 # What the seeded database holds (the tests assert on these).
 SECRET_TITLE = "Trakassering på hytteturen i Trondheim"
@@ -53,6 +54,8 @@ def build_database(path: Path) -> None:
     try:
         store.ensure_body("OU", "Organisasjonsutvalget")
         store.ensure_body("KKV")
+        for name in ("kari", "per"):
+            store.register_user(name, PASSPHRASE)
         store.add_member("OU", "kari")
         d = date.fromisoformat
         store.create_case(
@@ -94,6 +97,7 @@ def seeded_db_template(tmp_path_factory) -> Path:
     with pytest.MonkeyPatch.context() as mp:  # only while building: other test folders keep the real clock
         mp.setenv("VARSEL_TODAY", TODAY)
         mp.setenv("TZ", "Europe/Oslo")
+        mp.setenv("VARSEL_TEST_FAST_KDF", "1")
         time.tzset()
         build_database(path)
     time.tzset()

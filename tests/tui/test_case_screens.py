@@ -10,10 +10,10 @@ from datetime import date
 
 
 try:
-    from case_fixtures import (run, notes, USER, avvik_case, choose, fill, make_app, open_case,
+    from case_fixtures import (run, notes, USER, KKV_USER, avvik_case, choose, fill, make_app, open_case,
                                screen_text, settle, stinn_case, type_text)
 except ImportError:  # pragma: no cover - when tests/tui is a package
-    from .case_fixtures import (run, notes, USER, avvik_case, choose, fill, make_app, open_case,
+    from .case_fixtures import (run, notes, USER, KKV_USER, avvik_case, choose, fill, make_app, open_case,
                                 screen_text, settle, stinn_case, type_text)
 
 SIZE = (100, 32)
@@ -47,7 +47,7 @@ def test_detail_header_timeline_parties_and_why_a_phase_was_skipped(store, tmp_p
     number = stinn_concerning_ou(store)
 
     async def go():
-        app = make_app(tmp_path / "varsel.db")
+        app = make_app(tmp_path / "varsel.db", user=KKV_USER)  # the case concerns OU: KKV has it
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             await open_case(pilot, number)
@@ -478,8 +478,8 @@ def test_palette_offers_the_screens_actions(store, tmp_path):
 
 # -- snapshots (fixed date, fixed clock, seeded database, 100×32) --------------------------------
 
-def _snapshot_app(tmp_path, number, then=()):  # noqa: ANN001, ANN202
-    app = make_app(tmp_path / "varsel.db")
+def _snapshot_app(tmp_path, number, then=(), user=USER):  # noqa: ANN001, ANN202
+    app = make_app(tmp_path / "varsel.db", user=user)
 
     async def before(pilot):  # noqa: ANN001, ANN202
         await settle(pilot)
@@ -493,7 +493,7 @@ def _snapshot_app(tmp_path, number, then=()):  # noqa: ANN001, ANN202
 
 def test_snapshot_case_detail(store, tmp_path, snap_compare):
     number = stinn_concerning_ou(store)
-    app, before = _snapshot_app(tmp_path, number)
+    app, before = _snapshot_app(tmp_path, number, user=KKV_USER)  # the case concerns OU: KKV has it
     assert snap_compare(app, terminal_size=SIZE, run_before=before)
 
 

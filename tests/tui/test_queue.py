@@ -564,6 +564,7 @@ def test_queue_source_on_postgresql(tmp_path):
     try:
         store = Store.open(db_url)
         store.ensure_body("OU")
+        store.register_user("kari", "korrekt hest batteri")
         store.add_member("OU", "kari")
         store.create_case("stinn-varsling", SECRET_TITLE, date(2026, 11, 2), by="kari",
                           intake={"kanal": "skriftlig", "anonym": True, "varsler_er_fornærmede": True})
@@ -605,30 +606,3 @@ async def test_a_prefetched_first_page_is_on_the_first_frame(seeded_db):
         await pilot.press("3")
         await settle(pilot, app)
         assert numbers(app) == ["2026-0002"]
-
-
-@pilot_test
-async def test_idle_lock_locks_the_session_and_tells_the_screens(seeded_db, monkeypatch):
-    from varsel_tui.tui.app import SessionLocked
-    from varsel_tui.tui.screens.queue import QueueScreen
-
-    class Session:
-        locked = False
-
-        def lock(self):
-            self.locked = True
-
-    app = make_app(seeded_db)
-    seen: list[str] = []
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot, app)
-        monkeypatch.setattr(QueueScreen, "on_session_locked",
-                            lambda self, message: seen.append(type(message).__name__), raising=False)
-        session = app.unlock_session = Session()
-        app._check_idle()
-        assert app.unlock_session is session  # not idle yet
-        app._last_input -= app.idle_lock_minutes * 60 + 1
-        app._check_idle()
-        await pilot.pause()
-        assert session.locked and app.unlock_session is None
-        assert seen == [SessionLocked.__name__]

@@ -44,7 +44,12 @@ BODIES = [("linjeleder", "Linjeledere"), ("OU", "Organisatorisk utvalg"),
           ("IE-fakultetet", "Fakultet for informasjonsteknologi og elektroteknikk"),
           ("NV-fakultetet", "Fakultet for naturvitenskap"), ("Institutt for informatikk", "UiO IFI")]
 MEMBERS = {"OU": ["kari", "per", "nora"], "KKV": ["lars", "ingrid"], "Presidentskapet": ["sofie", "emil"],
-           "IE-fakultetet": ["kari"], "linjeleder": ["jonas"]}
+           "IE-fakultetet": ["kari"], "NV-fakultetet": ["nils"], "Institutt for informatikk": ["hanne"],
+           "linjeleder": ["jonas"]}
+# Every demo user's passphrase (README). Demo keys use a light KDF setting so the demo opens at once;
+# `varsel user add` calibrates real keys to about half a second.
+DEMO_PASSPHRASE = "varsel-demo"
+DEMO_KDF = {"name": "argon2id", "memory_cost": 16 * 1024, "iterations": 2, "lanes": 1}
 
 
 def _name(rng: random.Random) -> str:
@@ -132,7 +137,26 @@ def walk(wf: Workflow, received: date, today: date, rng: random.Random, bodies: 
     return Walked(wf, received, intake, concerns, history, replay(wf, facts, history, today))
 
 
+def ensure_demo_users(store, names) -> None:  # noqa: ANN001
+    """Demo users with key pairs sealed by DEMO_PASSPHRASE."""
+    import os
+
+    from ..crypto import kdf
+    from ..crypto.keys import generate_user_keys
+
+    if os.environ.get(kdf.FAST_TEST_ENV) == "1":
+        params = kdf.default_params()
+    else:
+        params = DEMO_KDF if kdf.argon2_available() else {"name": "scrypt", "n": 2 ** 14, "r": 8, "p": 1}
+    existing = {u.name for u in store.users()}
+    for name in dict.fromkeys(names):
+        if name not in existing:
+            public, sealed = generate_user_keys(DEMO_PASSPHRASE, params)
+            store.add_user(name, public_key=public, sealed_private_key=sealed)
+
+
 def ensure_demo_org(store) -> None:  # noqa: ANN001
+    ensure_demo_users(store, [p for people in MEMBERS.values() for p in people])
     for name, title in BODIES:
         store.ensure_body(name, title)
     existing = {b.name: set(m) for b, m in store.bodies()}
@@ -145,6 +169,7 @@ def ensure_demo_org(store) -> None:  # noqa: ANN001
 def seed_demo(store, user: str, cases: int = 80, seed: int = 7) -> int:  # noqa: ANN001
     """The database `varsel demo` opens: an organisation with bodies and members, and cases."""
     ensure_demo_org(store)
+    ensure_demo_users(store, [user])
     members = {b.name: m for b, m in store.bodies()}
     for body in ("OU", "IE-fakultetet"):  # so the "mine" and "my body's" views have cases
         if user not in members[body]:
@@ -182,15 +207,22 @@ def seed_bulk(store, n: int, *, seed: int = 1, created_by: str = "demo", span_da
         return 0
     from ..crypto.audit import chain_hash
     from ..store.service import CLASSIFICATIONS, SECRET, _classify, _prelim_warn_from, audit_event
+    from .models import CaseKey
 
     now = datetime.now(timezone.utc)
+    sealer = _BulkSealer(store)
     with store.engine.begin() as conn:
         years: dict[int, int] = {}
         for year, last in conn.execute(select(Case.year, func.max(Case.seq)).group_by(Case.year)):
             years[year] = last or 0
-        next_id = (conn.execute(select(func.max(Case.id))).scalar() or 0) + 1
+        ids = {t: (conn.execute(select(func.max(t.id))).scalar() or 0) + 1 for t in (Case, Party, History, JournalEntry)}
         picks = sorted((rng.choice(pool) for _ in range(n)), key=lambda w: w.received)
-        case_rows, party_rows, hist_rows, journal_rows = [], [], [], []
+        rows: dict = {Case: [], Party: [], History: [], JournalEntry: [], CaseKey: []}
+
+        def next_id(table) -> int:  # noqa: ANN001
+            ids[table] += 1
+            return ids[table] - 1
+
         for w in picks:
             wf, st = w.workflow, w.state
             years[w.received.year] = years.get(w.received.year, 0) + 1
@@ -199,6 +231,8 @@ def seed_bulk(store, n: int, *, seed: int = 1, created_by: str = "demo", span_da
             classification = _classify(wf, w.intake, None, False)
             if st.classification and CLASSIFICATIONS.index(st.classification) > CLASSIFICATIONS.index(classification):
                 classification = st.classification  # raised by a step, as the store does
+            secret = classification == SECRET
+            seal = sealer.for_case(number) if secret else None
             title = rng.choice(TITLES.get(wf.id, ["Sak"]))
             people = [("varsler" if "varsling" in wf.id else "melder" if wf.id == "ntnu-avvik" else "student",
                        _name(rng), rng.random() < 0.25)]
@@ -210,35 +244,107 @@ def seed_bulk(store, n: int, *, seed: int = 1, created_by: str = "demo", span_da
             if statutory:
                 s0, spec0 = min(statutory, key=lambda x: x[0].due)
                 warn_from = _prelim_warn_from(s0.due, spec0.warn_working_days)
-            secret = classification == SECRET
             search_parts = [number, wf.id, st.current or "", wf.step(st.current).title if st.current else "", st.body or ""]
             if not secret:
                 search_parts += [title] + [p[1] for p in people]
-            case_rows.append(dict(
-                id=next_id, number=number, year=w.received.year, seq=seq, workflow_id=wf.id,
-                classification=classification, title=title, intake_json=json.dumps(w.intake, ensure_ascii=False),
-                received=w.received, status=st.status, outcome=st.outcome, current_step=st.current,
-                current_step_title=wf.step(st.current).title if st.current else "", body=st.body,
-                due=st.current_due, statutory_due=stat_due, prelim_warn_from=warn_from, closed_on=st.closed_on,
-                concerns=",".join(w.concerns), search=" ".join(search_parts).lower(), created_by=created_by,
-                created_at=now, updated_at=now, version=1 + len(w.history)))
+            case_id = next_id(Case)
+            case_row = dict(
+                id=case_id, number=number, year=w.received.year, seq=seq, workflow_id=wf.id,
+                classification=classification, received=w.received, status=st.status, outcome=st.outcome,
+                current_step=st.current, current_step_title=wf.step(st.current).title if st.current else "",
+                body=st.body, due=st.current_due, statutory_due=stat_due, prelim_warn_from=warn_from,
+                closed_on=st.closed_on, concerns=",".join(w.concerns), search=" ".join(search_parts).lower(),
+                created_by=created_by, created_at=now, updated_at=now, version=1 + len(w.history),
+                key_generation=1 if secret else 0)
+            _put(case_row, "title", "cases.title", title, seal)
+            _put(case_row, "intake_json", "cases.intake_json", json.dumps(w.intake, ensure_ascii=False), seal,
+                 ct="intake_ct")
+            rows[Case].append(case_row)
             for role, name, anon in people:
-                party_rows.append(dict(case_id=next_id, role=role, name=name, anonymous=anon))
+                pid = next_id(Party)
+                row = dict(id=pid, case_id=case_id, role=role, anonymous=anon, concerns_body=None)
+                _put(row, "name", f"parties.name:{pid}", name, seal)
+                rows[Party].append(row)
             for body in w.concerns:
-                party_rows.append(dict(case_id=next_id, role="anklagede", name=None, anonymous=False,
-                                       concerns_body=body))
+                rows[Party].append(dict(id=next_id(Party), case_id=case_id, role="anklagede", name=None,
+                                        anonymous=False, concerns_body=body))
             for h in w.history:
-                hist_rows.append(dict(case_id=next_id, kind=h.kind, ref=h.ref, on_date=h.on,
-                                      answers_json=json.dumps(h.answers, ensure_ascii=False), by=created_by, at=now))
-            entry = JournalEntry(case_id=next_id, at=now, by=created_by, kind="created",
-                                 text=f"sak {number} opprettet ({wf.name})")
-            journal_rows.append(dict(case_id=next_id, at=now, by=created_by, kind="created", text=entry.text,
-                                     prev_hash=None, hash=chain_hash(None, audit_event(entry))))
-            next_id += 1
-        for table, rows in ((Case, case_rows), (Party, party_rows), (History, hist_rows),
-                            (JournalEntry, journal_rows)):
-            for i in range(0, len(rows), 5000):
-                chunk = rows[i:i + 5000]
+                hid = next_id(History)
+                row = dict(id=hid, case_id=case_id, kind=h.kind, ref=h.ref, on_date=h.on, by=created_by, at=now)
+                _put(row, "answers_json", f"history.answers_json:{hid}", json.dumps(h.answers, ensure_ascii=False),
+                     seal, ct="answers_ct")
+                rows[History].append(row)
+            jid = next_id(JournalEntry)
+            entry = JournalEntry(id=jid, case_id=case_id, at=now, by=created_by, kind="created")
+            row = dict(id=jid, case_id=case_id, at=now, by=created_by, kind="created", prev_hash=None)
+            _put(row, "text", f"journal.text:{jid}", f"sak {number} opprettet ({wf.name})", seal)
+            entry.text, entry.text_ct = row.get("text"), row.get("text_ct")
+            row["hash"] = chain_hash(None, audit_event(entry))
+            rows[JournalEntry].append(row)
+            if seal is not None:
+                rows[CaseKey].extend(dict(case_id=case_id, **k) for k in sealer.wraps(number, st.body or created_by,
+                                                                                     w.concerns, bool(st.body)))
+        for table in (Case, Party, History, JournalEntry, CaseKey):
+            table_rows = rows[table]
+            for i in range(0, len(table_rows), 5000):
+                chunk = table_rows[i:i + 5000]
                 keys = set().union(*(r.keys() for r in chunk))
                 conn.execute(insert(table.__table__), [{k: r.get(k) for k in keys} for r in chunk])
     return n
+
+
+def _put(row: dict, column: str, field: str, value: str, seal, ct: str | None = None) -> None:  # noqa: ANN001
+    """Plain column for an ordinary case, ciphertext twin for a strictly secret one."""
+    if seal is None:
+        row[column] = value
+    else:
+        row[column] = None
+        row[ct or f"{column}_ct"] = seal(field, value)
+
+
+class _BulkSealer:
+    """Encrypts bulk demo cases the way the store does (store/secrets.py): a data key per case,
+    wrapped for the members of the case's body with key pairs and for the recovery key."""
+
+    def __init__(self, store) -> None:  # noqa: ANN001
+        from sqlmodel import select
+
+        from .access import recovery_public_key
+        from .models import Body, Member, User
+
+        self.members: dict[str, list[tuple[str, bytes]]] = {}
+        with store.session() as s:
+            rows = s.exec(select(Body.name, User.name, User.public_key).join(Member, Member.body_id == Body.id)
+                          .join(User, User.name == Member.person))
+            for body, user, public in rows:
+                if public:
+                    self.members.setdefault(body, []).append((user, bytes(public)))
+            self.users = {u.name: bytes(u.public_key) for u in s.exec(select(User)) if u.public_key}
+            self.recovery = recovery_public_key(s)
+        self.keys: dict[str, bytes] = {}
+
+    def for_case(self, number: str):  # noqa: ANN201
+        import struct
+
+        from ..crypto.envelope import encrypt_field, new_data_key
+
+        key = self.keys[number] = new_data_key()
+        prefix = struct.pack(">I", 1)
+        return lambda field, value: prefix + encrypt_field(key, value, case_id=number, field=field, version=1)
+
+    def wraps(self, number: str, holder: str, concerns: tuple[str, ...], is_body: bool) -> list[dict]:
+        from ..crypto.envelope import wrap_data_key
+        from .secrets import RECOVERY, user_recipient, wrap_case_id
+
+        excluded = {u for b in concerns for u, _ in self.members.get(b, [])}
+        if is_body:
+            people = [(u, pk) for u, pk in self.members.get(holder, []) if u not in excluded]
+        else:
+            people = [(holder, self.users[holder])] if holder in self.users else []
+        recipients = [(user_recipient(u), pk) for u, pk in people]
+        if self.recovery:
+            recipients.append((RECOVERY, self.recovery))
+        key = self.keys.pop(number)
+        return [dict(recipient=r, key_version=1,
+                     wrap=wrap_data_key(key, pk, case_id=wrap_case_id(number, 1), recipient_id=r))
+                for r, pk in recipients]

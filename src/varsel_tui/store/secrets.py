@@ -135,12 +135,12 @@ class EnvelopeCodec:
         if self.session is None or self.session.locked:
             raise CaseLocked(case.number)
         if case.number in self._denied:
-            raise NoAccess(case.number, self.session.user_id)
+            raise NoAccess(case.number, self.session.user_id.removeprefix("user:"))
         wrap = self._wraps.get(case.number, {}).get(generation)
         try:
             return self.session.data_key(wrap_case_id(case.number, generation), wrap)
         except NotEntitled:
-            raise NoAccess(case.number, self.session.user_id) from None
+            raise NoAccess(case.number, self.session.user_id.removeprefix("user:")) from None
         except SessionLocked:
             raise CaseLocked(case.number) from None
         except CryptoError:

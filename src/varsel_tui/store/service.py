@@ -269,6 +269,14 @@ class Store(RetentionOps):
             s.commit()
             return user
 
+    def register_user(self, name: str, passphrase: str, display_name: str = "",
+                      kdf_params: dict[str, Any] | None = None) -> User:
+        """A user with a new key pair sealed by `passphrase` (Argon2id calibrated to ~0.5 s)."""
+        from ..crypto.keys import generate_user_keys
+
+        public, sealed = generate_user_keys(passphrase, kdf_params)
+        return self.add_user(name, display_name, public_key=public, sealed_private_key=sealed)
+
     def get_user(self, name: str) -> User:
         with self._guard(), self.session() as s:
             user = s.exec(select(User).where(User.name == name)).first()

@@ -9,12 +9,14 @@ What other screens can use:
 - `app.db` (the --db string or None), `app.user` (user name), `app.store` (lazily opened
   `varsel_tui.store.service.Store`; first use imports SQLAlchemy, so call it in a thread worker),
   `app.today()` (the app's date, honouring VARSEL_TODAY), `app.config` (tui.config.Config),
-  `app.unlock_session` (set by the unlock screen; cleared by `app.lock_session()` on idle).
+  `app.unlocked` (the store holds the user's private key: the unlock screen did it; idle time,
+  SIGHUP or `app.lock_session()` forget it).
 - `app.open_case(number)`, `app.new_case()`, `app.action_help()`.
 - Post `CaseChanged(number)` after a write (from a screen: `self.post_message(CaseChanged(n))`;
   it bubbles to the app) and the queue re-reads its page.
-- `SessionLocked` is posted to every screen on the stack when the idle lock fires: clear any
-  decrypted content from the screen.
+- Locking: screens that show decrypted content say so with a `shows_secret` attribute and may
+  have `before_lock()` (called while the key is still there, e.g. to seal a draft). On lock every
+  screen from the lowest such one up is removed, then `SessionLocked` is posted to the rest.
 - `localize_bindings(self)` in a screen's or widget's `__init__` translates the binding
   descriptions (written as i18n keys in BINDINGS) into the current language.
 """
@@ -51,7 +53,8 @@ register({
     "app.what.case": ("Saksvisningen", "The case view"),
     "app.what.new_case": ("Ny sak", "New case"),
     "app.what.help": ("Hjelp", "Help"),
-    "app.locked": ("Låst etter {minutes} min uten aktivitet.", "Locked after {minutes} min without activity."),
+    "app.locked": ("Låst etter {minutes} min uten aktivitet; det dekrypterte innholdet er fjernet fra skjermen.",
+                   "Locked after {minutes} min without activity; decrypted content was cleared from the screen."),
 })
 
 
@@ -124,7 +127,6 @@ class VarselApp(App):
         self.user = user
         self.configure(config or Config())
         self.poll_interval = poll_interval
-        self.unlock_session: Any = None
         self._store: Store | None = None
         self._store_lock = threading.Lock()
         self._queue_source = queue_source
@@ -192,6 +194,7 @@ class VarselApp(App):
         return QueueScreen()
 
     def on_mount(self) -> None:
+        self._watch_hangup()
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
         if self.config.error:
@@ -248,20 +251,56 @@ class VarselApp(App):
             self._last_input = time.monotonic()
         await super().on_event(event)
 
+    def note_activity(self) -> None:
+        self._last_input = time.monotonic()
+
+    @property
+    def unlocked(self) -> bool:
+        """Whether the store holds the user's private key (strictly secret cases readable)."""
+        return self._store is not None and self._store.unlocked_as is not None
+
     def _check_idle(self) -> None:
-        if self.unlock_session is None or not self.idle_lock_minutes:
+        if not self.unlocked or not self.idle_lock_minutes:
             return
         if time.monotonic() - self._last_input >= self.idle_lock_minutes * 60:
             self.lock_session()
-            self.notify(t("app.locked", minutes=self.idle_lock_minutes))
+            self.notify(t("app.locked", minutes=self.idle_lock_minutes), timeout=30)
 
     def lock_session(self) -> None:
-        """Lock the unlock session and tell every screen to clear decrypted content."""
-        session, self.unlock_session = self.unlock_session, None
-        if session is not None and hasattr(session, "lock"):
-            session.lock()
+        """Forget the keys and remove every screen that shows decrypted content."""
+        stack = self.screen_stack
+        first_secret = next((i for i, screen in enumerate(stack) if getattr(screen, "shows_secret", False)), None)
+        for screen in reversed(stack):
+            before = getattr(screen, "before_lock", None)
+            if before is not None and getattr(screen, "shows_secret", False):
+                try:
+                    before()  # e.g. seal the form's unsaved answers as a draft, while the key is here
+                except Exception:  # noqa: BLE001 - locking must never be stopped
+                    pass
+        if self._store is not None:
+            self._store.lock()
+        if first_secret is not None:
+            for _ in range(len(stack) - max(first_secret, 1)):
+                self.pop_screen()
         for screen in self.screen_stack:
             screen.post_message(SessionLocked())
+
+    def _watch_hangup(self) -> None:
+        """A dropped SSH connection (SIGHUP): forget the keys at once, then quit."""
+        import asyncio
+        import signal
+
+        if not hasattr(signal, "SIGHUP"):
+            return
+        try:
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._hangup)
+        except (RuntimeError, NotImplementedError, ValueError):  # not the main thread (tests) or no support
+            pass
+
+    def _hangup(self) -> None:
+        if self._store is not None:
+            self._store.lock()
+        self.exit(return_code=129)
 
 
 def run(db: str | None, user: str, lang: str | None = None) -> None:

@@ -226,6 +226,9 @@ class CaseDetailScreen(Screen):
             self.retry = retry  # (what, data): a refused measure/hearing, reopened with what was typed
             super().__init__()
 
+    class NeedsUnlock(Message):
+        """The case is strictly secret and the session is locked."""
+
     class Written(Message):
         def __init__(self, view: CaseView, note: str) -> None:
             self.view = view
@@ -283,14 +286,39 @@ class CaseDetailScreen(Screen):
 
     @work(thread=True, exclusive=True, group="case-load")
     def _load(self) -> None:
+        from ...store.secrets import CaseLocked
+
         try:
             # The first read of the screen is the view the audit journal records.
             view = read_case_view(self.app.store, self.number, None if self._viewed else self.app.user)
+        except CaseLocked:
+            self.post_message(self.NeedsUnlock())
+            return
         except Exception as exc:  # noqa: BLE001 - shown as a notification, never a crash
             self.post_message(self.Failed(error_text(exc), loading=True))
             return
         self._viewed = True
         self.post_message(self.Loaded(view))
+
+    @on(NeedsUnlock)
+    def _on_needs_unlock(self, message: NeedsUnlock) -> None:
+        from .unlock import UnlockScreen
+
+        if self.app.screen is not self:  # removed by the lock meanwhile, or a dialog is open
+            return
+
+        def done(unlocked: bool | None) -> None:
+            if unlocked:
+                self.load()
+            else:
+                self.app.pop_screen()  # nothing of the case was shown
+
+        self.app.push_screen(UnlockScreen(self.number), done)
+
+    @property
+    def shows_secret(self) -> bool:
+        """Decrypted content of a strictly secret case is on this screen (the idle lock removes it)."""
+        return self.view is not None and self.view.detail.case.classification == "strengt_hemmelig"
 
     @on(Loaded)
     def _on_loaded(self, message: Loaded) -> None:
@@ -330,13 +358,13 @@ class CaseDetailScreen(Screen):
     def reveal(self, field_name: str, value: str | None) -> str:
         """Text of a secret-capable field (title, party names, notes, answers, …) for the screen.
 
-        Every such field is rendered through here. A strictly secret case is shown in full for now;
-        the lock (decrypted only after unlocking, cleared on auto-lock) goes in this method.
+        Every such field is rendered through here. The store decrypts a strictly secret case only
+        while unlocked; on the idle lock the app removes this screen (see `shows_secret`).
         """
         return value or ""
 
     def on_session_locked(self, message: Message) -> None:
-        """The app locked the unlock session (idle): render again, so `reveal` can hide secrets."""
+        """The app locked the session; a case that is not secret stays as it is."""
         self._render_view()
 
     # -- rendering -------------------------------------------------------------------------

@@ -364,6 +364,18 @@ class StepFormScreen(Screen):
 
         self.app.push_screen(HelpScreen(self, self.focused))
 
+    @property
+    def shows_secret(self) -> bool:
+        detail = getattr(self, "detail", None)
+        return detail is not None and detail.case.classification == "strengt_hemmelig"
+
+    def before_lock(self) -> None:
+        """The idle lock is about to forget the key: seal what was typed as a draft first."""
+        if self.form is not None and not self._submitting:
+            answers = self.form.raw_answers()
+            if answers != self._saved_answers:
+                self.app.store.save_draft(self.number, self.step_id, user_name(self.app), answers)
+
     def action_back(self) -> None:
         if self.form is not None and not self._submitting:
             answers = self.form.raw_answers()

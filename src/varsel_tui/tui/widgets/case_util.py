@@ -18,6 +18,16 @@ register({
     "case.class.fortrolig": ("fortrolig", "fortrolig (confidential)"),
     "case.class.strengt_hemmelig": ("strengt hemmelig", "strengt hemmelig (strictly secret)"),
     "case.error.unexpected": ("Uventet feil: {error}", "Unexpected error: {error}"),
+    "case.error.locked": ("Sak {number} er strengt hemmelig; lås opp med passfrasen din først.",
+                          "Case {number} is strictly secret; unlock with your passphrase first."),
+    "case.error.no_access": ("Du har ikke tilgang til sak {number} (strengt hemmelig): den ligger ikke hos ditt "
+                             "organ nå, eller den gjelder deg.",
+                             "You have no access to case {number} (strictly secret): it is not with your body "
+                             "now, or it concerns you."),
+    "case.error.tampered": ("Dataene i sak {number} er endret utenfor varsel (en kryptert verdi eller nøkkel "
+                            "stemmer ikke). Ingenting er endret; si fra til den som drifter systemet.",
+                            "Case {number}'s data has been altered outside varsel (an encrypted value or key does "
+                            "not check out). Nothing was changed; tell whoever runs the system."),
     "case.days.left.0": ("frist i dag", "due today"),
     "case.days.left.1": ("1 virkedag igjen", "1 working day left"),
     "case.days.left.n": ("{n} virkedager igjen", "{n} working days left"),
@@ -79,6 +89,12 @@ def error_text(exc: BaseException) -> str:
     from ...domain.workflow import WorkflowError
     from ...store.db import StoreError
 
+    from ...store.secrets import CaseLocked, CaseTampered, NoAccess
+
+    for kind, key in ((CaseLocked, "case.error.locked"), (NoAccess, "case.error.no_access"),
+                      (CaseTampered, "case.error.tampered")):
+        if isinstance(exc, kind):
+            return t(key, number=exc.number)
     if isinstance(exc, (StoreError, WorkflowError, ValueError)):
         return str(exc)
     return t("case.error.unexpected", error=f"{type(exc).__name__}: {exc}")
