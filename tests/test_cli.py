@@ -187,7 +187,7 @@ def test_recovery_after_a_lost_passphrase_and_retention(varsel, monkeypatch, tmp
     monkeypatch.setenv("VARSEL_PASSPHRASE", "en helt ny passfrase")
     varsel.json("user", "reset", "kari")
     code, _, err = varsel("case", "show", "2026-0001")
-    assert code == 1 and "not entitled" in err
+    assert code == 1 and "kari has no key to strictly secret case 2026-0001 yet" in err
     key_file = tmp_path / "recovery.txt"
     key_file.write_text(key)
     assert varsel.json("access", "sync", "--recovery-key-file", str(key_file)) == {"synced": ["2026-0001"],

@@ -263,9 +263,10 @@ def cmd_demo(args: argparse.Namespace) -> None:
     if args.no_tui:
         print(path)
         return
+    from .store.demo import DEMO_PASSPHRASE
     from .tui.app import run
 
-    run(path, _user(args), args.lang)
+    run(path, _user(args), args.lang, passphrase_hint=DEMO_PASSPHRASE)
 
 
 def cmd_workflows(args: argparse.Namespace) -> None:

@@ -375,3 +375,21 @@ def test_views_are_in_the_audit_journal(org, db_url):
     d = as_user(db_url, "kari").get_case(number)
     views = [(e.by, d.text(e, "text")) for e in d.journal if e.kind == "view"]
     assert views == [("per", "saken lest (CLI)")]
+
+
+def test_a_secret_deviation_re_registered_where_nobody_could_read_it_is_refused_whole(org, db_url):
+    from test_store import AVVIST
+
+    number = org.create_case("ntnu-avvik", CANARY, date(2026, 11, 2), by="ida", classification="strengt_hemmelig",
+                             intake={"melder_type": "student", "mottakende_enhet": "IE-fakultetet"}).case.number
+    ida = as_user(db_url, "ida")
+    answers = {**AVVIST, "varslingsrutine": "stinn-varsling"}
+    with pytest.raises(StoreError, match="no one could read"):  # phase 1: linjeleder, who has no members
+        ida.advance(number, answers, by="ida", on=date(2026, 11, 3))
+    assert [c.number for c in org.list_cases()] == [number]  # neither the step nor a new case was saved
+    assert ida.get_case(number).case.current_step == "M1"
+    org.add_member("linjeleder", "hanne")
+    d, _ = ida.advance(number, answers, by="ida", on=date(2026, 11, 3))
+    new = org.case_number(d.case.linked_to)
+    assert org.access_list(new) == {"hanne": [1]}
+    assert as_user(db_url, "hanne").get_case(new).title == CANARY

@@ -65,9 +65,14 @@ class CaseLocked(StoreError):
 
 
 class NoAccess(StoreError):
-    def __init__(self, number: str, who: str):
+    def __init__(self, number: str, who: str, *, pending: bool = False):
         self.number = number
-        super().__init__(f"{who} is not entitled to strictly secret case {number}")
+        self.pending = pending  # entitled by the workflow, but nobody has given them a key yet
+        if pending:
+            super().__init__(f"{who} has no key to strictly secret case {number} yet: someone who has one must "
+                             "change the case or run 'varsel access sync'")
+        else:
+            super().__init__(f"{who} is not entitled to strictly secret case {number}")
 
 
 class CaseTampered(StoreError):
@@ -140,7 +145,7 @@ class EnvelopeCodec:
         try:
             return self.session.data_key(wrap_case_id(case.number, generation), wrap)
         except NotEntitled:
-            raise NoAccess(case.number, self.session.user_id.removeprefix("user:")) from None
+            raise NoAccess(case.number, self.session.user_id.removeprefix("user:"), pending=True) from None
         except SessionLocked:
             raise CaseLocked(case.number) from None
         except CryptoError:

@@ -434,9 +434,12 @@ class Store(RetentionOps):
         for p in s.exec(select(Party).where(Party.case_id == case.id, Party.role == "anklagede")):
             if p.concerns_body:
                 found.add(p.concerns_body)
-            name = self.codec.open_row(case, p, "name")
+            name = (self.codec.open_row(case, p, "name") or "").strip()
             if name:
-                rows = s.exec(select(Body.name).join(Member, Member.body_id == Body.id).where(Member.person == name))
+                # by user name or by a registered user's full name ("Nora Nordmann" is nora)
+                people = {name} | set(s.exec(select(User.name).where(func.lower(User.display_name) == name.lower())))
+                rows = s.exec(select(Body.name).join(Member, Member.body_id == Body.id)
+                              .where(Member.person.in_(sorted(people))))
                 found.update(rows)
         return sorted(found)
 
@@ -595,15 +598,12 @@ class Store(RetentionOps):
             if outcome.new_body:
                 self._journal(s, case, by, "transfer", f"overført til {outcome.new_body}")
             state = self._refresh(s, case, wf, by=by)
-            spawned = None
             if outcome.spawn_workflow:
-                spawned = self._spawn(s, case, outcome.spawn_workflow, by, on)
+                self._spawn(s, case, outcome.spawn_workflow, by, on)
             if state.status != "open":
                 self._journal(s, case, by, "closed", f"saken er {state.outcome}")
             detail = self._detail(s, case)  # before commit: the writer may have just lost access
             s.commit()
-        for sd in ([spawned] if spawned else []):
-            self._refresh_number(sd)
         return detail, outcome
 
     def _spawn(self, s: Session, case: Case, workflow_id: str, by: str, on: date) -> str:
@@ -626,13 +626,9 @@ class Store(RetentionOps):
         s.add(case)
         self._journal(s, new, by, "spawned", f"omregistrert fra sak {case.number}")
         self._journal(s, case, by, "spawned", f"omregistrert som sak {number} ({wf.name})")
+        # In the same transaction: if nobody could read the new secret case, nothing is saved.
+        self._refresh(s, new, wf, by=by)
         return number
-
-    def _refresh_number(self, number: str) -> None:
-        with self._guard(), self.session() as s:
-            case = self._case(s, number)
-            self._refresh(s, case, self._workflow(case.workflow_id), by=case.created_by)
-            s.commit()
 
     @operation
     def act(self, number: str, action_id: str, *, by: str, on: date | None = None,

@@ -132,6 +132,7 @@ class VarselApp(App):
         self._queue_source = queue_source
         self._prefetch = prefetch
         self._last_input = time.monotonic()
+        self.passphrase_hint = ""
 
     def configure(self, config: Config) -> None:
         """Use `config` (call before the app runs; the keymap is applied at mount)."""
@@ -303,8 +304,9 @@ class VarselApp(App):
         self.exit(return_code=129)
 
 
-def run(db: str | None, user: str, lang: str | None = None) -> None:
-    """Open the TUI. `lang` from --lang wins over the config file's; the default is nb."""
+def run(db: str | None, user: str, lang: str | None = None, *, passphrase_hint: str = "") -> None:
+    """Open the TUI. `lang` from --lang wins over the config file's; the default is nb.
+    `passphrase_hint` is said on the unlock screen (only the demo has one)."""
     from ..store.queue import FIRST_PAGE, Prefetch
     from . import i18n
     from .config import load_config
@@ -316,4 +318,5 @@ def run(db: str | None, user: str, lang: str | None = None) -> None:
     i18n.set_lang(lang or config.lang or "nb")
     app.configure(config)
     app._prefetch = prefetch
+    app.passphrase_hint = passphrase_hint
     app.run()

@@ -322,6 +322,7 @@ class CaseDetailScreen(Screen):
 
     @on(Loaded)
     def _on_loaded(self, message: Loaded) -> None:
+        self.query_one("#case-body").display = True
         self.view = message.view
         self._render_view()
         self.refresh_bindings()
@@ -332,6 +333,7 @@ class CaseDetailScreen(Screen):
         if message.loading:
             self.query_one("#case-header", Static).update(
                 Text(t("case.load_failed", number=self.number, error=message.error), style="bold red"))
+            self.query_one("#case-body").display = self.view is not None  # no empty sections
             self.notify(t("case.load_failed", number=self.number, error=message.error), severity="error")
         else:
             self.notify(t("case.write_failed", error=message.error), severity="error")

@@ -25,6 +25,8 @@ register({
     "unlock.scope": ("Opplåsingen gjelder til du avslutter eller har vært inaktiv i {minutes} min.",
                      "It stays unlocked until you quit or are idle for {minutes} min."),
     "unlock.label": ("Passfrase for {user}", "Passphrase for {user}"),
+    "unlock.hint": ("Demodatabasen: alle demobrukere har passfrasen «{hint}».",
+                    "Demo database: every demo user's passphrase is “{hint}”."),
     "unlock.working": ("Åpner nøkkelen …", "Opening the key …"),
     "unlock.wrong": ("Feil passfrase. Prøv igjen, eller Esc for å avbryte.",
                      "Wrong passphrase. Try again, or Esc to cancel."),
@@ -61,6 +63,8 @@ class UnlockScreen(ModalScreen[bool]):
             yield Static(t("unlock.scope", minutes=self.app.idle_lock_minutes or "∞"), classes="unlock-scope")
             yield Static(t("unlock.label", user=self.app.user), classes="form-label")
             yield Input(password=True, id="unlock-passphrase")
+            if getattr(self.app, "passphrase_hint", ""):
+                yield Static(t("unlock.hint", hint=self.app.passphrase_hint), classes="unlock-hint")
             yield Static("", id="unlock-status", classes="dialog-error")
         yield Footer()
 

@@ -24,6 +24,10 @@ register({
                              "organ nå, eller den gjelder deg.",
                              "You have no access to case {number} (strictly secret): it is not with your body "
                              "now, or it concerns you."),
+    "case.error.no_key_yet": ("Du hører til organet som har sak {number}, men har ikke fått nøkkel ennå. Den "
+                              "kommer når noen med tilgang endrer saken, eller kjører «varsel access sync».",
+                              "You belong to the body that has case {number} but have not been given a key yet. It "
+                              "comes when someone with access changes the case or runs 'varsel access sync'."),
     "case.error.tampered": ("Dataene i sak {number} er endret utenfor varsel (en kryptert verdi eller nøkkel "
                             "stemmer ikke). Ingenting er endret; si fra til den som drifter systemet.",
                             "Case {number}'s data has been altered outside varsel (an encrypted value or key does "
@@ -91,6 +95,8 @@ def error_text(exc: BaseException) -> str:
 
     from ...store.secrets import CaseLocked, CaseTampered, NoAccess
 
+    if isinstance(exc, NoAccess) and exc.pending:
+        return t("case.error.no_key_yet", number=exc.number)
     for kind, key in ((CaseLocked, "case.error.locked"), (NoAccess, "case.error.no_access"),
                       (CaseTampered, "case.error.tampered")):
         if isinstance(exc, kind):
