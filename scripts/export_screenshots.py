@@ -47,7 +47,7 @@ async def main() -> None:
     seed_demo(store, user="kari")
     # A case in the middle of StInn phase 3 and a fresh deviation at its receipt form.
     stinn = next(c.number for c in store.list_cases(status="open", workflow="stinn-varsling")
-                 if (c.current_step or "").startswith("3."))
+                 if (c.current_step or "").startswith("3.") and c.body == "OU")
     avvik = next(c.number for c in store.list_cases(status="open", workflow="ntnu-avvik")
                  if c.current_step == "M1")
     store.close()
@@ -55,6 +55,7 @@ async def main() -> None:
 
     async def shoot(name: str, steps) -> None:  # noqa: ANN001
         app = VarselApp(db, "kari")
+        app.passphrase_hint = ""  # the demo's hint is not part of the screen as officers see it
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             await steps(pilot)
@@ -65,8 +66,18 @@ async def main() -> None:
     async def queue(pilot) -> None:  # noqa: ANN001
         pass
 
+    async def unlock(pilot) -> None:  # noqa: ANN001
+        await open_case(pilot, stinn)  # strictly secret: the passphrase is asked for first
+        pilot.app.screen.query_one("#unlock-status").update("")
+        for ch in "varsel-":
+            await pilot.press({"-": "minus"}.get(ch, ch))
+
     async def detail(pilot) -> None:  # noqa: ANN001
+        from varsel_tui.store.demo import DEMO_PASSPHRASE
+
         await open_case(pilot, stinn)
+        await pilot.press(*[{"-": "minus"}.get(ch, ch) for ch in DEMO_PASSPHRASE], "enter")
+        await settle(pilot)
 
     async def form(pilot) -> None:  # noqa: ANN001
         await open_case(pilot, avvik)
@@ -78,8 +89,8 @@ async def main() -> None:
     async def help_screen(pilot) -> None:  # noqa: ANN001
         await pilot.press("f1")
 
-    for name, steps in (("queue", queue), ("case_detail", detail), ("form", form), ("new_case", new_case),
-                        ("help", help_screen)):
+    for name, steps in (("queue", queue), ("unlock", unlock), ("case_detail", detail), ("form", form),
+                        ("new_case", new_case), ("help", help_screen)):
         await shoot(name, steps)
 
 

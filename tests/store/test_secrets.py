@@ -242,6 +242,14 @@ def test_a_title_swapped_between_two_cases_fails_to_open(org, db_url):
         kari.get_case(b)
 
 
+def test_title_and_intake_swapped_within_a_case_fail_to_open(org, db_url):
+    number = secret_case(org)
+    with org.engine.begin() as conn:
+        conn.exec_driver_sql(f"UPDATE cases SET title_ct = intake_ct, intake_ct = title_ct WHERE number='{number}'")
+    with pytest.raises(CaseTampered):
+        as_user(db_url, "kari").get_case(number)
+
+
 def test_party_names_swapped_within_a_case_fail_to_open(org, db_url):
     number = secret_case(org)
     with org.engine.begin() as conn:

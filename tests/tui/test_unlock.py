@@ -109,3 +109,20 @@ def test_a_case_that_concerns_you_is_refused_with_a_clear_message(store, tmp_pat
             assert "Du har ikke tilgang til sak" in text and "Om nora" not in text
 
     run(go())
+
+
+def test_a_dropped_connection_forgets_the_keys_and_quits(store, tmp_path):
+    number = stinn_case(store).case.number
+
+    async def go():
+        app = make_app(tmp_path / "varsel.db")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await open_case(pilot, number)
+            assert app.unlocked and TITLE in screen_text(app)
+            app._hangup()  # what SIGHUP runs
+            assert not app.unlocked
+            await pilot.pause()
+        assert app.return_code == 129
+
+    run(go())

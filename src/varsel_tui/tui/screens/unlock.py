@@ -7,6 +7,7 @@ Dismisses with True when unlocked, False when cancelled (Esc).
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -51,22 +52,22 @@ class UnlockScreen(ModalScreen[bool]):
             super().__init__()
 
     def __init__(self, number: str) -> None:
-        super().__init__(classes="case-dialog unlock-screen")
+        super().__init__(classes="case-dialog")
         self.number = number
         self._busy = False
         localize_bindings(self)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="unlock-box", classes="dialog-box"):
-            yield Static(t("unlock.title"), classes="dialog-title")
+            yield Static(Text(t("unlock.title"), style="bold"), classes="dialog-title")
             yield Static(t("unlock.why", number=self.number))
             yield Static(t("unlock.scope", minutes=self.app.idle_lock_minutes or "∞"), classes="unlock-scope")
             yield Static(t("unlock.label", user=self.app.user), classes="form-label")
-            yield Input(password=True, id="unlock-passphrase")
+            yield Input(password=True, compact=True, id="unlock-passphrase")
             if getattr(self.app, "passphrase_hint", ""):
                 yield Static(t("unlock.hint", hint=self.app.passphrase_hint), classes="unlock-hint")
             yield Static("", id="unlock-status", classes="dialog-error")
-        yield Footer()
+            yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#unlock-passphrase", Input).focus()
