@@ -608,6 +608,10 @@ def cmd_retention(args: argparse.Namespace) -> None:
         if input("Skriv 'slett' for å slette: ").strip().lower() != "slett":
             raise CliError("nothing was destroyed")
     destroyed = [store.destroy_case(r["number"], by=_user(args)) for r in rows]
+    if not store.checkpoint():
+        print("varsel: warning: another program keeps the database busy, so SQLite's -wal file could not be "
+              "emptied yet; quit other varsel sessions and run 'varsel retention --destroy' again",
+              file=sys.stderr)
     keep = store.backup_max_days()
     _print(args, {"destroyed": destroyed, "backups_hold_them_until_days": keep},
            f"destroyed {len(destroyed)} case(s): {', '.join(destroyed)}\n"

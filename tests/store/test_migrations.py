@@ -31,3 +31,59 @@ def test_opening_an_existing_database_keeps_its_data(db_url):
     again = Store.open(db_url)
     assert [b.name for b, _ in again.bodies()] == ["OU"]
     again.close()
+
+
+def test_a_database_with_cases_from_the_first_schema_is_upgraded_and_its_secret_cases_sealed(tmp_path):
+    """A 0001 database with cases (secret ones stored in plain then) opens with the newest code:
+    the schema is upgraded and the secret cases are encrypted for whoever is entitled."""
+    import sqlite3
+    from datetime import date, datetime
+
+    from alembic import command
+    from alembic.config import Config
+    from pathlib import Path
+
+    from varsel_tui.crypto.keys import generate_user_keys
+    from varsel_tui.store import db as store_db
+
+    path = tmp_path / "old.db"
+    engine = store_db.make_engine(store_db.locate(str(path)))
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(store_db.__file__).parent / "migrations"))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+    engine.dispose()
+    public, sealed = generate_user_keys("korrekt hest batteri")
+    conn = sqlite3.connect(path)
+    now = datetime(2026, 11, 2, 10, 0).isoformat(sep=" ")
+    conn.execute("INSERT INTO users (id, name, display_name, public_key, sealed_private_key, created_at) "
+                 "VALUES (1, 'kari', 'Kari', ?, ?, ?)", (public, sealed, now))
+    conn.execute("INSERT INTO bodies (id, name, title) VALUES (1, 'OU', '')")
+    conn.execute("INSERT INTO members (body_id, person, user_id) VALUES (1, 'kari', 1)")
+    for case_id, number, classification, title in ((1, "2026-0001", "strengt_hemmelig", "Gammel-hemmelig-XQ"),
+                                                   (2, "2026-0002", "fortrolig", "Vanlig-sak-ZK")):
+        conn.execute(
+            "INSERT INTO cases (id, number, year, seq, workflow_id, classification, title, intake_json, received, "
+            "status, outcome, current_step, current_step_title, body, concerns, search, created_by, created_at, "
+            "updated_at, version) VALUES (?, ?, 2026, ?, 'stinn-varsling', ?, ?, ?, '2026-11-02', 'open', '', "
+            "'2.1', 'Varsling sendes inn skriftlig', 'OU', '', '', 'kari', ?, ?, 1)",
+            (case_id, number, case_id, classification, title,
+             '{"kanal": "skriftlig", "anonym": "nei", "varsler_er_fornærmede": "ja"}', now, now))
+        conn.execute("INSERT INTO parties (case_id, role, name, anonymous) VALUES (?, 'varsler', ?, 0)",
+                     (case_id, f"Part-{title}"))
+    conn.commit()
+    conn.close()
+
+    store = Store.open(str(path))
+    assert [c.number for c in store.list_cases()] == ["2026-0001", "2026-0002"]
+    store.close()
+    data = path.read_bytes() + (path.with_name("old.db-wal").read_bytes()
+                                if path.with_name("old.db-wal").exists() else b"")
+    assert b"Vanlig-sak-ZK" in data and b"Gammel-hemmelig-XQ" not in data
+    kari = Store.open(str(path))
+    kari.unlock("kari", "korrekt hest batteri")
+    d = kari.get_case("2026-0001")
+    assert d.title == "Gammel-hemmelig-XQ" and d.case.key_generation == 1
+    assert d.text(d.parties[0], "name") == "Part-Gammel-hemmelig-XQ"
+    assert date(2026, 11, 2) == d.case.received

@@ -401,3 +401,50 @@ def test_a_secret_deviation_re_registered_where_nobody_could_read_it_is_refused_
     new = org.case_number(d.case.linked_to)
     assert org.access_list(new) == {"hanne": [1]}
     assert as_user(db_url, "hanne").get_case(new).title == CANARY
+
+
+def test_a_draft_written_after_a_revocation_is_under_the_new_generation(org, db_url):
+    number = secret_case(org)
+    org.remove_member("OU", "per")
+    as_user(db_url, "kari").save_draft(number, "2.1", "kari", {"merknad": "utkast"})
+    assert org.access_list(number) == {"kari": [1, 2]}
+    with org.engine.begin() as conn:
+        ct = conn.exec_driver_sql("SELECT answers_ct FROM drafts").scalar()
+    assert ct[:4] == struct.pack(">I", 2)
+
+
+def test_joining_a_body_the_case_concerns_shuts_you_out_at_once(org, db_url):
+    number = secret_case(org, parties=[{"role": "anklagede", "name": "lars"}])  # lars sits in KKV
+    assert as_user(db_url, "kari").get_case(number).case.concerns == "KKV"
+    org.add_member("KKV", "kari")
+    with pytest.raises(NoAccess):
+        as_user(db_url, "kari").get_case(number)
+
+
+def test_the_accused_is_shut_out_even_before_the_next_write(org, db_url):
+    number = secret_case(org)
+    kari = as_user(db_url, "kari")
+    # per turns out to be the accused "Ola Nordmann": from then on he may not read it
+    with org.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE users SET display_name = 'Ola Nordmann' WHERE name = 'per'")
+    with pytest.raises(NoAccess):
+        as_user(db_url, "per").get_case(number)
+    assert kari.get_case(number).title == CANARY
+
+
+def test_a_reset_that_would_orphan_a_case_is_refused(org, db_url):
+    d = org.create_case("ntnu-avvik", CANARY, date(2026, 11, 2), by="ida", classification="strengt_hemmelig",
+                        intake={"melder_type": "student", "mottakende_enhet": "IE-fakultetet"})
+    public, sealed = generate_user_keys("ny passfrase 2026")
+    with pytest.raises(StoreError, match="only key holder of case"):
+        org.reset_user_keys("ida", public, sealed, by="admin")
+    assert as_user(db_url, "ida").get_case(d.case.number).title == CANARY
+
+
+def test_bulk_demo_data_leaves_the_id_sequences_usable(org, db_url):
+    from varsel_tui.store.demo import seed_bulk
+
+    org.init_recovery(by="admin")
+    seed_bulk(org, 30, seed=3)
+    number = secret_case(org)  # new rows after explicit ids: no clash on PostgreSQL
+    as_user(db_url, "kari").add_note(number, "etter demo", by="kari")

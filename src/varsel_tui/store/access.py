@@ -100,12 +100,22 @@ def load_wraps(store: "Store", s: Session, case: "Case") -> None:
     who = store.codec.unlocked_as
     if case.classification != SECRET or who is None:
         return
-    if who != RECOVERY and who.removeprefix("user:") not in people_in_reach(s, case):
-        store.codec.set_wraps(case.number, None)  # a wrap left from before does not let them in
-        return
+    name = who.removeprefix("user:")
+    if who != RECOVERY:
+        concerned_bodies = [b for b in case.concerns.split(",") if b]
+        in_concerned = bool(concerned_bodies) and name in set(
+            s.exec(select(Member.person).join(Body, Body.id == Member.body_id).where(Body.name.in_(concerned_bodies))))
+        if in_concerned or name not in people_in_reach(s, case):
+            store.codec.set_wraps(case.number, None)  # a wrap left from before does not let them in
+            return
     rows = s.exec(select(CaseKey.key_version, CaseKey.wrap).where(CaseKey.case_id == case.id,
                                                                   CaseKey.recipient == who))
     store.codec.set_wraps(case.number, {g: bytes(w) for g, w in rows})
+    if who != RECOVERY and store.codec.can_open(case):
+        user = s.exec(select(User).where(User.name == name)).first()
+        _members, accused = concerned_people(store, s, case)
+        if {name.lower(), ((user.display_name if user else "") or "").strip().lower()} & accused:
+            store.codec.set_wraps(case.number, None)  # the case is about them
 
 
 def sync(store: "Store", s: Session, case: "Case", by: str) -> None:
@@ -161,7 +171,8 @@ def recipients(s: Session, case: "Case") -> dict[str, list[int]]:
     return out
 
 
-def seal_existing(store: "Store", s: Session, case: "Case", by: str) -> None:
+def seal_existing(store: "Store", s: Session, case: "Case", by: str, *,
+                  why: str = "omklassifisert til strengt hemmelig") -> None:
     """A case raised to strictly secret (StInn 2.4): seal everything stored in plain so far.
 
     The journal's entries are sealed too, which changes what their hashes cover, so the case's
@@ -191,6 +202,6 @@ def seal_existing(store: "Store", s: Session, case: "Case", by: str) -> None:
         s.add(e)
     s.add(case)
     s.flush()
-    store._journal(s, None, by, "reclassified", f"sak {case.number} omklassifisert til strengt hemmelig; "
+    store._journal(s, None, by, "reclassified", f"sak {case.number} {why}; "
                                                 f"journalen forseglet (tidligere kjedehode {old_head})")
     store._needs_checkpoint = True

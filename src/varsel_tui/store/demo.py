@@ -290,6 +290,11 @@ def seed_bulk(store, n: int, *, seed: int = 1, created_by: str = "demo", span_da
                 chunk = table_rows[i:i + 5000]
                 keys = set().union(*(r.keys() for r in chunk))
                 conn.execute(insert(table.__table__), [{k: r.get(k) for k in keys} for r in chunk])
+        if conn.dialect.name == "postgresql":  # ids were given explicitly: move the sequences past them
+            for table in (Case, Party, History, JournalEntry):
+                name = table.__tablename__
+                conn.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                                     f"(SELECT COALESCE(MAX(id), 1) FROM {name}))")
     return n
 
 

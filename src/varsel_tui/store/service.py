@@ -118,6 +118,7 @@ class Store(RetentionOps):
         self.engine = engine
         self.codec = EnvelopeCodec()
         self._needs_checkpoint = False
+        self.unsealed_legacy: list[str] = []  # secret cases from before encryption nobody could be given
 
     # -- opening -----------------------------------------------------------------------------
     @classmethod
@@ -136,7 +137,10 @@ class Store(RetentionOps):
             engine = make_engine(loc)
             if needs_upgrade:
                 upgrade(engine)
-            return cls(loc, engine)
+            store = cls(loc, engine)
+            if needs_upgrade:
+                store.unsealed_legacy = store.seal_legacy_cases()
+            return store
         except StoreError:
             raise
         except Exception as exc:  # SQLAlchemy/driver errors → one clear line
@@ -151,13 +155,46 @@ class Store(RetentionOps):
     def _guard(self):  # noqa: ANN202
         return _Guard(self.loc)
 
-    def checkpoint(self) -> None:
+    @operation
+    def seal_legacy_cases(self) -> list[str]:
+        """Strictly secret cases a version before envelope encryption stored in plain: seal them now
+        (the entitled users' public keys are enough). Returns those nobody could read, left as they are."""
+        with self._guard(), self.session() as s:
+            numbers = list(s.exec(select(Case.number).where(Case.classification == SECRET,
+                                                            Case.key_generation == 0)))
+        left = []
+        for number in numbers:
+            try:
+                with self._guard(), self.session() as s:
+                    case = s.exec(select(Case).where(Case.number == number)).one()
+                    access.seal_existing(self, s, case, "varsel", why="forseglet ved oppgradering")
+                    access.sync(self, s, case, "varsel")
+                    s.commit()
+            except StoreError:
+                left.append(number)
+            finally:
+                self.codec.forget_fresh()
+        return left
+
+    def checkpoint(self, attempts: int = 30) -> bool:
         """Fold SQLite's WAL into the database and truncate it, so page images holding plaintext
-        or keys that were overwritten (secure_delete) do not linger in the -wal file."""
+        or keys that were overwritten (secure_delete) do not linger in the -wal file.
+
+        Another connection's open read (a TUI polling its queue) blocks it for a moment, so it is
+        retried; False if it never got through (the caller says so)."""
+        import time
+
         self._needs_checkpoint = False
-        if self.loc.is_sqlite:
+        if not self.loc.is_sqlite:
+            return True
+        for attempt in range(attempts):
             with self.engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                busy = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()[0]
+            if not busy:
+                return True
+            time.sleep(0.1)
+        self._needs_checkpoint = True  # try again after the next operation
+        return False
 
     # -- unlocking -----------------------------------------------------------------------------
     def unlock(self, name: str, passphrase: str, *, idle_timeout: float | None = None) -> None:
@@ -298,6 +335,17 @@ class Store(RetentionOps):
 
         with self._guard(), self.session() as s:
             user = s.exec(select(User).where(User.name == name)).one()
+            # Never leave a case without anyone who can open it.
+            mine = s.exec(select(CaseKey.case_id, CaseKey.key_version).where(CaseKey.recipient == user_recipient(name)))
+            for case_id, generation in set(mine):
+                others = s.exec(select(func.count()).select_from(CaseKey).where(
+                    CaseKey.case_id == case_id, CaseKey.key_version == generation,
+                    CaseKey.recipient != user_recipient(name))).one()
+                if not others:
+                    number = s.get(Case, case_id).number
+                    raise StoreError(f"{name} is the only key holder of case {number}: a reset would make it "
+                                     "unreadable for good; set up a recovery key ('varsel recovery init') and run "
+                                     "'varsel access sync' first, or let someone else with access change it")
             user.public_key, user.sealed_private_key = public_key, sealed_private_key
             s.add(user)
             s.execute(delete(CaseKey).where(CaseKey.recipient == user_recipient(name)))
@@ -823,6 +871,7 @@ class Store(RetentionOps):
             d = s.exec(select(Draft).where(Draft.case_id == case.id, Draft.step_id == step_id,
                                            Draft.user == user)).first() or Draft(case_id=case.id, step_id=step_id,
                                                                                  user=user, updated_at=_now())
+            access.sync(self, s, case, user)  # a draft is new content too: revocations first
             s.add(d)
             s.flush()
             self.codec.seal_row(case, d, "answers_json", json.dumps(answers, ensure_ascii=False))

@@ -15,10 +15,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('cases', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('key_generation', sa.Integer(), nullable=False, server_default='0'))
-    with op.batch_alter_table('cases', schema=None) as batch_op:
-        batch_op.alter_column('key_generation', server_default=None)
+    # A plain ADD COLUMN: rebuilding `cases` on SQLite would fail, other tables reference it.
+    op.add_column('cases', sa.Column('key_generation', sa.Integer(), nullable=False, server_default='0'))
 
     with op.batch_alter_table('measures', schema=None) as batch_op:
         batch_op.add_column(sa.Column('responsible_ct', sa.LargeBinary(), nullable=True))
