@@ -224,18 +224,19 @@ def test_a_secret_case_nobody_could_read_is_refused_and_nothing_saved(db_url):
 
 # -- tampering -------------------------------------------------------------------------------------
 
-def _swap(store: Store, sql: str, *params) -> None:
+def _sql(store: Store, sql: str, **params):  # noqa: ANN202
+    """Change the database behind the app's back, as someone with the file would."""
+    from sqlalchemy import text
+
     with store.engine.begin() as conn:
-        conn.exec_driver_sql(sql, params if params else ())
+        return conn.execute(text(sql), params).all() if sql.lstrip().upper().startswith("SELECT") else \
+            conn.execute(text(sql), params)
 
 
 def test_a_title_swapped_between_two_cases_fails_to_open(org, db_url):
     a, b = secret_case(org, "Sak A"), secret_case(org, "Sak B")
-    with org.engine.begin() as conn:
-        ct_a = conn.exec_driver_sql(f"SELECT title_ct FROM cases WHERE number='{a}'").scalar()
-        conn.exec_driver_sql(f"UPDATE cases SET title_ct = %(ct)s WHERE number='{b}'"
-                             if db_url.startswith("postgresql") else
-                             f"UPDATE cases SET title_ct = :ct WHERE number='{b}'", {"ct": ct_a})
+    [(ct_a,)] = _sql(org, "SELECT title_ct FROM cases WHERE number = :n", n=a)
+    _sql(org, "UPDATE cases SET title_ct = :ct WHERE number = :n", ct=ct_a, n=b)
     kari = as_user(db_url, "kari")
     assert kari.get_case(a).title == "Sak A"
     with pytest.raises(CaseTampered, match=f"case {b}'s data has been altered"):
@@ -244,31 +245,25 @@ def test_a_title_swapped_between_two_cases_fails_to_open(org, db_url):
 
 def test_title_and_intake_swapped_within_a_case_fail_to_open(org, db_url):
     number = secret_case(org)
-    with org.engine.begin() as conn:
-        conn.exec_driver_sql(f"UPDATE cases SET title_ct = intake_ct, intake_ct = title_ct WHERE number='{number}'")
+    _sql(org, "UPDATE cases SET title_ct = intake_ct, intake_ct = title_ct WHERE number = :n", n=number)
     with pytest.raises(CaseTampered):
         as_user(db_url, "kari").get_case(number)
 
 
 def test_party_names_swapped_within_a_case_fail_to_open(org, db_url):
     number = secret_case(org)
-    with org.engine.begin() as conn:
-        rows = conn.exec_driver_sql("SELECT id, name_ct FROM parties ORDER BY id").all()
-        (id1, ct1), (id2, ct2) = rows[0], rows[1]
-        param = "%(ct)s" if db_url.startswith("postgresql") else ":ct"
-        conn.exec_driver_sql(f"UPDATE parties SET name_ct = {param} WHERE id = {id1}", {"ct": ct2})
+    (id1, _ct1), (_id2, ct2) = _sql(org, "SELECT id, name_ct FROM parties ORDER BY id")[:2]
+    _sql(org, "UPDATE parties SET name_ct = :ct WHERE id = :id", ct=ct2, id=id1)
     with pytest.raises(CaseTampered):
         as_user(db_url, "kari").get_case(number)
 
 
 def test_a_flipped_bit_in_a_wrap_is_reported_as_altered_data(org, db_url):
     number = secret_case(org)
-    with org.engine.begin() as conn:
-        wrap = conn.exec_driver_sql("SELECT wrap FROM case_keys WHERE recipient='user:kari'").scalar()
-        bad = bytearray(wrap)
-        bad[-1] ^= 1
-        param = "%(w)s" if db_url.startswith("postgresql") else ":w"
-        conn.exec_driver_sql(f"UPDATE case_keys SET wrap = {param} WHERE recipient='user:kari'", {"w": bytes(bad)})
+    [(wrap,)] = _sql(org, "SELECT wrap FROM case_keys WHERE recipient = 'user:kari'")
+    bad = bytearray(wrap)
+    bad[-1] ^= 1
+    _sql(org, "UPDATE case_keys SET wrap = :w WHERE recipient = 'user:kari'", w=bytes(bad))
     with pytest.raises(CaseTampered):
         as_user(db_url, "kari").get_case(number)
     assert as_user(db_url, "per").get_case(number).title == CANARY  # per's wrap is intact
@@ -346,8 +341,8 @@ def test_recovery_key_restores_a_case_after_every_member_lost_their_passphrase(o
 
 def test_retention_destroys_expired_cases_and_leaves_anonymous_statistics(org, db_url):
     number = secret_case(org)
-    _swap(org, "UPDATE cases SET status='closed', closed_on='2024-01-10', outcome='avsluttet' "
-               f"WHERE number='{number}'")
+    _sql(org, "UPDATE cases SET status='closed', closed_on='2024-01-10', outcome='avsluttet' WHERE number = :n",
+         n=number)
     assert org.expired_cases(date(2026, 11, 23)) == []  # retention 0: until an archivist decides
     org.set_retention_days("stinn-varsling", 365, by="admin")
     [(case, expired_on)] = org.expired_cases(date(2026, 11, 23))
@@ -408,8 +403,7 @@ def test_a_draft_written_after_a_revocation_is_under_the_new_generation(org, db_
     org.remove_member("OU", "per")
     as_user(db_url, "kari").save_draft(number, "2.1", "kari", {"merknad": "utkast"})
     assert org.access_list(number) == {"kari": [1, 2]}
-    with org.engine.begin() as conn:
-        ct = conn.exec_driver_sql("SELECT answers_ct FROM drafts").scalar()
+    [(ct,)] = _sql(org, "SELECT answers_ct FROM drafts")
     assert ct[:4] == struct.pack(">I", 2)
 
 
@@ -425,8 +419,7 @@ def test_the_accused_is_shut_out_even_before_the_next_write(org, db_url):
     number = secret_case(org)
     kari = as_user(db_url, "kari")
     # per turns out to be the accused "Ola Nordmann": from then on he may not read it
-    with org.engine.begin() as conn:
-        conn.exec_driver_sql("UPDATE users SET display_name = 'Ola Nordmann' WHERE name = 'per'")
+    _sql(org, "UPDATE users SET display_name = 'Ola Nordmann' WHERE name = 'per'")
     with pytest.raises(NoAccess):
         as_user(db_url, "per").get_case(number)
     assert kari.get_case(number).title == CANARY
