@@ -94,19 +94,28 @@ def _party(spec: str) -> dict[str, Any]:
 
 
 # -- passphrases ---------------------------------------------------------------------------------
-def read_passphrase(args: argparse.Namespace, prompt: str = "Passphrase: ", confirm: bool = False) -> str:
-    """From --passphrase-file, VARSEL_PASSPHRASE, or a prompt (never from argv)."""
-    path = getattr(args, "passphrase_file", None)
+def _secret_text(path: str | None, env: str, what: str, flag: str, *, first_line: bool) -> str | None:
+    """A secret from a file or an environment variable; None when it should be asked for at the
+    terminal (never from argv, which other users of a shared server can read)."""
     if path:
         try:
             with open(path, encoding="utf-8") as fh:
-                return fh.readline().rstrip("\r\n")
+                return fh.readline().rstrip("\r\n") if first_line else fh.read()
         except OSError as exc:
-            raise CliError(f"cannot read passphrase file {path}: {exc.strerror}") from None
-    if os.environ.get("VARSEL_PASSPHRASE"):
-        return os.environ["VARSEL_PASSPHRASE"]
+            raise CliError(f"cannot read {what} file {path}: {exc.strerror}") from None
+    if os.environ.get(env):
+        return os.environ[env]
     if not sys.stdin.isatty():
-        raise CliError("no passphrase: set VARSEL_PASSPHRASE or use --passphrase-file (no terminal to ask)")
+        raise CliError(f"no {what}: set {env} or use {flag} (no terminal to ask)")
+    return None
+
+
+def read_passphrase(args: argparse.Namespace, prompt: str = "Passphrase: ", confirm: bool = False) -> str:
+    """From --passphrase-file, VARSEL_PASSPHRASE, or a prompt."""
+    given = _secret_text(getattr(args, "passphrase_file", None), "VARSEL_PASSPHRASE", "passphrase",
+                         "--passphrase-file", first_line=True)
+    if given is not None:
+        return given
     import getpass
 
     first = getpass.getpass(prompt)
@@ -132,17 +141,10 @@ def _unlocking(args: argparse.Namespace, store, fn):  # noqa: ANN001, ANN202
 
 def _recovery_text(args: argparse.Namespace) -> str:
     """The recovery key from --recovery-key-file, VARSEL_RECOVERY_KEY or a prompt."""
-    path = getattr(args, "recovery_key_file", None)
-    if path:
-        try:
-            with open(path, encoding="utf-8") as fh:
-                return fh.read()
-        except OSError as exc:
-            raise CliError(f"cannot read recovery key file {path}: {exc.strerror}") from None
-    if os.environ.get("VARSEL_RECOVERY_KEY"):
-        return os.environ["VARSEL_RECOVERY_KEY"]
-    if not sys.stdin.isatty():
-        raise CliError("no recovery key: use --recovery-key-file or VARSEL_RECOVERY_KEY (no terminal to ask)")
+    given = _secret_text(getattr(args, "recovery_key_file", None), "VARSEL_RECOVERY_KEY", "recovery key",
+                         "--recovery-key-file", first_line=False)
+    if given is not None:
+        return given
     import getpass
 
     return getpass.getpass("Recovery key (VR1 …): ")

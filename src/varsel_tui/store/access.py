@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 
 from .db import StoreError
 from .models import Body, CaseKey, Hearing, Member, Party, Setting, User
-from .secrets import RECOVERY, RECOVERY_SETTING, SEALED_COLUMNS, SECRET, user_recipient, wrap_case_id
+from .secrets import RECOVERY, RECOVERY_SETTING, SEALED_COLUMNS, SECRET, user_recipient, wrap_for
 
 if TYPE_CHECKING:
     from .models import Case
@@ -62,31 +62,36 @@ def people_in_reach(s: Session, case: "Case") -> set[str]:
     return people
 
 
-def concerned_people(store: "Store", s: Session, case: "Case") -> tuple[set[str], set[str]]:
-    """(members of bodies the case concerns, lower-cased names of accused parties)."""
+def concerned_members(s: Session, case: "Case") -> set[str]:
+    """Members of the bodies the case concerns (plain metadata: no key needed)."""
     bodies = [b for b in case.concerns.split(",") if b]
-    members: set[str] = set()
-    if bodies:
-        members.update(s.exec(select(Member.person).join(Body, Body.id == Member.body_id)
-                              .where(Body.name.in_(bodies))))
+    if not bodies:
+        return set()
+    return set(s.exec(select(Member.person).join(Body, Body.id == Member.body_id).where(Body.name.in_(bodies))))
+
+
+def accused_names(store: "Store", s: Session, case: "Case") -> set[str]:
+    """Lower-cased names of the accused parties (decrypted: needs the case's key)."""
     names: set[str] = set()
     for p in s.exec(select(Party).where(Party.case_id == case.id, Party.role == "anklagede")):
         name = store.codec.open_row(case, p, "name")
         if name:
             names.add(name.strip().lower())
-    return members, names
+    return names
+
+
+def _is_accused(user: "User | None", name: str, accused: set[str]) -> bool:
+    return bool({name.lower(), ((user.display_name if user else "") or "").strip().lower()} & accused)
 
 
 def entitled(store: "Store", s: Session, case: "Case") -> dict[str, bytes]:
     """Recipient id → public key of everyone entitled to the case now."""
     reach = people_in_reach(s, case)
-    members, names = concerned_people(store, s, case)
+    members, accused = concerned_members(s, case), accused_names(store, s, case)
     out: dict[str, bytes] = {}
     if reach:
         for u in s.exec(select(User).where(User.name.in_(sorted(reach))).order_by(User.name)):
-            if not u.public_key or u.name in members:
-                continue
-            if u.name.lower() in names or (u.display_name or "").strip().lower() in names:
+            if not u.public_key or u.name in members or _is_accused(u, u.name, accused):
                 continue
             out[user_recipient(u.name)] = bytes(u.public_key)
     recovery = recovery_public_key(s)
@@ -101,28 +106,24 @@ def load_wraps(store: "Store", s: Session, case: "Case") -> None:
     if case.classification != SECRET or who is None:
         return
     name = who.removeprefix("user:")
-    if who != RECOVERY:
-        concerned_bodies = [b for b in case.concerns.split(",") if b]
-        in_concerned = bool(concerned_bodies) and name in set(
-            s.exec(select(Member.person).join(Body, Body.id == Member.body_id).where(Body.name.in_(concerned_bodies))))
-        if in_concerned or name not in people_in_reach(s, case):
-            store.codec.set_wraps(case.number, None)  # a wrap left from before does not let them in
-            return
+    if who != RECOVERY and (name in concerned_members(s, case) or name not in people_in_reach(s, case)):
+        store.codec.set_wraps(case.number, None)  # a wrap left from before does not let them in
+        return
     rows = s.exec(select(CaseKey.key_version, CaseKey.wrap).where(CaseKey.case_id == case.id,
                                                                   CaseKey.recipient == who))
     store.codec.set_wraps(case.number, {g: bytes(w) for g, w in rows})
+    # Named as accused: only their own key can tell (the names are sealed), and then it may not be used.
     if who != RECOVERY and store.codec.can_open(case):
         user = s.exec(select(User).where(User.name == name)).first()
-        _members, accused = concerned_people(store, s, case)
-        if {name.lower(), ((user.display_name if user else "") or "").strip().lower()} & accused:
-            store.codec.set_wraps(case.number, None)  # the case is about them
+        if _is_accused(user, name, accused_names(store, s, case)):
+            store.codec.set_wraps(case.number, None)
 
 
 def sync(store: "Store", s: Session, case: "Case", by: str) -> None:
     """Wraps for exactly who is entitled now; a new key generation if anyone lost entitlement."""
     if case.classification != SECRET or case.key_generation == 0:
         return
-    from ..crypto.envelope import new_data_key, wrap_data_key
+    from ..crypto.envelope import new_data_key
 
     by = by or (store.codec.unlocked_as or "").removeprefix("user:")
     want = entitled(store, s, case)
@@ -149,8 +150,7 @@ def sync(store: "Store", s: Session, case: "Case", by: str) -> None:
         for generation in range(1, case.key_generation + 1):
             if (recipient, generation) in have:
                 continue
-            key = store.codec.key(case, generation)
-            wrap = wrap_data_key(key, public, case_id=wrap_case_id(case.number, generation), recipient_id=recipient)
+            wrap = wrap_for(store.codec.key(case, generation), case.number, generation, recipient, public)
             s.add(CaseKey(case_id=case.id, recipient=recipient, key_version=generation, wrap=wrap))
             if recipient not in granted:
                 granted.append(recipient)

@@ -329,17 +329,14 @@ class _BulkSealer:
         self.keys: dict[str, bytes] = {}
 
     def for_case(self, number: str):  # noqa: ANN201
-        import struct
-
-        from ..crypto.envelope import encrypt_field, new_data_key
+        from ..crypto.envelope import new_data_key
+        from .secrets import seal_value
 
         key = self.keys[number] = new_data_key()
-        prefix = struct.pack(">I", 1)
-        return lambda field, value: prefix + encrypt_field(key, value, case_id=number, field=field, version=1)
+        return lambda field, value: seal_value(key, number, field, 1, value)
 
     def wraps(self, number: str, holder: str, concerns: tuple[str, ...], is_body: bool) -> list[dict]:
-        from ..crypto.envelope import wrap_data_key
-        from .secrets import RECOVERY, user_recipient, wrap_case_id
+        from .secrets import RECOVERY, user_recipient, wrap_for
 
         excluded = {u for b in concerns for u, _ in self.members.get(b, [])}
         if is_body:
@@ -350,6 +347,4 @@ class _BulkSealer:
         if self.recovery:
             recipients.append((RECOVERY, self.recovery))
         key = self.keys.pop(number)
-        return [dict(recipient=r, key_version=1,
-                     wrap=wrap_data_key(key, pk, case_id=wrap_case_id(number, 1), recipient_id=r))
-                for r, pk in recipients]
+        return [dict(recipient=r, key_version=1, wrap=wrap_for(key, number, 1, r, pk)) for r, pk in recipients]

@@ -73,11 +73,12 @@ class RetentionOps:
         """Destroy one expired case for good; an anonymous statistics row is all that is left."""
         from ..clock import today
 
-        expired = {c.number for c, _ in self.expired_cases(today())}
-        if number not in expired:
-            raise StoreError(f"case {number} is not past its retention period; nothing was destroyed")
         with self._guard(), self.session() as s:
-            case = s.exec(select(Case).where(Case.number == number)).one()
+            case = s.exec(select(Case).where(Case.number == number)).first()
+            days = self.retention_days(case.workflow_id) if case is not None else 0
+            if (case is None or days <= 0 or case.status == "open" or case.closed_on is None
+                    or case.closed_on + timedelta(days=days) > today()):
+                raise StoreError(f"case {number} is not past its retention period; nothing was destroyed")
             s.add(CaseStatistic(workflow_id=case.workflow_id, year=case.year, classification=case.classification,
                                 outcome=case.outcome, destroyed_on=today(),
                                 closed_month=case.closed_on.strftime("%Y-%m") if case.closed_on else None))

@@ -57,6 +57,20 @@ def wrap_case_id(number: str, generation: int) -> str:
     return f"{number}#{generation}"
 
 
+def seal_value(key: bytes, number: str, field: str, generation: int, value: str) -> bytes:
+    """The stored form of one secret value: u32be(generation) || envelope field blob."""
+    from ..crypto.envelope import encrypt_field
+
+    return struct.pack(">I", generation) + encrypt_field(key, value, case_id=number, field=field, version=generation)
+
+
+def wrap_for(key: bytes, number: str, generation: int, recipient: str, public_key: bytes) -> bytes:
+    """One generation of a case's data key wrapped for one recipient ("user:NAME" or "recovery")."""
+    from ..crypto.envelope import wrap_data_key
+
+    return wrap_data_key(key, public_key, case_id=wrap_case_id(number, generation), recipient_id=recipient)
+
+
 class CaseLocked(StoreError):
     def __init__(self, number: str):
         self.number = number
@@ -163,12 +177,8 @@ class EnvelopeCodec:
         """(plain, ciphertext) to store for `value` of `field` in `case`."""
         if case.classification != SECRET or value is None:
             return value, None
-        from ..crypto.envelope import encrypt_field
-
         generation = case.key_generation
-        blob = encrypt_field(self.key(case, generation), value, case_id=case.number, field=field,
-                             version=generation)
-        return None, struct.pack(">I", generation) + blob
+        return None, seal_value(self.key(case, generation), case.number, field, generation, value)
 
     def open(self, case: Any, field: str, plain: str | None, ct: bytes | None) -> str | None:
         if ct is None:

@@ -23,8 +23,7 @@ from ..domain.workflow import Workflow, WorkflowError
 from ..domain.conditions import Context, evaluate
 from .db import Location, StoreError, current_revision_sqlite, default_path, HEAD_REVISION, locate, make_engine, \
     prepare_sqlite_file, translate_error, upgrade
-from .models import Body, Case, Draft, Hearing, History, JournalEntry, Measure, Member, Party, User
-from .models import Setting
+from .models import Body, Case, Draft, Hearing, History, JournalEntry, Measure, Member, Party, Setting, User
 from .secrets import RECOVERY, RECOVERY_SETTING, SECRET, CaseLocked, CaseTampered, EnvelopeCodec, NoAccess, \
     user_recipient  # noqa: F401 - re-exported
 from . import access
@@ -595,16 +594,6 @@ class Store(RetentionOps):
         with self._guard(), self.session() as s:
             case = s.get(Case, case_id)
             return case.number if case else None
-
-    def reveal(self, case: Case, row: Any, column: str) -> str | None:
-        """A secret-capable column of a row read with this case (decrypted when secret)."""
-        return self.codec.open_row(case, row, column)
-
-    def party_name(self, case: Case, party: Party) -> str | None:
-        return self.codec.open_row(case, party, "name")
-
-    def journal_text(self, case: Case, entry: JournalEntry) -> str | None:
-        return self.codec.open_row(case, entry, "text")
 
     @operation
     def preview_step(self, number: str, answers: dict[str, Any], on: date | None = None) -> Outcome:
