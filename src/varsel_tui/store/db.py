@@ -12,7 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-HEAD_REVISION = "0002"  # bump together with a new file in store/migrations/versions
+HEAD_REVISION = "0003"  # bump together with a new file in store/migrations/versions
 
 
 class StoreError(Exception):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import Column, LargeBinary, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -21,6 +21,13 @@ class User(SQLModel, table=True):
     public_key: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     sealed_private_key: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     created_at: datetime
+    role: str = "officer"  # officer | admin
+    approved_at: Optional[datetime] = None  # None: registered, waiting for an administrator
+    approved_by: Optional[str] = None
+    # Ed25519: administrators sign approvals and membership changes with it.
+    signing_public_key: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    # An administrator's signature over (name, role, public keys, approval time).
+    approval_sig: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
 
 
 class Body(SQLModel, table=True):
@@ -39,6 +46,9 @@ class Member(SQLModel, table=True):
     body_id: int = Field(foreign_key="bodies.id", index=True)
     person: str  # a user name or a plain person name
     user_id: Optional[int] = Field(default=None, foreign_key="users.id")
+    added_at: Optional[datetime] = None
+    signed_by: Optional[str] = None  # the administrator who signed the membership
+    sig: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
 
 
 class Case(SQLModel, table=True):
@@ -118,6 +128,7 @@ class JournalEntry(SQLModel, table=True):
     text_ct: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     prev_hash: Optional[str] = None
     hash: Optional[str] = None
+    state_digest: Optional[str] = None  # digest of the case's plain state after this event
 
 
 class Draft(SQLModel, table=True):
@@ -191,3 +202,27 @@ class CaseStatistic(SQLModel, table=True):
     outcome: str = ""
     closed_month: Optional[str] = None  # YYYY-MM
     destroyed_on: date
+
+
+class CaseAccess(SQLModel, table=True):
+    """Who may see a case now (any classification), materialised by the app on every write from
+    the workflow's entitlement; the queue filters on it and PostgreSQL row-level security enforces it."""
+
+    __tablename__ = "case_access"
+    __table_args__ = (UniqueConstraint("case_id", "user_name"), Index("ix_case_access_user_case", "user_name", "case_id"))
+    id: Optional[int] = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id")
+    user_name: str
+    until: Optional[date] = None  # a hearing participant's access ends after this day
+
+
+class Presence(SQLModel, table=True):
+    """Who has a case open, and whether they are filling in its step (refreshed while open)."""
+
+    __tablename__ = "presence"
+    __table_args__ = (UniqueConstraint("case_id", "user_name"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id")
+    user_name: str
+    activity: str  # "viewing" | "editing:STEP"
+    seen_at: datetime
