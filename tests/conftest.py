@@ -9,11 +9,32 @@ import pytest
 TODAY = "2026-11-23"
 
 
+FASTKDF_DIR = os.path.join(os.path.dirname(__file__), "fastkdf")
+
+
+@pytest.fixture(autouse=True)
+def fast_kdf():
+    """Tiny KDF parameters for every key a test makes, also in CLI subprocesses (FASTKDF_DIR's
+    sitecustomize). Production code cannot be switched to them from outside the process."""
+    from varsel_tui.crypto import kdf
+
+    kdf.use_fixed_params(kdf.fast_test_params())
+    yield
+    kdf.use_fixed_params(None)
+
+
+def subprocess_env(**extra: str) -> dict[str, str]:
+    """The environment for running varsel in a subprocess: fast keys, this checkout first."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (FASTKDF_DIR, env.get("PYTHONPATH", "")) if p)
+    env.update(extra)
+    return env
+
+
 @pytest.fixture(autouse=True)
 def _fixed_environment(monkeypatch):
     monkeypatch.setenv("VARSEL_TODAY", TODAY)
     monkeypatch.setenv("TZ", "Europe/Oslo")
-    monkeypatch.setenv("VARSEL_TEST_FAST_KDF", "1")
     monkeypatch.delenv("VARSEL_DB", raising=False)
     monkeypatch.delenv("VARSEL_PASSPHRASE", raising=False)
     monkeypatch.setenv("VARSEL_WORKFLOWS", "")

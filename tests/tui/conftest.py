@@ -97,9 +97,15 @@ def seeded_db_template(tmp_path_factory) -> Path:
     with pytest.MonkeyPatch.context() as mp:  # only while building: other test folders keep the real clock
         mp.setenv("VARSEL_TODAY", TODAY)
         mp.setenv("TZ", "Europe/Oslo")
-        mp.setenv("VARSEL_TEST_FAST_KDF", "1")
         time.tzset()
-        build_database(path)
+        from varsel_tui.crypto import kdf
+
+        fixed = kdf.fixed_params()
+        kdf.use_fixed_params(kdf.fast_test_params())  # before the function-scoped fixture runs
+        try:
+            build_database(path)
+        finally:
+            kdf.use_fixed_params(fixed)
     time.tzset()
     return path
 

@@ -139,15 +139,10 @@ def walk(wf: Workflow, received: date, today: date, rng: random.Random, bodies: 
 
 def ensure_demo_users(store, names) -> None:  # noqa: ANN001
     """Demo users with key pairs sealed by DEMO_PASSPHRASE."""
-    import os
-
     from ..crypto import kdf
     from ..crypto.keys import generate_user_keys
 
-    if os.environ.get(kdf.FAST_TEST_ENV) == "1":
-        params = kdf.default_params()
-    else:
-        params = DEMO_KDF if kdf.argon2_available() else {"name": "scrypt", "n": 2 ** 14, "r": 8, "p": 1}
+    params = kdf.fixed_params() or (DEMO_KDF if kdf.argon2_available() else {"name": "scrypt", "n": 2 ** 14, "r": 8, "p": 1})
     existing = {u.name for u in store.users()}
     for name in dict.fromkeys(names):
         if name not in existing:
