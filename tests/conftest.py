@@ -63,15 +63,33 @@ def db_url(request, tmp_path) -> str:
     return url
 
 
+ADMIN, ADMIN_PASSPHRASE = "admin", "administratorens passfrase"
+
+
 @pytest.fixture
 def store(db_url):
+    """A store whose first user, ADMIN, is its administrator (and member of no body)."""
     from varsel_tui.store.service import Store
 
     s = Store.open(db_url)
+    s.register_user(ADMIN, ADMIN_PASSPHRASE)
+    s.unlock(ADMIN, ADMIN_PASSPHRASE)
     for body in ("linjeleder", "OU", "KKV", "Presidentskapet", "IE-fakultetet", "NV-fakultetet"):
         s.ensure_body(body)
     # Strictly secret cases are really encrypted here: the organisation recovery key is their
     # one recipient unless a test registers users, and it keeps the store unlocked for reading.
-    s.unlock_recovery(s.init_recovery(by="test"))
+    s.unlock_recovery(s.init_recovery())
     yield s
     s.close()
+
+
+@pytest.fixture
+def admin(store):
+    """A second handle on the store's database, unlocked as its administrator ADMIN, for the
+    administrator's acts (the test's own `store` keeps its unlock state)."""
+    from varsel_tui.store.service import Store
+
+    handle = Store(store.loc, store.engine)
+    handle.unlock(ADMIN, ADMIN_PASSPHRASE)
+    yield handle
+    handle.lock()

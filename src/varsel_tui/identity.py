@@ -18,7 +18,7 @@ from typing import Callable
 
 from .store.db import Location, StoreError
 
-__all__ = ["IdentityRefused", "os_login", "single_user_file", "acting_user", "session_user"]
+__all__ = ["IdentityRefused", "os_login", "single_user_file", "acting_user", "session_user", "database_user_at"]
 
 
 class IdentityRefused(StoreError):
@@ -64,3 +64,19 @@ def acting_user(loc: Location, claimed: str | None, database_user: Callable[[], 
     if claimed and claimed != login:
         raise IdentityRefused(f"you are logged in as {login}; --user {claimed} is not accepted here")
     return login
+
+
+def database_user_at(loc: Location) -> str:
+    """session_user over a short psycopg connection (the TUI opens the full store later)."""
+    try:
+        import psycopg
+    except ImportError:
+        raise StoreError("PostgreSQL support is not installed: pip install 'varsel-tui[postgres]'") from None
+    url = loc.url.replace("postgresql+psycopg://", "postgresql://", 1)
+    try:
+        with psycopg.connect(url, connect_timeout=10) as conn:
+            return conn.execute("SELECT session_user").fetchone()[0]
+    except psycopg.Error as exc:
+        from .store.db import translate_error
+
+        raise translate_error(exc, loc) from None

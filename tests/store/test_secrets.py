@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from varsel_tui.crypto.keys import generate_user_keys
+from varsel_tui.crypto.keys import new_user_keys
+from varsel_tui.crypto.signing import signing_public_bytes
 from varsel_tui.store.service import CaseLocked, CaseTampered, NoAccess, Store, StoreError, WrongPassphrase
 
 PASS = "korrekt hest batteri"
@@ -19,16 +20,32 @@ WRITTEN = {"kanal": "skriftlig", "anonym": "nei", "varsler_er_fornærmede": "ja"
 ORG = {"kari": "OU", "per": "OU", "lars": "KKV", "ida": "IE-fakultetet", "nils": "NV-fakultetet", "hanne": None}
 
 
-def keyed_store(db_url: str) -> Store:
+def admin_store(db_url: str) -> Store:
+    """A fresh database whose first user, "admin", is its administrator; unlocked as admin."""
     s = Store.open(db_url)
+    s.register_user("admin", PASS)
+    s.unlock("admin", PASS)
+    return s
+
+
+def keyed_store(db_url: str) -> Store:
+    """The organisation, unlocked as its administrator (who is in no body)."""
+    s = admin_store(db_url)
     for body in ("linjeleder", "OU", "KKV", "Presidentskapet", "IE-fakultetet", "NV-fakultetet"):
         s.ensure_body(body)
     for name, body in ORG.items():
-        public, sealed = generate_user_keys(PASS)
-        s.add_user(name, public_key=public, sealed_private_key=sealed)
+        private, public, sealed = new_user_keys(PASS)
+        s.add_user(name, public_key=public, sealed_private_key=sealed, private_key=private)
+        s.approve_user(name)
         if body:
             s.add_member(body, name)
     return s
+
+
+def new_keys(passphrase: str) -> tuple[bytes, bytes, bytes]:
+    """(public, sealed, signing public) of a new key pair, as `user reset` makes them."""
+    private, public, sealed = new_user_keys(passphrase)
+    return public, sealed, signing_public_bytes(private)
 
 
 def as_user(db_url: str, name: str) -> Store:
@@ -215,7 +232,7 @@ def test_removing_a_member_revokes_and_re_keys_at_the_next_write(org, db_url):
 
 
 def test_a_secret_case_nobody_could_read_is_refused_and_nothing_saved(db_url):
-    s = Store.open(db_url)
+    s = admin_store(db_url)
     s.ensure_body("OU")
     with pytest.raises(StoreError, match="no one could read"):
         s.create_case("stinn-varsling", CANARY, date(2026, 11, 2), by="kari", intake=WRITTEN)
@@ -314,15 +331,14 @@ def test_column_format_matches_an_independent_aes_gcm_computation():
 # -- recovery and retention ------------------------------------------------------------------------
 
 def test_recovery_key_restores_a_case_after_every_member_lost_their_passphrase(org, db_url):
-    from varsel_tui.crypto.keys import generate_user_keys
 
-    text = org.init_recovery(by="admin")
+    text = org.init_recovery()
     number = secret_case(org)
     assert "gjenopprettingsnøkkelen" in org.access_list(number)
     # everyone in OU forgets their passphrase: new key pairs, old wraps gone
     for name in ("kari", "per"):
-        public, sealed = generate_user_keys("ny passfrase 2026")
-        org.reset_user_keys(name, public, sealed, by="admin")
+        public, sealed, signing = new_keys("ny passfrase 2026")
+        org.reset_user_keys(name, public, sealed, signing_public_key=signing)
     kari = Store.open(db_url)
     kari.unlock("kari", "ny passfrase 2026")
     with pytest.raises(NoAccess):
@@ -344,7 +360,7 @@ def test_retention_destroys_expired_cases_and_leaves_anonymous_statistics(org, d
     _sql(org, "UPDATE cases SET status='closed', closed_on='2024-01-10', outcome='avsluttet' WHERE number = :n",
          n=number)
     assert org.expired_cases(date(2026, 11, 23)) == []  # retention 0: until an archivist decides
-    org.set_retention_days("stinn-varsling", 365, by="admin")
+    org.set_retention_days("stinn-varsling", 365)
     [(case, expired_on)] = org.expired_cases(date(2026, 11, 23))
     assert case.number == number and expired_on == date(2025, 1, 9)
     backup = None
@@ -352,7 +368,7 @@ def test_retention_destroys_expired_cases_and_leaves_anonymous_statistics(org, d
         backup = Path(db_url).with_suffix(".backup")
         org.checkpoint()
         shutil.copy(db_url, backup)
-    assert org.destroy_case(number, by="admin") == number
+    assert org.destroy_case(number) == number
     assert org.list_cases() == []
     [stat] = org.statistics()
     assert (stat.workflow_id, stat.classification, stat.closed_month) == ("stinn-varsling", "strengt_hemmelig",
@@ -369,7 +385,7 @@ def test_retention_destroys_expired_cases_and_leaves_anonymous_statistics(org, d
 def test_a_case_still_within_its_period_is_not_destroyed(org):
     number = secret_case(org)
     with pytest.raises(StoreError, match="not past its retention period"):
-        org.destroy_case(number, by="admin")
+        org.destroy_case(number)
 
 
 def test_views_are_in_the_audit_journal(org, db_url):
@@ -428,16 +444,19 @@ def test_the_accused_is_shut_out_even_before_the_next_write(org, db_url):
 def test_a_reset_that_would_orphan_a_case_is_refused(org, db_url):
     d = org.create_case("ntnu-avvik", CANARY, date(2026, 11, 2), by="ida", classification="strengt_hemmelig",
                         intake={"melder_type": "student", "mottakende_enhet": "IE-fakultetet"})
-    public, sealed = generate_user_keys("ny passfrase 2026")
+    public, sealed, signing = new_keys("ny passfrase 2026")
     with pytest.raises(StoreError, match="only key holder of case"):
-        org.reset_user_keys("ida", public, sealed, by="admin")
+        org.reset_user_keys("ida", public, sealed, signing_public_key=signing)
     assert as_user(db_url, "ida").get_case(d.case.number).title == CANARY
 
 
-def test_bulk_demo_data_leaves_the_id_sequences_usable(org, db_url):
-    from varsel_tui.store.demo import seed_bulk
+def test_bulk_demo_data_leaves_the_id_sequences_usable(db_url):
+    from varsel_tui.store.demo import DEMO_PASSPHRASE, ensure_demo_org, seed_bulk
 
-    org.init_recovery(by="admin")
-    seed_bulk(org, 30, seed=3)
-    number = secret_case(org)  # new rows after explicit ids: no clash on PostgreSQL
-    as_user(db_url, "kari").add_note(number, "etter demo", by="kari")
+    demo = Store.open(db_url)
+    ensure_demo_org(demo)  # its first user, kari, is the demo's administrator
+    demo.unlock("kari", DEMO_PASSPHRASE)
+    demo.init_recovery()
+    seed_bulk(demo, 30, seed=3)
+    number = secret_case(demo)  # new rows after explicit ids: no clash on PostgreSQL
+    demo.add_note(number, "etter demo", by="kari")

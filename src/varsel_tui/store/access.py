@@ -7,6 +7,9 @@ Entitlement follows the workflow (DESIGN.md "Confidentiality"):
 - never a person the case concerns: an accused party by name, or any member of a body the case
   concerns (the procedures' conflict rule).
 
+Only approved users and signed memberships count (store/trust.py): a member row or a public key
+put in the database behind the app's back gets no wrap.
+
 `sync` runs inside every write: new recipients get wraps of every generation; when someone has
 lost entitlement, their wraps are deleted and the case gets a new key generation before anything
 new is sealed, so what is written from then on is unreadable to them.
@@ -18,8 +21,10 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
 
+from . import trust
+from ..domain.names import name_key
 from .db import StoreError
-from .models import Body, CaseKey, Hearing, Member, Party, Setting, User
+from .models import CaseKey, Hearing, Party, Setting, User
 from .secrets import RECOVERY, RECOVERY_SETTING, SEALED_COLUMNS, SECRET, user_recipient, wrap_for
 
 if TYPE_CHECKING:
@@ -51,8 +56,7 @@ def people_in_reach(s: Session, case: "Case") -> set[str]:
     """Whom the workflow puts near the case now, before the conflict rule is applied."""
     people: set[str] = set()
     if case.body:
-        people.update(s.exec(select(Member.person).join(Body, Body.id == Member.body_id)
-                             .where(Body.name == case.body)))
+        people.update(trust.verified_members(s, case.body))
     else:
         people.add(case.created_by)
     today = _today()
@@ -67,21 +71,22 @@ def concerned_members(s: Session, case: "Case") -> set[str]:
     bodies = [b for b in case.concerns.split(",") if b]
     if not bodies:
         return set()
-    return set(s.exec(select(Member.person).join(Body, Body.id == Member.body_id).where(Body.name.in_(bodies))))
+    members = trust.read(s).members
+    return {p for b in bodies for p in members.get(b, set())}
 
 
 def accused_names(store: "Store", s: Session, case: "Case") -> set[str]:
-    """Lower-cased names of the accused parties (decrypted: needs the case's key)."""
+    """The accused parties' names as compared (domain/names.py; decrypted: needs the case's key)."""
     names: set[str] = set()
     for p in s.exec(select(Party).where(Party.case_id == case.id, Party.role == "anklagede")):
         name = store.codec.open_row(case, p, "name")
         if name:
-            names.add(name.strip().lower())
+            names.add(name_key(name))
     return names
 
 
 def _is_accused(user: "User | None", name: str, accused: set[str]) -> bool:
-    return bool({name.lower(), ((user.display_name if user else "") or "").strip().lower()} & accused)
+    return bool({name_key(name), name_key(user.display_name if user else "")} & accused)
 
 
 def entitled(store: "Store", s: Session, case: "Case") -> dict[str, bytes]:
@@ -90,10 +95,12 @@ def entitled(store: "Store", s: Session, case: "Case") -> dict[str, bytes]:
     members, accused = concerned_members(s, case), accused_names(store, s, case)
     out: dict[str, bytes] = {}
     if reach:
-        for u in s.exec(select(User).where(User.name.in_(sorted(reach))).order_by(User.name)):
-            if not u.public_key or u.name in members or _is_accused(u, u.name, accused):
+        approved = trust.verified_users(s)
+        for name in sorted(reach & set(approved)):
+            u = approved[name]
+            if name in members or _is_accused(u, name, accused):
                 continue
-            out[user_recipient(u.name)] = bytes(u.public_key)
+            out[user_recipient(name)] = bytes(u.public_key)
     recovery = recovery_public_key(s)
     if recovery:
         out[RECOVERY] = recovery
@@ -106,7 +113,8 @@ def load_wraps(store: "Store", s: Session, case: "Case") -> None:
     if case.classification != SECRET or who is None:
         return
     name = who.removeprefix("user:")
-    if who != RECOVERY and (name in concerned_members(s, case) or name not in people_in_reach(s, case)):
+    if who != RECOVERY and (name in concerned_members(s, case) or name not in people_in_reach(s, case)
+                            or not _approved_key(s, name, store.codec.session.public_key)):
         store.codec.set_wraps(case.number, None)  # a wrap left from before does not let them in
         return
     rows = s.exec(select(CaseKey.key_version, CaseKey.wrap).where(CaseKey.case_id == case.id,
@@ -117,6 +125,12 @@ def load_wraps(store: "Store", s: Session, case: "Case") -> None:
         user = s.exec(select(User).where(User.name == name)).first()
         if _is_accused(user, name, accused_names(store, s, case)):
             store.codec.set_wraps(case.number, None)
+
+
+def _approved_key(s: Session, name: str, public_key: bytes) -> bool:
+    """The unlocked key is the approved one of an approved user (not pending, not replaced)."""
+    user = trust.verified_users(s).get(name)
+    return user is not None and bytes(user.public_key) == public_key
 
 
 def sync(store: "Store", s: Session, case: "Case", by: str) -> None:

@@ -26,8 +26,9 @@ from .db import Location, StoreError, current_revision_sqlite, default_path, HEA
 from .models import Body, Case, Draft, Hearing, History, JournalEntry, Measure, Member, Party, Setting, User
 from .secrets import RECOVERY, RECOVERY_SETTING, SECRET, CaseLocked, CaseTampered, EnvelopeCodec, NoAccess, \
     user_recipient  # noqa: F401 - re-exported
-from . import access
+from . import access, trust
 from .retention import RetentionOps
+from .trust import NotAdmin, Tampering  # noqa: F401 - re-exported
 CLASSIFICATIONS = ("ordinær", "fortrolig", SECRET)
 PARTY_ROLES = ("varsler", "fornærmede", "anklagede", "vitne", "melder", "student", "annen")
 
@@ -42,6 +43,10 @@ class ConcurrentEdit(StoreError):
 
 class WrongPassphrase(StoreError):
     pass
+
+
+class NotApproved(StoreError):
+    """Someone who is not (or no longer) an approved user tried to work with cases."""
 
 
 class ValidationFailed(StoreError):
@@ -245,11 +250,13 @@ class Store(RetentionOps):
         """'user:NAME', 'recovery', or None while locked."""
         return self.codec.unlocked_as
 
-    def init_recovery(self, *, by: str) -> str:
-        """Make the organisation recovery key; returns its secret text (shown once, never stored)."""
+    def init_recovery(self) -> str:
+        """Make the organisation recovery key; returns its secret text (shown once, never stored).
+        An unlocked administrator's act."""
         from ..crypto.keys import generate_recovery_key
 
         with self._guard(), self.session() as s:
+            by, _ = trust.admin_key(s, self.codec, "set up the recovery key")
             if access.recovery_public_key(s) is not None:
                 raise StoreError("a recovery key is already set up; it cannot be replaced here")
             public, text = generate_recovery_key()
@@ -294,24 +301,90 @@ class Store(RetentionOps):
 
     # -- users and bodies --------------------------------------------------------------------
     def add_user(self, name: str, display_name: str = "", public_key: bytes | None = None,
-                 sealed_private_key: bytes | None = None) -> User:
+                 sealed_private_key: bytes | None = None, *, private_key: Any = None) -> User:
+        """Register `name` (self-service). With `private_key` (the X25519 key just made, never
+        stored) their signing key is derived; the first user of a fresh database becomes its
+        administrator and trust anchor, everyone else waits for an administrator's approval."""
+        from ..crypto.signing import signing_public_bytes
+
         with self._guard(), self.session() as s:
             if s.exec(select(User).where(User.name == name)).first():
                 raise StoreError(f"user '{name}' already exists")
+            first = trust.anchor(s) is None and s.exec(select(func.count()).select_from(User)).one() == 0
             user = User(name=name, display_name=display_name or name, public_key=public_key,
-                        sealed_private_key=sealed_private_key, created_at=_now())
+                        sealed_private_key=sealed_private_key, created_at=_now(),
+                        signing_public_key=signing_public_bytes(private_key) if private_key is not None else None)
+            if first and private_key is not None:
+                trust.make_anchor(s, user, private_key)
             s.add(user)
-            self._journal(s, None, name, "user", f"bruker {name} registrert")
+            self._journal(s, None, name, "user", f"bruker {name} registrert"
+                          + (" som administrator (første bruker, tillitsanker)" if user.approval_sig else
+                             ", venter på godkjenning"))
             s.commit()
             return user
 
     def register_user(self, name: str, passphrase: str, display_name: str = "",
                       kdf_params: dict[str, Any] | None = None) -> User:
         """A user with a new key pair sealed by `passphrase` (Argon2id calibrated to ~0.5 s)."""
-        from ..crypto.keys import generate_user_keys
+        from ..crypto.keys import new_user_keys
 
-        public, sealed = generate_user_keys(passphrase, kdf_params)
-        return self.add_user(name, display_name, public_key=public, sealed_private_key=sealed)
+        private, public, sealed = new_user_keys(passphrase, kdf_params)
+        return self.add_user(name, display_name, public_key=public, sealed_private_key=sealed, private_key=private)
+
+    def approve_user(self, name: str, role: str = "officer") -> User:
+        """Approve a registered user (or change their role), signed by the unlocked administrator.
+
+        A database from before approvals has users but no administrator: there, the first user
+        to approve themselves as administrator becomes it (and the trust anchor)."""
+        with self._guard(), self.session() as s:
+            user = s.exec(select(User).where(User.name == name)).first()
+            if user is None:
+                raise NotFound(f"unknown user '{name}' (they register with 'varsel user add {name}')")
+            root = trust.anchor(s)
+            if root is None:
+                if self.codec.unlocked_as != user_recipient(name) or role != "admin":
+                    raise NotAdmin("this database has no administrator yet: the first to run "
+                                   "'varsel user approve THEIR-NAME --role admin' becomes it")
+                if self.codec.session.public_key != bytes(user.public_key or b""):
+                    raise Tampering(f"{name}'s public key in the database is not the one that was unlocked")
+                from ..crypto.signing import signing_public_bytes
+
+                user.signing_public_key = signing_public_bytes(self.codec.session.private_key)
+                trust.make_anchor(s, user, self.codec.session.private_key)
+                by = name
+            else:
+                by, key = trust.admin_key(s, self.codec, "approve users")
+                if user.signing_public_key and bytes(user.signing_public_key) == root and role != "admin":
+                    raise StoreError(f"{name} is the first administrator (the trust anchor) and stays one")
+                trust.sign_approval(user, role, by, key)
+            s.add(user)
+            self._journal(s, None, by, "user", f"{name} godkjent som {role}")
+            s.commit()
+            return user
+
+    def trust(self) -> "trust.Trust":
+        """Approved users, signed memberships, and what does not verify (tampering)."""
+        with self._guard(), self.session() as s:
+            return trust.read(s)
+
+    def require_approved(self, name: str, *, admin_for: str | None = None) -> None:
+        """NotApproved unless `name` is an approved user; NotAdmin unless an administrator when
+        `admin_for` (what they are about to do) is given."""
+        with self._guard(), self.session() as s:
+            signed = trust.read(s)
+            if name in signed.users:
+                if admin_for and signed.users[name].role != "admin":
+                    raise NotAdmin(f"only an administrator may {admin_for}; {name} is not one")
+                return
+            if admin_for and trust.anchor(s) is None:
+                return  # a database from before approvals: approve_user decides
+            user = s.exec(select(User).where(User.name == name)).first()
+        if user is None:
+            raise NotApproved(f"{name} is not a registered user (register with 'varsel user add {name}')")
+        if user.approval_sig or user.approved_by or user.approved_at:
+            raise Tampering(f"{name}'s approval, role or keys were changed outside varsel; an administrator "
+                            f"must approve {name} again")
+        raise NotApproved(f"{name} is waiting for an administrator's approval ('varsel user approve {name}')")
 
     def get_user(self, name: str) -> User:
         with self._guard(), self.session() as s:
@@ -321,19 +394,32 @@ class Store(RetentionOps):
             return user
 
     def update_user_keys(self, name: str, sealed_private_key: bytes) -> None:
+        """The same key pair sealed under a new passphrase (the public keys stay as approved)."""
+        from ..crypto.keys import sealed_public_key
+
         with self._guard(), self.session() as s:
             user = s.exec(select(User).where(User.name == name)).one()
+            if sealed_public_key(sealed_private_key) != bytes(user.public_key or b""):
+                raise StoreError("a new passphrase must seal the same key pair")
             user.sealed_private_key = sealed_private_key
             s.add(user)
             s.commit()
 
-    def reset_user_keys(self, name: str, public_key: bytes, sealed_private_key: bytes, *, by: str) -> None:
-        """A new key pair for a user who lost their passphrase. Their old wraps open nothing now and
-        are removed; `sync_access` with the recovery key wraps their cases for the new key."""
+    def reset_user_keys(self, name: str, public_key: bytes, sealed_private_key: bytes, *,
+                        signing_public_key: bytes) -> None:
+        """A new key pair for a user who lost their passphrase (an unlocked administrator's act).
+        Their old wraps open nothing now and are removed; `sync_access` with the recovery key wraps
+        their cases for the new key. The administrator signs the user's approval again, and what
+        the user signed as an administrator, since their signing key changes too."""
         from .models import CaseKey
 
         with self._guard(), self.session() as s:
+            by, key = trust.admin_key(s, self.codec, "reset a user's keys")
+            signed = trust.read(s)
             user = s.exec(select(User).where(User.name == name)).one()
+            if user.signing_public_key and bytes(user.signing_public_key) == trust.anchor(s):
+                raise StoreError(f"{name} is the first administrator: their key is the trust anchor and cannot "
+                                 "be reset")
             # Never leave a case without anyone who can open it.
             mine = s.exec(select(CaseKey.case_id, CaseKey.key_version).where(CaseKey.recipient == user_recipient(name)))
             for case_id, generation in set(mine):
@@ -346,6 +432,18 @@ class Store(RetentionOps):
                                      "unreadable for good; set up a recovery key ('varsel recovery init') and run "
                                      "'varsel access sync' first, or let someone else with access change it")
             user.public_key, user.sealed_private_key = public_key, sealed_private_key
+            user.signing_public_key = signing_public_key
+            if name in signed.users:
+                trust.sign_approval(user, user.role, by, key)
+                for other in signed.users.values():  # approvals they signed were under the old key
+                    if other.approved_by == name and other.name != name:
+                        trust.sign_approval(other, other.role, by, key)
+                        s.add(other)
+                for body, m in s.exec(select(Body.name, Member).join(Member, Member.body_id == Body.id)
+                                      .where(Member.signed_by == name)):
+                    if m.person in signed.members.get(body, set()):
+                        trust.sign_membership(m, body, by, key)
+                        s.add(m)
             s.add(user)
             s.execute(delete(CaseKey).where(CaseKey.recipient == user_recipient(name)))
             self._journal(s, None, by, "user", f"ny nøkkel for {name} (passfrase tapt)")
@@ -358,18 +456,17 @@ class Store(RetentionOps):
     def ensure_body(self, name: str, title: str = "") -> Body:
         with self._guard(), self.session() as s:
             body = s.exec(select(Body).where(Body.name == name)).first()
-            if body is None:
-                body = Body(name=name, title=title)
-                s.add(body)
-                s.commit()
-            return body
+        return body or self.add_body(name, title)
 
     def add_body(self, name: str, title: str = "") -> Body:
+        """An unlocked administrator's act."""
         with self._guard(), self.session() as s:
+            by, _ = trust.admin_key(s, self.codec, "add bodies")
             if s.exec(select(Body).where(Body.name == name)).first():
                 raise StoreError(f"body '{name}' already exists")
             body = Body(name=name, title=title)
             s.add(body)
+            self._journal(s, None, by, "body", f"organ {name} opprettet")
             s.commit()
             return body
 
@@ -380,25 +477,30 @@ class Store(RetentionOps):
         return body
 
     def add_member(self, body_name: str, person: str) -> Member:
+        """An unlocked administrator's act: the membership is signed with their key."""
         with self._guard(), self.session() as s:
+            by, key = trust.admin_key(s, self.codec, "change bodies' members")
             body = self._body(s, body_name)
             if s.exec(select(Member).where(Member.body_id == body.id, Member.person == person)).first():
                 raise StoreError(f"{person} is already a member of {body_name}")
             user = s.exec(select(User).where(User.name == person)).first()
             m = Member(body_id=body.id, person=person, user_id=user.id if user else None)
+            trust.sign_membership(m, body.name, by, key)
             s.add(m)
-            self._journal(s, None, "", "body", f"{person} lagt til i {body_name}")
+            self._journal(s, None, by, "body", f"{person} lagt til i {body_name}")
             s.commit()
             return m
 
     def remove_member(self, body_name: str, person: str) -> None:
+        """An unlocked administrator's act."""
         with self._guard(), self.session() as s:
+            by, _ = trust.admin_key(s, self.codec, "change bodies' members")
             body = self._body(s, body_name)
             m = s.exec(select(Member).where(Member.body_id == body.id, Member.person == person)).first()
             if m is None:
                 raise NotFound(f"{person} is not a member of {body_name}")
             s.delete(m)
-            self._journal(s, None, "", "body", f"{person} fjernet fra {body_name}")
+            self._journal(s, None, by, "body", f"{person} fjernet fra {body_name}")
             s.commit()
 
     def bodies(self) -> list[tuple[Body, list[str]]]:
@@ -478,16 +580,17 @@ class Store(RetentionOps):
     def _concerned_bodies(self, s: Session, case: Case) -> list[str]:
         """Bodies the case concerns: an accused party that is a body, or a member of one."""
         found: set[str] = set()
+        signed = None
         for p in s.exec(select(Party).where(Party.case_id == case.id, Party.role == "anklagede")):
             if p.concerns_body:
                 found.add(p.concerns_body)
             name = (self.codec.open_row(case, p, "name") or "").strip()
             if name:
-                # by user name or by a registered user's full name ("Nora Nordmann" is nora)
-                people = {name} | set(s.exec(select(User.name).where(func.lower(User.display_name) == name.lower())))
-                rows = s.exec(select(Body.name).join(Member, Member.body_id == Body.id)
-                              .where(Member.person.in_(sorted(people))))
-                found.update(rows)
+                # by user name or by an approved user's full name ("Nora Nordmann" is nora), signed
+                # memberships only, names compared in Python (SQLite's lower() is ASCII-only)
+                signed = signed or trust.read(s)
+                people = trust.people_named(signed, name)
+                found.update(body for body, members in signed.members.items() if members & people)
         return sorted(found)
 
     def _history_items(self, s: Session, case: Case) -> list[HistoryItem]:

@@ -4,8 +4,8 @@ The first user of a database is its administrator and its *trust anchor*: their 
 signing public key (crypto/signing.py, derived from their X25519 key) is recorded in
 `settings` under ``trust_anchor`` when they register. From then on:
 
-- a user counts only when their approval — name, role, X25519 public key, Ed25519 public key
-  and approval time — is signed by the anchor or by a user who counts and is an administrator;
+- a user counts only when their approval — name, full name, role, X25519 public key, Ed25519
+  public key and approval time — is signed by the anchor or by a user who counts and is an administrator;
 - a membership counts only when (body, person, added_at) is signed by such an administrator.
 
 Everything that decides access (store/access.py) reads users and members through
@@ -49,22 +49,24 @@ class NotAdmin(StoreError):
     """An administrator's act by someone who is not an unlocked administrator."""
 
 
-def signed_time(at: datetime | None = None) -> datetime:
-    """A timestamp as stored and signed: naive UTC, whole seconds (the same on both backends)."""
-    at = at or datetime.now(timezone.utc)
-    if at.tzinfo is not None:
-        at = at.astimezone(timezone.utc).replace(tzinfo=None)
-    return at.replace(microsecond=0)
+def signed_time() -> datetime:
+    """Now, as stored with a signature: UTC, whole seconds (the same on both backends)."""
+    return datetime.now(timezone.utc).replace(microsecond=0)
 
 
 def _ts(at: datetime) -> str:
-    return signed_time(at).isoformat(timespec="seconds")
+    """How a stored time is signed: UTC without an offset (a naive value read back is UTC)."""
+    if at.tzinfo is not None:
+        at = at.astimezone(timezone.utc).replace(tzinfo=None)
+    return at.isoformat(timespec="seconds")
 
 
-def approval_record(name: str, role: str, public_key: bytes, signing_public_key: bytes, approved_at: datetime) -> bytes:
+def approval_record(name: str, display_name: str, role: str, public_key: bytes, signing_public_key: bytes,
+                    approved_at: datetime) -> bytes:
+    """The full name is signed too: the conflict rule matches accused parties by it."""
     from ..crypto.signing import record
 
-    return record(_APPROVAL, name, role, bytes(public_key), bytes(signing_public_key), _ts(approved_at))
+    return record(_APPROVAL, name, display_name, role, bytes(public_key), bytes(signing_public_key), _ts(approved_at))
 
 
 def membership_record(body: str, person: str, added_at: datetime) -> bytes:
@@ -94,7 +96,7 @@ def _approval_ok(u: User, signer_public: bytes | None) -> bool:
             or signer_public is None):
         return False
     return verify(signer_public, u.approval_sig,
-                  approval_record(u.name, u.role, u.public_key, u.signing_public_key, u.approved_at))
+                  approval_record(u.name, u.display_name, u.role, u.public_key, u.signing_public_key, u.approved_at))
 
 
 def read(s: Session) -> Trust:
@@ -155,6 +157,19 @@ def problems(s: Session) -> list[str]:
     return read(s).problems
 
 
+def people_named(signed: Trust, name: str) -> set[str]:
+    """User names and member names that `name` denotes: itself, or an approved user's full name
+    («Ørjan Ås» is orjan), compared after NFC and casefold."""
+    from ..domain.names import name_key
+
+    key = name_key(name)
+    if not key:
+        return set()
+    people = {p for members in signed.members.values() for p in members if name_key(p) == key}
+    people.update(u.name for u in signed.users.values() if key in (name_key(u.name), name_key(u.display_name)))
+    return people
+
+
 # -- acting as an administrator ------------------------------------------------------------------
 def admin_key(s: Session, codec: Any, what: str) -> tuple[str, "Ed25519PrivateKey"]:
     """(name, signing key) of the administrator the codec is unlocked as; NotAdmin otherwise."""
@@ -182,7 +197,8 @@ def sign_approval(user: User, role: str, by: str, key: "Ed25519PrivateKey") -> N
         raise StoreError(f"user {user.name} has no key pair; they register with 'varsel user add {user.name}'")
     at = signed_time()
     user.role, user.approved_by, user.approved_at = role, by, at
-    user.approval_sig = key.sign(approval_record(user.name, role, user.public_key, user.signing_public_key, at))
+    user.approval_sig = key.sign(approval_record(user.name, user.display_name, role, user.public_key,
+                                                 user.signing_public_key, at))
 
 
 def sign_membership(m: Member, body: str, by: str, key: "Ed25519PrivateKey") -> None:
