@@ -52,10 +52,12 @@ def build_database(path: Path) -> None:
 
     store = Store.open(str(path))
     try:
+        for name in ("kari", "per"):  # kari first: the administrator
+            store.register_user(name, PASSPHRASE)
+        store.unlock("kari", PASSPHRASE)
+        store.approve_user("per")
         store.ensure_body("OU", "Organisasjonsutvalget")
         store.ensure_body("KKV")
-        for name in ("kari", "per"):
-            store.register_user(name, PASSPHRASE)
         store.add_member("OU", "kari")
         d = date.fromisoformat
         store.create_case(

@@ -142,8 +142,8 @@ def sync(store: "Store", s: Session, case: "Case", by: str) -> None:
     by = by or (store.codec.unlocked_as or "").removeprefix("user:")
     want = entitled(store, s, case)
     if not want:
-        raise StoreError(f"no one could read strictly secret case {case.number}: nobody entitled to it has a key "
-                         f"pair ({case.body or case.created_by}) and no recovery key is set up "
+        raise StoreError(f"no one could read strictly secret case {case.number}: nobody entitled to it is an "
+                         f"approved user with a key pair ({case.body or case.created_by}) and no recovery key is set up "
                          "(see 'varsel user add' and 'varsel recovery init'); nothing was saved")
     rows = list(s.exec(select(CaseKey).where(CaseKey.case_id == case.id)))
     stale = sorted({r.recipient for r in rows} - set(want))

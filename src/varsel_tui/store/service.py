@@ -142,7 +142,7 @@ class Store(RetentionOps):
             if needs_upgrade:
                 upgrade(engine)
             store = cls(loc, engine)
-            if needs_upgrade:
+            if needs_upgrade or store._has_legacy():  # sealed once someone is approved to hold a key
                 store.unsealed_legacy = store.seal_legacy_cases()
             return store
         except StoreError:
@@ -158,6 +158,11 @@ class Store(RetentionOps):
 
     def _guard(self):  # noqa: ANN202
         return _Guard(self.loc)
+
+    def _has_legacy(self) -> bool:
+        with self._guard(), self.session() as s:
+            return s.exec(select(Case.id).where(Case.classification == SECRET, Case.key_generation == 0)
+                          .limit(1)).first() is not None
 
     @operation
     def seal_legacy_cases(self) -> list[str]:
@@ -481,10 +486,12 @@ class Store(RetentionOps):
         with self._guard(), self.session() as s:
             by, key = trust.admin_key(s, self.codec, "change bodies' members")
             body = self._body(s, body_name)
-            if s.exec(select(Member).where(Member.body_id == body.id, Member.person == person)).first():
+            m = s.exec(select(Member).where(Member.body_id == body.id, Member.person == person)).first()
+            if m is not None and person in trust.verified_members(s, body.name):
                 raise StoreError(f"{person} is already a member of {body_name}")
-            user = s.exec(select(User).where(User.name == person)).first()
-            m = Member(body_id=body.id, person=person, user_id=user.id if user else None)
+            if m is None:  # else an unsigned row (from before signing, or put there behind the app's back)
+                user = s.exec(select(User).where(User.name == person)).first()
+                m = Member(body_id=body.id, person=person, user_id=user.id if user else None)
             trust.sign_membership(m, body.name, by, key)
             s.add(m)
             self._journal(s, None, by, "body", f"{person} lagt til i {body_name}")
