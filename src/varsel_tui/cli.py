@@ -57,11 +57,18 @@ def _store(args: argparse.Namespace, create: bool = True, *, role: str | None = 
            what: str = ""):  # noqa: ANN202
     """Open the store and settle who is acting. `role` "officer": an approved user; "admin": an
     administrator, unlocked with their passphrase for `what`; None: anyone logged in."""
-    from .identity import acting_user, session_user
+    from .identity import acting_user, session_user, single_user_file
+    from .store.db import locate
     from .store.service import Store
 
+    loc = locate(args.db)
+    # Before opening, which makes the file owner-only: was it one account's own file?
+    args.private_file = loc.is_sqlite and single_user_file(loc.path)
+    if loc.is_sqlite:
+        args.actor = acting_user(loc, _claimed(args))
     store = Store.open(args.db, create=create)
-    args.actor = acting_user(store.loc, _claimed(args), lambda: session_user(store.engine))
+    if not loc.is_sqlite:
+        args.actor = acting_user(loc, _claimed(args), lambda: session_user(store.engine))
     if role is not None:
         store.require_approved(args.actor, admin_for=what if role == "admin" else None)
     if role == "admin":
@@ -306,10 +313,9 @@ def cmd_workflows(args: argparse.Namespace) -> None:
 
 def cmd_user_add(args: argparse.Namespace) -> None:
     from .crypto.keys import new_user_keys
-    from .identity import single_user_file
 
     store = _store(args, role=None)
-    if args.name != _user(args) and not (store.loc.is_sqlite and single_user_file(store.loc.path)):
+    if args.name != _user(args) and not args.private_file:
         raise CliError(f"you are logged in as {_user(args)}: on a shared database you can only register "
                        "yourself")
     passphrase = read_passphrase(args, f"New passphrase for {args.name}: ", confirm=True)

@@ -31,9 +31,12 @@ def os_login() -> str:
 
 
 def single_user_file(path: Path) -> bool:
-    """True for a file this account owns that no group or other account can read or write."""
+    """True for a file this account owns that no group or other account can read or write, or
+    for one that does not exist yet (varsel creates it owner-only)."""
     try:
         st = os.stat(path)
+    except FileNotFoundError:
+        return True
     except OSError:
         return False
     return stat.S_ISREG(st.st_mode) and st.st_uid == os.geteuid() and not st.st_mode & 0o077
