@@ -290,6 +290,13 @@ class QueueSource:
         rows = self._query(f"SELECT count(*) FROM cases WHERE {where}", params, "count")
         return int(rows[0][0]) if rows else 0
 
+    def pending_users(self, user: str) -> list[str]:
+        """Users waiting for approval, if `user` is recorded as an administrator (a hint for the
+        TUI only: the approvals screen checks the signatures)."""
+        rows = self._query("SELECT name FROM users WHERE approved_at IS NULL AND EXISTS "
+                           "(SELECT 1 FROM users WHERE name = ? AND role = 'admin') ORDER BY name", [user], "count")
+        return [r[0] for r in rows]
+
     def changed_marker(self) -> Any:
         """A value that changes when any case changes (poll it and refresh when it differs).
 

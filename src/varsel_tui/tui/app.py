@@ -53,6 +53,10 @@ register({
     "app.what.case": ("Saksvisningen", "The case view"),
     "app.what.new_case": ("Ny sak", "New case"),
     "app.what.help": ("Hjelp", "Help"),
+    "app.what.approvals": ("Godkjenning av brukere", "User approval"),
+    "app.approvals": ("Godkjenning", "Approvals"),
+    "app.pending_users": ("{n} bruker(e) venter på godkjenning: {names}. F3 viser dem.",
+                          "{n} user(s) waiting for approval: {names}. F3 shows them."),
     "app.locked": ("Låst etter {minutes} min uten aktivitet; det dekrypterte innholdet er fjernet fra skjermen.",
                    "Locked after {minutes} min without activity; decrypted content was cleared from the screen."),
 })
@@ -115,6 +119,7 @@ class VarselApp(App):
 
     BINDINGS = [
         Binding("f1,question_mark", "help", "app.help", id="app.help", key_display="F1"),
+        Binding("f3", "approvals", "app.approvals", id="app.approvals", key_display="F3", show=False),
         Binding("ctrl+q", "quit", "app.quit", show=False, priority=True, id="app.quit"),
     ]
 
@@ -202,6 +207,17 @@ class VarselApp(App):
             self.notify(t("app.config_problem", problem=self.config.error), severity="warning", timeout=10)
         if self.idle_lock_minutes:
             self.set_interval(15, self._check_idle)
+        self.run_worker(self._tell_pending_users, thread=True, exclusive=True, group="approvals")
+
+    def _tell_pending_users(self) -> None:
+        """An administrator hears at start who waits for approval (read with the light queue source)."""
+        try:
+            names = self.queue_source.pending_users(self.user)
+        except Exception:  # noqa: BLE001 - a hint only; the queue reports database problems itself
+            return
+        if names:
+            shown = ", ".join(names[:5]) + (", …" if len(names) > 5 else "")
+            self.call_from_thread(self.notify, t("app.pending_users", n=len(names), names=shown), timeout=15)
 
     def on_unmount(self) -> None:
         if self._queue_source is not None:
@@ -234,6 +250,11 @@ class VarselApp(App):
     def new_case(self) -> None:
         """Show the new-case screen."""
         self._push_lazily("new_case", "NewCaseScreen", "app.what.new_case")
+
+    def action_approvals(self) -> None:
+        if type(self.screen).__name__ == "ApprovalsScreen":
+            return
+        self._push_lazily("approvals", "ApprovalsScreen", "app.what.approvals")
 
     def action_help(self) -> None:
         if type(self.screen).__name__ == "HelpScreen":
