@@ -78,7 +78,8 @@ def database_user_at(loc: Location) -> str:
     url = loc.url.replace("postgresql+psycopg://", "postgresql://", 1)
     try:
         with psycopg.connect(url, connect_timeout=10) as conn:
-            return conn.execute("SELECT session_user").fetchone()[0]
+            row = conn.execute("SELECT session_user").fetchone()
+            return str(row[0]) if row else ""
     except psycopg.Error as exc:
         from .store.db import translate_error
 

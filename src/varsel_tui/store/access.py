@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
 
-from . import trust
 from ..domain.names import name_key
+from . import trust
 from .db import StoreError
 from .models import CaseKey, Hearing, Party, Setting, User
 from .secrets import RECOVERY, RECOVERY_SETTING, SEALED_COLUMNS, SECRET, user_recipient, wrap_for

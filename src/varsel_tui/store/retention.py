@@ -16,8 +16,8 @@ from sqlalchemy import delete, update
 from sqlmodel import select
 
 from .db import StoreError
-from .trust import admin_key
 from .models import Case, CaseKey, CaseStatistic, Draft, Hearing, History, JournalEntry, Measure, Party, Setting
+from .trust import admin_key
 
 if TYPE_CHECKING:
     from .service import Store

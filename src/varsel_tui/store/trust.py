@@ -116,7 +116,8 @@ def read(s: Session) -> Trust:
                     signer = root if u.signing_public_key and bytes(u.signing_public_key) == root else None
                 else:
                     admin = trust.users.get(u.approved_by or "")
-                    signer = bytes(admin.signing_public_key) if admin is not None and admin.role == "admin" else None
+                    signer = (bytes(admin.signing_public_key or b"") if admin is not None and admin.role == "admin"
+                              else None)
                 if _approval_ok(u, signer):
                     trust.users[u.name] = u
                     pending.remove(u)
@@ -137,7 +138,7 @@ def read(s: Session) -> Trust:
     for body, m in rows:
         admin = trust.users.get(m.signed_by or "")
         ok = (admin is not None and admin.role == "admin" and m.added_at is not None
-              and verify(bytes(admin.signing_public_key), m.sig, membership_record(body, m.person, m.added_at)))
+              and verify(bytes(admin.signing_public_key or b""), m.sig, membership_record(body, m.person, m.added_at)))
         if ok:
             trust.members.setdefault(body, set()).add(m.person)
         else:
@@ -183,8 +184,8 @@ def admin_key(s: Session, codec: Any, what: str) -> tuple[str, "Ed25519PrivateKe
     if user is None or user.role != "admin":
         raise NotAdmin(f"only an administrator may {what}; {name} is not one")
     key = signing_key(codec.session.private_key)
-    if (codec.session.public_key != bytes(user.public_key)
-            or key.public_key().public_bytes_raw() != bytes(user.signing_public_key)):
+    if (codec.session.public_key != bytes(user.public_key or b"")
+            or key.public_key().public_bytes_raw() != bytes(user.signing_public_key or b"")):
         raise Tampering(f"{name}'s keys in the database are not the ones that were approved")
     return name, key
 
