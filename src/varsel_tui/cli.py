@@ -282,9 +282,10 @@ def cmd_demo(args: argparse.Namespace) -> None:
         path = str(Path(tempfile.mkdtemp(prefix="varsel-demo-")) / "demo.db")
     from .store.demo import seed_demo
 
-    store = _store(argparse.Namespace(db=path, user=_claimed(args)), role=None)
+    demo = argparse.Namespace(db=path, user=_claimed(args))
+    store = _store(demo, role=None)
     if not store.list_cases(limit=1):
-        seed_demo(store, user=_user(args))
+        seed_demo(store, user=demo.actor)
     store.close()
     if args.no_tui:
         print(path)
@@ -292,7 +293,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
     from .store.demo import DEMO_PASSPHRASE
     from .tui.app import run
 
-    run(path, _user(args), args.lang, passphrase_hint=DEMO_PASSPHRASE)
+    run(path, demo.actor, args.lang, passphrase_hint=DEMO_PASSPHRASE)
 
 
 def cmd_workflows(args: argparse.Namespace) -> None:
