@@ -32,7 +32,8 @@ def subprocess_env(**extra: str) -> dict[str, str]:
 
 
 @pytest.fixture(autouse=True)
-def _fixed_environment(monkeypatch):
+def _fixed_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))  # pinned trust anchors, per test
     monkeypatch.setenv("VARSEL_TODAY", TODAY)
     monkeypatch.setenv("TZ", "Europe/Oslo")
     monkeypatch.delenv("VARSEL_DB", raising=False)

@@ -280,3 +280,30 @@ def test_seed_demo_refuses_a_real_database(org):
     err = org.refused("admin", "seed-demo", "--cases", "5")
     assert err.startswith("varsel: seed-demo fills only a demo database; this one has users of its own")
     assert org.ok("admin", "case", "list") == []
+
+
+def test_a_replaced_trust_anchor_is_refused_by_everyone_who_used_the_database(org):
+    """mallory, with write access to settings and her own key, makes herself the anchor and signs
+    herself in as administrator: inside the database that verifies, so the anchor each account
+    pinned when it first used the database (store/anchor_pin.py) is what catches it."""
+    from datetime import datetime, timezone
+
+    from varsel_tui.crypto.keys import unseal_private_key
+    from varsel_tui.crypto.signing import signing_key
+    from varsel_tui.store.trust import approval_record
+
+    n = org.name
+    org.ok("kari", "case", "list")  # kari has used the database: its anchor is pinned for her
+    sealed, public, display = org.sql("SELECT sealed_private_key, public_key, display_name FROM users "
+                                      "WHERE name = ?", n["mallory"])[0]
+    key = signing_key(unseal_private_key(bytes(sealed), org.passphrase("mallory")))
+    mine = key.public_key().public_bytes_raw()
+    at = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+    sig = key.sign(approval_record(n["mallory"], display, "admin", bytes(public), mine, at))
+    org.sql("UPDATE settings SET blob = ? WHERE key = 'trust_anchor'", mine)
+    org.sql("UPDATE users SET role = 'admin', approved_by = ?, approved_at = ?, approval_sig = ? WHERE name = ?",
+            n["mallory"], at.replace(tzinfo=None), sig, n["mallory"])
+    for person in ("kari", "admin", "lars"):
+        err = org.refused(person, "case", "list")
+        assert "trust anchor" in err and "is not the one this account first saw" in err
+    assert "is not the one this account first saw" in org.refused("kari", "audit", "verify")

@@ -69,6 +69,7 @@ def _store(args: argparse.Namespace, create: bool = True, *, role: str | None = 
     store = Store.open(args.db, create=create)
     if not loc.is_sqlite:
         args.actor = acting_user(loc, _claimed(args), lambda: session_user(store.engine))
+    store.check_anchor_pin()
     if role is not None:
         store.require_approved(args.actor, admin_for=what if role == "admin" else None)
     if role == "admin":

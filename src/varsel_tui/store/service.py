@@ -367,6 +367,15 @@ class Store(RetentionOps):
             s.commit()
             return user
 
+    def check_anchor_pin(self) -> None:
+        """Refuse a database whose trust anchor differs from the one this OS account pinned when it
+        first used it (store/anchor_pin.py); pin it on first use."""
+        from . import anchor_pin
+
+        with self._guard(), self.session() as s:
+            root = trust.anchor(s)
+        anchor_pin.check(self.loc, root)
+
     def trust(self) -> "trust.Trust":
         """Approved users, signed memberships, and what does not verify (tampering)."""
         with self._guard(), self.session() as s:

@@ -100,7 +100,15 @@ def _approval_ok(u: User, signer_public: bytes | None) -> bool:
 
 
 def read(s: Session) -> Trust:
-    """Verify every approval (a chain from the anchor) and every membership."""
+    """Verify every approval (a chain from the anchor) and every membership. Read once per
+    session (a store operation): the acts that change these tables do not read them afterwards."""
+    cached = s.info.get("varsel.trust")
+    if cached is None:
+        cached = s.info["varsel.trust"] = _read(s)
+    return cached
+
+
+def _read(s: Session) -> Trust:
     from ..crypto.signing import verify
 
     root = anchor(s)
@@ -151,7 +159,7 @@ def verified_users(s: Session) -> dict[str, User]:
 
 
 def verified_members(s: Session, body: str) -> set[str]:
-    return set(read(s).members.get(body, set()))
+    return set(read(s).members.get(body, set()))  # a copy: callers add to it
 
 
 def problems(s: Session) -> list[str]:

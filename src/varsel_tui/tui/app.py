@@ -156,7 +156,9 @@ class VarselApp(App):
             if self._store is None:
                 from ..store.service import Store
 
-                self._store = Store.open(self.db)
+                store = Store.open(self.db)
+                store.check_anchor_pin()  # the administrator key this account saw first
+                self._store = store
             return self._store
 
     @property
