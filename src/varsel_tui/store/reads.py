@@ -44,9 +44,11 @@ class CaseDetail:
         return self.texts.get((row.__tablename__, row.id, column))
 
 
-def load_case(db: Db, s: Session, number: str) -> Case:
-    """The case row, with the unlocked user's key wraps handed to the codec."""
-    case = s.exec(select(Case).where(Case.number == number)).first()
+def load_case(db: Db, s: Session, number: str, *, for_update: bool = False) -> Case:
+    """The case row, with the unlocked user's key wraps handed to the codec. `for_update`: a
+    write to the case holds its row until it commits (PostgreSQL; see store/unit.py)."""
+    q = select(Case).where(Case.number == number)
+    case = s.exec(q.with_for_update() if for_update else q).first()
     if case is None:
         raise NotFound(f"no case {number}")
     access.load_wraps(db, s, case)
