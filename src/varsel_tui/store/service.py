@@ -40,8 +40,7 @@ from .errors import ConcurrentEdit, NotFound, ValidationFailed, WrongPassphrase 
 from .journal import audit_event  # noqa: F401 - re-exported
 from .models import Body, Case, CaseStatistic, Member, User
 from .reads import CaseDetail
-from .secrets import RECOVERY, RECOVERY_SETTING, SECRET, CaseLocked, CaseTampered, NoAccess, \
-    user_recipient  # noqa: F401 - re-exported
+from .secrets import RECOVERY, RECOVERY_SETTING, SECRET, CaseLocked, CaseTampered, NoAccess, user_recipient  # noqa: F401, E501 - re-exported
 from .unit import Db
 
 F = TypeVar("F", bound=Callable[..., Any])
