@@ -175,8 +175,6 @@ def translate_error(exc: BaseException, loc: Location) -> StoreError:
         return StoreError(f"{loc.display()} is not a varsel database")
     if "unable to open database" in text:
         return StoreError(f"{loc.display()}: cannot open the database file")
-    if "connection" in text and ("refused" in text or "failed" in text):
-        return StoreError(f"cannot connect to the database server at {loc.display()}")
     if "peer authentication failed" in text:
         return StoreError(f"{loc.display()}: peer authentication failed: the server has no role named as your OS "
                           "account, or pg_hba.conf does not allow it")
@@ -184,5 +182,7 @@ def translate_error(exc: BaseException, loc: Location) -> StoreError:
         return StoreError(f"{loc.display()}: the server wants a password: {PASSWORD_ADVICE}")
     if "password authentication failed" in text:
         return StoreError(f"the database server refused the login for {loc.display()}")
+    if "connection" in text and ("refused" in text or "failed" in text):
+        return StoreError(f"cannot connect to the database server at {loc.display()}")
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return StoreError(f"{loc.display()}: database error: {first[:200]}")
