@@ -109,7 +109,7 @@ def _pairs(args: argparse.Namespace, items: list[str] | None) -> dict[str, Any]:
         if not sep or not key:
             raise CliError(f"--set takes FIELD=VALUE, got '{item}'")
         from_file = value.startswith("@") and not value.startswith("@@")
-        value = _text(args, value, f"--set {key}")
+        value = _text(args, value, f"--set {key}") or ""
         # Repeating a field collects a list (multichoice); JSON values are accepted for lists
         # typed on the command line (a file's text is always the text).
         if not from_file and value.startswith("[") and value.endswith("]"):

@@ -33,6 +33,8 @@ class TextSource:
             if self._stdin_used_by is not None:
                 raise InputError(f"{what}: standard input was already read for {self._stdin_used_by}")
             self._stdin_used_by = what
+            if sys.stdin.isatty():
+                print(f"varsel: {what}: type the text, then Ctrl-D on a line of its own", file=sys.stderr)
             try:
                 text = sys.stdin.read()
             except (OSError, UnicodeDecodeError) as exc:
