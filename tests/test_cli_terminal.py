@@ -20,11 +20,34 @@ SHOWN = "␛]0;PWNED␇ ␛]52;c;SGVsbG8=␇ ␛[2J \\x9b31m [reverse]X[/reverse
 
 
 @pytest.fixture
-def env(tmp_path, monkeypatch) -> dict[str, str]:
-    db = str(tmp_path / "cli.db")
-    monkeypatch.setenv("VARSEL_DB", db)
+def env(db_url, tmp_path, monkeypatch) -> dict[str, str]:
+    """The environment of a CLI user on SQLite, or on PostgreSQL with the password where it
+    belongs: in a PGPASSFILE, not in the URL."""
+    if db_url.startswith("postgresql"):
+        db_url = _bare_url(db_url, tmp_path, monkeypatch)
+    monkeypatch.setenv("VARSEL_DB", db_url)
     monkeypatch.setenv("VARSEL_PASSPHRASE", PASSPHRASE)
     return {**os.environ}
+
+
+@pytest.fixture
+def local_env(tmp_path, monkeypatch) -> dict[str, str]:
+    """A SQLite database: for what does not depend on the backend."""
+    monkeypatch.setenv("VARSEL_DB", str(tmp_path / "cli.db"))
+    monkeypatch.setenv("VARSEL_PASSPHRASE", PASSPHRASE)
+    return {**os.environ}
+
+
+def _bare_url(url: str, tmp_path: Path, monkeypatch) -> str:  # noqa: ANN001
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    port = parts.port or 5432
+    pgpass = tmp_path / "pgpass"
+    pgpass.write_text(f"{parts.hostname}:{port}:{parts.path.lstrip('/')}:{parts.username}:{parts.password}\n")
+    pgpass.chmod(0o600)
+    monkeypatch.setenv("PGPASSFILE", str(pgpass))
+    return f"postgresql://{parts.username}@{parts.hostname}:{port}{parts.path}"
 
 
 def varsel(env: dict[str, str], *argv: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
@@ -147,9 +170,9 @@ def test_every_free_text_value_takes_a_file(env, capsys, tmp_path):
     (["case", "new", "--workflow", "ntnu-avvik", "--title", "@-", "--received", "2026-11-02",
       "--set", "melder_type=@-"], "--set melder_type: standard input was already read for --title"),
 ])
-def test_an_unreadable_text_is_one_line_and_non_zero(env, capsys, tmp_path, argv, message):
+def test_an_unreadable_text_is_one_line_and_non_zero(local_env, capsys, tmp_path, argv, message):
     new_case(capsys, tmp_path)
-    res = varsel(env, *argv, stdin=b"x")
+    res = varsel(local_env, *argv, stdin=b"x")
     assert res.returncode == 1 and res.stdout == b""
     assert res.stderr.decode().startswith(f"varsel: {message}")
     assert len(res.stderr.decode().strip().splitlines()) == 1
@@ -191,47 +214,40 @@ def test_control_sequences_in_stored_values_are_shown_not_sent(env, capsys, tmp_
     assert "Part " + PAYLOAD in [p["name"] for p in shown["parties"]]
 
 
-def test_an_error_quoting_a_value_is_escaped_too(env, capsys, tmp_path):
-    res = varsel(env, "case", "show", "2026-0001\x1b]0;PWNED\x07")
+def test_an_error_quoting_a_value_is_escaped_too(local_env, capsys, tmp_path):
+    res = varsel(local_env, "case", "show", "2026-0001\x1b]0;PWNED\x07")
     assert res.returncode != 0 and b"\x1b" not in res.stderr and b"\x07" not in res.stderr
 
 
 # -- passwords and passphrases -------------------------------------------------------------------------
 
-def test_a_database_password_on_argv_is_refused(env, capsys):
-    res = varsel(env, "--db", "postgresql://varsel:s3cret@127.0.0.1/varsel", "case", "list")
+def test_a_database_password_on_argv_is_refused(local_env, capsys):
+    res = varsel(local_env, "--db", "postgresql://varsel:s3cret@127.0.0.1/varsel", "case", "list")
     err = res.stderr.decode()
     assert res.returncode == 1 and len(err.strip().splitlines()) == 1
     assert "refusing a database password on the command line" in err and "PGPASSFILE" in err
     assert "s3cret" not in err
-    res = varsel(env, "case", "list", "--db", "postgresql://varsel@127.0.0.1/varsel?password=s3cret")
+    res = varsel(local_env, "case", "list", "--db", "postgresql://varsel@127.0.0.1/varsel?password=s3cret")
     assert res.returncode == 1 and b"refusing" in res.stderr
 
 
-def test_a_password_in_varsel_db_is_warned_about_once(env):
+def test_a_password_in_varsel_db_is_warned_about_once(local_env):
     url = os.environ.get("VARSEL_TEST_PG_URL")
     if not url:
         pytest.skip("no PostgreSQL server (set VARSEL_TEST_PG_URL)")
-    res = varsel({**env, "VARSEL_DB": url}, "workflows")
+    res = varsel({**local_env, "VARSEL_DB": url}, "workflows")
     warnings = [line for line in res.stderr.decode().splitlines() if "warning" in line]
     assert res.returncode == 0 and len(warnings) == 1 and "PGPASSFILE" in warnings[0]
 
 
-def test_the_password_comes_from_pgpassfile(env, tmp_path):
-    url = os.environ.get("VARSEL_TEST_PG_URL")
-    if not url:
-        pytest.skip("no PostgreSQL server (set VARSEL_TEST_PG_URL)")
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    pgpass = tmp_path / "pgpass"
-    pgpass.write_text(f"{parts.hostname}:{parts.port or 5432}:{parts.path.lstrip('/')}:{parts.username}:"
-                      f"{parts.password}\n")
-    pgpass.chmod(0o600)
-    bare = f"postgresql://{parts.username}@{parts.hostname}:{parts.port or 5432}{parts.path}"
-    res = varsel({**env, "PGPASSFILE": str(pgpass)}, "--db", bare, "case", "list", "--json")
+def test_the_password_comes_from_pgpassfile(env):
+    if "PGPASSFILE" not in env:
+        pytest.skip("the PostgreSQL case")
+    res = varsel(env, "--db", env["VARSEL_DB"], "case", "list", "--json")
     assert res.returncode == 0, res.stderr
-    assert res.stderr == b""
+    assert res.stderr == b"" and json.loads(res.stdout) == []
+    res = varsel({**env, "PGPASSFILE": "/nonexistent"}, "--db", env["VARSEL_DB"], "case", "list")
+    assert res.returncode == 1 and b"wants a password" in res.stderr and b"PGPASSFILE" in res.stderr
 
 
 def test_a_peer_url_uses_the_unix_socket():
@@ -245,7 +261,7 @@ def test_a_peer_url_uses_the_unix_socket():
     assert locate("postgresql://db.example/varsel").url == "postgresql+psycopg://db.example/varsel"
 
 
-def test_a_peer_url_reaches_the_server_over_the_socket(env):
+def test_a_peer_url_reaches_the_server_over_the_socket(local_env):
     """The server answers over the socket: it lets the OS account in when it has a role of that
     name, and refuses a role of another name (peer authentication), in one line either way."""
     if not os.environ.get("VARSEL_TEST_PG_URL") or not Path("/var/run/postgresql/.s.PGSQL.5432").exists():
@@ -253,7 +269,7 @@ def test_a_peer_url_reaches_the_server_over_the_socket(env):
     from urllib.parse import urlsplit
 
     parts = urlsplit(os.environ["VARSEL_TEST_PG_URL"])
-    res = varsel(env, "--db", f"postgresql://{parts.username}@{parts.path}", "case", "list")
+    res = varsel(local_env, "--db", f"postgresql://{parts.username}@{parts.path}", "case", "list")
     err = res.stderr.decode()
     import getpass
 
@@ -266,7 +282,7 @@ def test_a_peer_url_reaches_the_server_over_the_socket(env):
     ("aaaaaaaaaaaaaaaa", "one character repeated"),
     ("1234567890123456", "digits only"),
 ])
-def test_weak_passphrases_are_refused(env, capsys, monkeypatch, weak, message):
+def test_weak_passphrases_are_refused(local_env, capsys, monkeypatch, weak, message):
     monkeypatch.setenv("VARSEL_PASSPHRASE", weak)
     code, out, err = in_process(capsys, "user", "add", "lars")
     assert code == 1 and out == "" and message in err and len(err.strip().splitlines()) == 1
@@ -281,7 +297,7 @@ def test_weak_passphrases_are_refused(env, capsys, monkeypatch, weak, message):
     assert code == 1 and message in err
 
 
-def test_a_passphrase_file_others_can_read_is_warned_about(env, capsys, tmp_path, monkeypatch):
+def test_a_passphrase_file_others_can_read_is_warned_about(local_env, capsys, tmp_path, monkeypatch):
     monkeypatch.delenv("VARSEL_PASSPHRASE")
     f = tmp_path / "pass.txt"
     f.write_text(PASSPHRASE + "\n")
