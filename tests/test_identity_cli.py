@@ -35,10 +35,9 @@ class Org:
 
     def run(self, person: str, *argv: str, passphrase: str | None = None, claim: str | None = None):
         """`varsel ARGV` as `person` (their login); `claim` is a --user they give."""
-        if self.backend == "postgres":
+        if self.backend == "postgres":  # each person's own login; passwords in the PGPASSFILE
             base = self.db_url.split("://", 1)[1].split("@", 1)[1]
-            role = self.name[person]
-            self.mp.setenv("VARSEL_DB", f"postgresql://{role}:{role}@{base}")
+            self.mp.setenv("VARSEL_DB", f"postgresql://{self.name[person]}@{base}")
             self.mp.delenv("VARSEL_USER", raising=False)
         else:
             self.mp.setenv("VARSEL_DB", self.db_url)
@@ -83,11 +82,19 @@ class Org:
             conn.close()
 
 
-def _login_roles(url: str) -> None:
+def _login_roles(url: str, pgpass: "os.PathLike[str]", monkeypatch) -> None:  # noqa: ANN001
     """A PostgreSQL login per person, with the tables' privileges (store/server.py's grants do this
-    properly; here membership in the owner role stands in for them)."""
+    properly; here membership in the owner role stands in for them), passwords in a PGPASSFILE."""
+    from urllib.parse import urlsplit
+
     import psycopg
 
+    parts = urlsplit(url)
+    with open(pgpass, "w", encoding="utf-8") as fh:
+        for person in PEOPLE:
+            fh.write(f"{parts.hostname}:{parts.port or 5432}:{parts.path.lstrip('/')}:idt_{person}:idt_{person}\n")
+    os.chmod(pgpass, 0o600)
+    monkeypatch.setenv("PGPASSFILE", str(pgpass))
     with psycopg.connect(url, autocommit=True) as conn:
         owner = conn.execute("SELECT current_user").fetchone()[0]
         for person in PEOPLE:
@@ -98,12 +105,12 @@ def _login_roles(url: str) -> None:
 
 
 @pytest.fixture
-def org(db_url, monkeypatch, capsys, request) -> Org:
+def org(db_url, monkeypatch, capsys, tmp_path) -> Org:
     """OU (kari, nora, orjan «Ørjan Ås») and KKV (lars); admin administers; mallory registered
     herself and was approved as an ordinary officer, in no body."""
     backend = "postgres" if "://" in db_url else "sqlite"
     if backend == "postgres":
-        _login_roles(db_url)
+        _login_roles(db_url, tmp_path / "pgpass", monkeypatch)
         from varsel_tui.store.service import Store
 
         Store.open(db_url).close()  # the schema, made by its owner
