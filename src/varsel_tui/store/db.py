@@ -1,8 +1,11 @@
 """Where the database is, opening it, and keeping its schema current.
 
 `--db` / VARSEL_DB takes a file path (SQLite) or a PostgreSQL URL. A new SQLite file is created
-owner-only (0600) in WAL mode. This module imports SQLAlchemy; the queue's first page does not
-come through here (see store/queue.py).
+owner-only (0600) in WAL mode; SQLite is the single-user store, so a file other accounts could
+read or write is refused (a committee shares a PostgreSQL database: store/server.py). A URL
+without a host (`postgresql:///varsel`) goes over the local Unix socket, where peer
+authentication makes the OS login the database user. This module imports SQLAlchemy; the queue's
+first page does not come through here (see store/queue.py).
 """
 
 from __future__ import annotations
@@ -13,6 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 HEAD_REVISION = "0003"  # bump together with a new file in store/migrations/versions
+# Debian's and most distributions' socket directory; libpq builds (psycopg's binary wheel among
+# them) may default elsewhere, so a URL without a host is pointed here explicitly.
+PG_SOCKET_DIR = "/var/run/postgresql"
+COMMITTEE_HELP = "README: 'A committee on one server'"
+OLDER_SCHEMA = "the database schema is older than this varsel; ask the administrator to run 'varsel server upgrade'"
 
 # Execution option naming the statement an SQLite transaction begins with ("BEGIN IMMEDIATE"
 # for a unit of work that writes: store/unit.py).
@@ -52,11 +60,22 @@ def locate(db: str | None) -> Location:
         url = raw.replace("postgres://", "postgresql://", 1)
         if url.startswith("postgresql://"):
             url = "postgresql+psycopg://" + url[len("postgresql://"):]
-        return Location(url, None)
+        return Location(_peer_socket(url), None)
     if "://" in raw:
         raise StoreError(f"unsupported database URL '{raw.split('://')[0]}://…' (use a file path or postgresql://)")
     path = Path(raw).expanduser() if raw else default_path()
     return Location(f"sqlite:///{path}", path)
+
+
+def _peer_socket(url: str) -> str:
+    """`postgresql:///DB` (no host): the local server's Unix socket, as psql would use it."""
+    from urllib.parse import parse_qs, urlsplit
+
+    parts = urlsplit(url)
+    if parts.hostname or "host" in parse_qs(parts.query) or os.environ.get("PGHOST") \
+            or not os.path.isdir(PG_SOCKET_DIR):
+        return url
+    return url + ("&" if parts.query else "?") + "host=" + PG_SOCKET_DIR
 
 
 def prepare_sqlite_file(path: Path, create_dir: bool) -> None:
@@ -69,6 +88,7 @@ def prepare_sqlite_file(path: Path, create_dir: bool) -> None:
             raise StoreError(f"directory {parent} does not exist")
         parent.mkdir(parents=True, mode=0o700)
     if path.exists():
+        refuse_shared_sqlite(path)
         with open(path, "rb") as fh:
             head = fh.read(16)
         if head and head != b"SQLite format 3\x00":
@@ -77,7 +97,20 @@ def prepare_sqlite_file(path: Path, create_dir: bool) -> None:
         # Create owner-only before anything is written to it.
         fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
         os.close(fd)
-    os.chmod(path, 0o600)
+        os.chmod(path, 0o600)  # whatever the umask
+
+
+def refuse_shared_sqlite(path: Path) -> None:
+    """SQLite is one officer's store: a file other accounts can reach is refused, not repaired
+    (chmod would only hide that it was shared, and fails for a group member who is not its owner)."""
+    st = path.stat()
+    if st.st_uid != os.geteuid():
+        raise StoreError(f"{path} belongs to another account: an SQLite database is for one user; "
+                         f"a committee shares a PostgreSQL database ({COMMITTEE_HELP})")
+    if st.st_mode & 0o077:
+        raise StoreError(f"{path} can be read or written by other accounts (mode {st.st_mode & 0o777:04o}): "
+                         f"an SQLite database is for one user (chmod 600 it if it is yours alone); "
+                         f"a committee shares a PostgreSQL database ({COMMITTEE_HELP})")
 
 
 def sqlite_pragmas(conn: sqlite3.Connection) -> None:
@@ -130,15 +163,47 @@ def make_engine(loc: Location):
 
 
 def upgrade(engine) -> None:  # noqa: ANN001
-    """Bring the schema to the newest migration (creates it on an empty database)."""
+    """Bring the schema to the newest migration (creates it on an empty database).
+
+    On PostgreSQL only the schema's owner migrates: a committee's database (owned by the
+    `varsel_owner` role, store/server.py) is upgraded by `varsel server upgrade`, which also renews
+    its grants and row-level security; an officer's app on an older schema says so instead."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            revision, owner, mine = pg_schema(conn)
+        if revision == HEAD_REVISION:
+            return
+        if revision is not None and revision > HEAD_REVISION:
+            raise StoreError("the database schema is newer than this varsel; update varsel")
+        if owner is not None and not mine:
+            raise StoreError(OLDER_SCHEMA)
+    with engine.begin() as conn:
+        migrate(conn)
+
+
+def migrate(conn) -> None:  # noqa: ANN001
+    """Run the Alembic migrations on `conn` (inside its transaction) up to the newest."""
     from alembic import command
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    cfg.attributes["connection"] = conn
+    command.upgrade(cfg, "head")
+
+
+def pg_schema(conn) -> tuple[str | None, str | None, bool]:  # noqa: ANN001
+    """(Alembic revision, owner of the schema's version table, whether this login may migrate it
+    here) — (None, None, True) on an empty database. A committee's schema (owned by varsel_owner)
+    is migrated only by `varsel server upgrade`, never as a side effect of opening it."""
+    from sqlalchemy import text
+
+    owner = conn.execute(text("SELECT tableowner FROM pg_tables WHERE schemaname = current_schema() "
+                              "AND tablename = 'alembic_version'")).scalar()
+    if owner is None:
+        return None, None, True
+    revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    return revision, owner, owner == conn.execute(text("SELECT current_user")).scalar()
 
 
 def translate_error(exc: BaseException, loc: Location) -> StoreError:
