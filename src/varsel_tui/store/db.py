@@ -43,9 +43,10 @@ class Location:
     def display(self) -> str:
         if self.path is not None:
             return str(self.path)
-        # Never print a password from a URL.
-        head, _, tail = self.url.partition("@")
-        return (head.split(":")[0] + "://…@" + tail) if tail else self.url
+        # Never print a password from a URL; show it as the user would write it.
+        url = self.url.replace("postgresql+psycopg://", "postgresql://", 1).replace(f"?host={PG_SOCKET_DIR}", "")
+        head, _, tail = url.partition("@")
+        return (head.split(":")[0] + "://…@" + tail) if tail else url
 
 
 def default_path() -> Path:
@@ -88,11 +89,11 @@ def prepare_sqlite_file(path: Path, create_dir: bool) -> None:
             raise StoreError(f"directory {parent} does not exist")
         parent.mkdir(parents=True, mode=0o700)
     if path.exists():
-        refuse_shared_sqlite(path)
         with open(path, "rb") as fh:
             head = fh.read(16)
         if head and head != b"SQLite format 3\x00":
             raise StoreError(f"{path} is not a varsel database (not an SQLite file)")
+        refuse_shared_sqlite(path)
     else:
         # Create owner-only before anything is written to it.
         fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
@@ -173,10 +174,12 @@ def upgrade(engine) -> None:  # noqa: ANN001
             revision, owner, mine = pg_schema(conn)
         if revision == HEAD_REVISION:
             return
-        if revision is not None and revision > HEAD_REVISION:
-            raise StoreError("the database schema is newer than this varsel; update varsel")
-        if owner is not None and not mine:
-            raise StoreError(OLDER_SCHEMA)
+        refusal = ("the database schema is newer than this varsel; update varsel"
+                   if revision is not None and revision > HEAD_REVISION
+                   else OLDER_SCHEMA if owner is not None and not mine else None)
+        if refusal:
+            engine.dispose()  # the caller gets no store: leave no connection behind
+            raise StoreError(refusal)
     with engine.begin() as conn:
         migrate(conn)
 

@@ -332,12 +332,21 @@ def grant_login(engine_or_conn: Any, name: str, role: str) -> None:
     bind = engine_or_conn.get_bind() if hasattr(engine_or_conn, "get_bind") else engine_or_conn  # a Session
     if bind.dialect.name != "postgresql":
         return
+    from sqlalchemy.exc import DBAPIError
+
     sql, params = text("SELECT varsel_grant_login(:name, :role)"), {"name": name, "role": role}
-    if isinstance(engine_or_conn, Engine):
-        with engine_or_conn.begin() as conn:
-            conn.execute(sql, params)
-    else:  # a connection or session: inside the caller's transaction, with the approval itself
-        engine_or_conn.execute(sql, params)
+    try:
+        if isinstance(engine_or_conn, Engine):
+            with engine_or_conn.begin() as conn:
+                conn.execute(sql, params)
+        else:  # a connection or session: inside the caller's transaction, with the approval itself
+            engine_or_conn.execute(sql, params)
+    except DBAPIError as exc:
+        diag = getattr(exc.orig, "diag", None)
+        why = (diag.message_primary if diag is not None else None) or str(exc.orig).splitlines()[0]
+        if "permission denied for function" in why:
+            why = "only an administrator may approve users"
+        raise StoreError(f"cannot give {name} a database login: {why}") from None
 
 
 def has_function(s: Any, signature: str) -> bool:
