@@ -110,6 +110,8 @@ FUNCTION_SQL = [
                         WHERE c.id = $1
                           AND ((c.created_by = session_user
                                 AND NOT EXISTS (SELECT 1 FROM public.case_access a WHERE a.case_id = $1))
+                               -- written in this transaction (a frozen row's xmin could only
+                               -- match after 2^32 transactions; none is assigned on a pure read)
                                OR c.xmin::text = (pg_current_xact_id_if_assigned()::text::bigint
                                                   % 4294967296)::text))
       $$""",
