@@ -219,7 +219,7 @@ def test_sealing_a_raised_case_goes_through_the_narrow_function(committee):
 
     with kari.session() as s:
         case = s.get(Case, case_id)
-        access.seal_existing(kari, s, case, KARI)
+        access.seal_existing(kari.db, s, case, KARI)
         s.commit()
     kari.codec.forget_fresh()
     assert _sql(owner_url, "SELECT count(*) FROM journal WHERE case_id = %s AND (text IS NOT NULL OR text_ct IS NULL)",
