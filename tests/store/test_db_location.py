@@ -73,3 +73,13 @@ def test_another_accounts_sqlite_file_is_refused(tmp_path):
     os.chown(path, 65534, -1)  # nobody
     with pytest.raises(StoreError, match="belongs to another account.*A committee on one server"):
         Store.open(str(path))
+
+
+@pytest.mark.parametrize("argv", [["server", "init", "committee.db"], ["server", "upgrade", "committee.db"]])
+def test_server_commands_need_a_postgresql_url(tmp_path, capsys, argv):
+    from varsel_tui import cli
+
+    with pytest.raises(SystemExit) as exit_:
+        cli.main([*argv[:2], str(tmp_path / argv[2])])
+    err = capsys.readouterr().err
+    assert exit_.value.code == 1 and "needs a PostgreSQL URL" in err and len(err.strip().splitlines()) == 1

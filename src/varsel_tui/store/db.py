@@ -20,6 +20,7 @@ HEAD_REVISION = "0003"  # bump together with a new file in store/migrations/vers
 # them) may default elsewhere, so a URL without a host is pointed here explicitly.
 PG_SOCKET_DIR = "/var/run/postgresql"
 COMMITTEE_HELP = "README: 'A committee on one server'"
+COMMITTEE_OWNER = "varsel_owner"  # owns a committee's schema (store/server.py)
 OLDER_SCHEMA = "the database schema is older than this varsel; ask the administrator to run 'varsel server upgrade'"
 
 # Execution option naming the statement an SQLite transaction begins with ("BEGIN IMMEDIATE"
@@ -173,6 +174,9 @@ def upgrade(engine) -> None:  # noqa: ANN001
         with engine.connect() as conn:
             revision, owner, mine = pg_schema(conn)
         if revision == HEAD_REVISION:
+            if owner == COMMITTEE_OWNER and not _security_current(engine):
+                engine.dispose()
+                raise StoreError(OLDER_SCHEMA)
             return
         refusal = ("the database schema is newer than this varsel; update varsel"
                    if revision is not None and revision > HEAD_REVISION
@@ -182,6 +186,17 @@ def upgrade(engine) -> None:  # noqa: ANN001
             raise StoreError(refusal)
     with engine.begin() as conn:
         migrate(conn)
+
+
+def _security_current(engine) -> bool:  # noqa: ANN001
+    """A committee database has this version's grants and policies (store/server.py)."""
+    from sqlalchemy import text
+
+    from .server import SECURITY_SETTING, SECURITY_VERSION
+
+    with engine.connect() as conn:
+        value = conn.execute(text("SELECT value FROM settings WHERE key = :k"), {"k": SECURITY_SETTING}).scalar()
+    return value is not None and int(value) >= SECURITY_VERSION
 
 
 def migrate(conn) -> None:  # noqa: ANN001

@@ -36,12 +36,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .db import HEAD_REVISION, StoreError, locate, make_engine, migrate, pg_schema, translate_error
+from .db import COMMITTEE_OWNER, HEAD_REVISION, StoreError, locate, make_engine, migrate, pg_schema, translate_error
 
 SECURITY_VERSION = 1
 SECURITY_SETTING = "server.security_version"
 
-OWNER, APPLICANTS, OFFICERS, ADMINS = "varsel_owner", "varsel_applicants", "varsel_officers", "varsel_admins"
+OWNER, APPLICANTS, OFFICERS, ADMINS = COMMITTEE_OWNER, "varsel_applicants", "varsel_officers", "varsel_admins"
 ROLES = {"officer": OFFICERS, "admin": ADMINS}
 
 # A PostgreSQL role name as the OS login names it (peer authentication compares them verbatim).
