@@ -45,6 +45,8 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 ZIP_MAGIC = b"PK\x03\x04"
 PGDUMP_MAGIC = b"PGDMP"
 VERSION_TABLE = "alembic_version"
+# In an SQLite backup: each table's row count and SHA-256, as in a logical export's manifest.
+MANIFEST_TABLE = "varsel_backup_manifest"
 BATCH = 2000
 
 
@@ -126,6 +128,23 @@ def _sqlite_snapshot(store, tmp: Path) -> None:  # noqa: ANN001
             dst.close()
     finally:
         raw.close()
+    _add_manifest(tmp)
+
+
+def _add_manifest(path: Path) -> None:
+    """Checksums of every table into the copy, so a restore notices any damaged byte."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(path))
+    try:
+        with engine.begin() as conn:
+            sums = [{"t": name, "n": n, "h": digest}
+                    for name in _app_tables(conn) for n, digest in [_digest(conn, name, _columns(conn, name))]]
+            conn.exec_driver_sql(f"CREATE TABLE {MANIFEST_TABLE} (table_name TEXT PRIMARY KEY, "
+                                 "row_count INTEGER NOT NULL, sha256 TEXT NOT NULL)")
+            conn.execute(text(f"INSERT INTO {MANIFEST_TABLE} VALUES (:t, :n, :h)"), sums)
+    finally:
+        engine.dispose()
 
 
 def _sqlite_facts(path: Path) -> tuple[str | None, dict[str, int]]:
@@ -177,7 +196,8 @@ def _run(argv: list[str], env: dict[str, str], what: str) -> str:
     if proc.returncode != 0:
         lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
         first = next((ln for ln in lines if "error" in ln.lower()), lines[0] if lines else f"exit {proc.returncode}")
-        raise StoreError(f"{what} failed: {first.strip()[:300]}")
+        first = first.strip().removeprefix(f"{argv[0]}: ")
+        raise StoreError(f"{what} failed: {first[:300]}")
     return proc.stdout
 
 
@@ -231,7 +251,7 @@ def _typed_table(name: str, columns: list[tuple[str, Any]]):  # noqa: ANN202
 def _app_tables(conn) -> list[str]:  # noqa: ANN001
     from sqlalchemy import inspect
 
-    return sorted(t for t in inspect(conn).get_table_names() if t != VERSION_TABLE)
+    return sorted(t for t in inspect(conn).get_table_names() if t not in (VERSION_TABLE, MANIFEST_TABLE))
 
 
 def _revision(conn) -> str | None:  # noqa: ANN001
@@ -282,6 +302,22 @@ def _decode(value: Any, kind: str) -> Any:
     return value
 
 
+def _lines(conn, name: str, columns: list[tuple[str, Any]]) -> Iterator[bytes]:  # noqa: ANN001
+    """The table's rows as the logical export writes them: one JSON array a line, in key order."""
+    kinds = [_kind(t) for _, t in columns]
+    for row in _rows(conn, name, columns):
+        yield json.dumps([_encode(row[c], k) for (c, _), k in zip(columns, kinds)],
+                         ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+
+
+def _digest(conn, name: str, columns: list[tuple[str, Any]]) -> tuple[int, str]:  # noqa: ANN001
+    digest, n = hashlib.sha256(), 0
+    for line in _lines(conn, name, columns):
+        digest.update(line)
+        n += 1
+    return n, digest.hexdigest()
+
+
 def _export(conn, path: Path) -> tuple[str | None, dict[str, int]]:  # noqa: ANN001
     revision = _revision(conn)
     if revision is None:
@@ -297,9 +333,7 @@ def _export(conn, path: Path) -> tuple[str | None, dict[str, int]]:  # noqa: ANN
             kinds = [_kind(t) for _, t in columns]
             digest, n = hashlib.sha256(), 0
             with zf.open(f"tables/{name}.jsonl", "w") as member:
-                for row in _rows(conn, name, columns):
-                    line = json.dumps([_encode(row[c], k) for (c, _), k in zip(columns, kinds)],
-                                      ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+                for line in _lines(conn, name, columns):
                     digest.update(line)
                     member.write(line)
                     n += 1
@@ -389,12 +423,29 @@ class _SqliteSource(_Source):
                 raise StoreError(f"{path} is an SQLite file but not a varsel backup")
             self.revision = revision
             self._columns = {t: _columns(self.conn, t) for t in _app_tables(self.conn)}
+            self._verify()
         except StoreError:
             self.close()
             raise
         except Exception as exc:  # a truncated or overwritten file
             self.close()
-            raise StoreError(f"{path} is damaged or not a varsel backup ({str(exc).splitlines()[0][:120]})") from None
+            raise StoreError(f"{path} is damaged or not a varsel backup ({_first_line(exc)})") from None
+
+    def _verify(self) -> None:
+        """Every table against the checksums `varsel backup` stored in the copy. A copy of a
+        database file made some other way has none; SQLite's own check is all there is then."""
+        from sqlalchemy import inspect, text
+
+        if MANIFEST_TABLE not in inspect(self.conn).get_table_names():
+            return
+        listed = {t: (n, h) for t, n, h in self.conn.execute(text(f"SELECT * FROM {MANIFEST_TABLE}"))}
+        for name, columns in self._columns.items():
+            if listed.get(name) != _digest(self.conn, name, columns):
+                raise StoreError(f"{self.path} is damaged: table {name} does not match its checksum; "
+                                 "nothing was restored")
+        if set(listed) - set(self._columns):
+            raise StoreError(f"{self.path} is damaged: table {sorted(set(listed) - set(self._columns))[0]} is "
+                             "missing; nothing was restored")
 
     def tables(self) -> dict[str, list[tuple[str, str]]]:
         return {t: [(c, _kind(ty)) for c, ty in cols] for t, cols in self._columns.items()}
@@ -408,12 +459,19 @@ class _SqliteSource(_Source):
         try:
             yield from _rows(self.conn, name, self._columns[name])
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path} is damaged: table {name} cannot be read ({exc})") from None
+            raise StoreError(f"{self.path} is damaged: table {name} cannot be read ({_first_line(exc)})") from None
 
     def close(self) -> None:
         if getattr(self, "conn", None) is not None:
             self.conn.close()
         self.engine.dispose()
+
+
+def _first_line(exc: BaseException) -> str:
+    """The driver's own words, without SQLAlchemy's "(sqlite3.DatabaseError)" prefix and SQL."""
+    inner = getattr(exc, "orig", None) or exc
+    text = str(inner).strip()
+    return (text.splitlines()[0] if text else type(inner).__name__)[:160]
 
 
 def _readonly_sqlite_engine(path: Path):  # noqa: ANN202
@@ -429,10 +487,17 @@ def _sniff(path: Path) -> str:
     except OSError as exc:
         raise StoreError(f"cannot read {path}: {exc.strerror}") from None
     try:
-        head = os.read(fd, 16)
+        head = os.read(fd, 100)
+        size = os.fstat(fd).st_size
     finally:
         os.close(fd)
     if head.startswith(SQLITE_MAGIC):
+        # A cut-off file reads as zeros past its end; the header says how long it should be.
+        page = int.from_bytes(head[16:18], "big")
+        page = 65536 if page == 1 else page
+        changes, pages, valid_for = (int.from_bytes(head[i:i + 4], "big") for i in (24, 28, 92))
+        if len(head) < 100 or (changes == valid_for and pages * page != size):
+            raise StoreError(f"{path} is damaged (cut off: {size} of {pages * page} bytes); nothing was restored")
         return "sqlite"
     if head.startswith(ZIP_MAGIC):
         return "logical"
@@ -666,8 +731,7 @@ def _restore_into_sqlite(src: _Source, target: Path) -> dict[str, int]:
     except StoreError:
         raise
     except Exception as exc:
-        raise StoreError(f"restore into {target} failed: {str(exc).splitlines()[0][:200]}; nothing was restored") \
-            from None
+        raise StoreError(f"restore into {target} failed: {_first_line(exc)}; nothing was restored") from None
     finally:
         engine.dispose()
         tmp.unlink(missing_ok=True)
@@ -739,7 +803,12 @@ def _restore_pg_dump(source: Path, loc: Location) -> RestoreResult:
         try:
             _run(["pg_restore", "--data-only", "--no-owner", "--no-privileges", "--single-transaction",
                   "--exit-on-error", f"--use-list={listing}", f"--dbname={dbname}", str(source)], env,
-                 f"restoring {source}")
+                 "pg_restore")
+        except StoreError as exc:
+            # pg_restore reads the archive as it goes: a damaged one fails here, not in --list.
+            damaged = any(w in str(exc) for w in ("input file", "compress", "corrupt", "invalid"))
+            raise StoreError(f"{source} is damaged ({exc})" if damaged else f"could not restore {source} ({exc})") \
+                from None
         finally:
             os.unlink(listing)
         with engine.begin() as conn:
