@@ -726,10 +726,10 @@ def cmd_restore(args: argparse.Namespace) -> None:
     data = {"target": result.target, "kind": result.kind, "revision": result.revision, "rows": result.rows,
             "audit": {"entries": checked, "intact": not broken}}
     _print(args, data, f"restored {result.rows.get('cases', 0)} cases from {args.file} ({result.kind}, schema "
-                       f"{result.revision}) into {result.target}; audit journal "
-                       + ("intact" if not broken else f"BROKEN at entry #{broken[0][0]}") + f" ({checked} entries)")
-    if broken:
-        raise SystemExit(EXIT_ERROR)
+                       f"{result.revision}) into {result.target}")
+    if broken:  # restored as the backup had it; the user must know before trusting it
+        raise CliError(f"the restored audit journal is broken at journal entry #{broken[0][0]} (so was the "
+                       "backup's); run 'varsel audit verify'")
 
 
 # -- parser --------------------------------------------------------------------------------------

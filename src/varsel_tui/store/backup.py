@@ -33,7 +33,7 @@ import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -108,9 +108,9 @@ def backup(store, dest: Path, *, force: bool = False, logical: bool = False) -> 
                 result = BackupResult(dest, "pg_dump", _revision(conn), _counts(conn))
         else:
             with store.engine.connect().execution_options(isolation_level="REPEATABLE READ",
-                                                          postgresql_readonly=True) as conn:
-                with conn.begin():  # one snapshot for every table
-                    result = BackupResult(dest, "logical", *_export(conn, tmp))
+                                                          postgresql_readonly=True) as conn, \
+                    conn.begin():  # one snapshot for every table
+                result = BackupResult(dest, "logical", *_export(conn, tmp))
     return result
 
 
@@ -184,9 +184,9 @@ def _pg_env(loc: Location) -> tuple[dict[str, str], str]:
             env[var] = str(value)
     for key, var in (("host", "PGHOST"), ("port", "PGPORT"), ("user", "PGUSER"), ("sslmode", "PGSSLMODE"),
                      ("dbname", "PGDATABASE")):
-        value = url.query.get(key)
-        if value is not None:
-            env[var] = value if isinstance(value, str) else value[0]
+        given = url.query.get(key)  # postgresql:///varsel?host=/var/run/postgresql
+        if given is not None:
+            env[var] = given if isinstance(given, str) else given[0]
     dbname = env.get("PGDATABASE") or env.get("PGUSER") or ""
     return env, dbname
 
@@ -324,7 +324,7 @@ def _export(conn, path: Path) -> tuple[str | None, dict[str, int]]:  # noqa: ANN
         raise StoreError("the database has no varsel schema; nothing to back up")
     manifest: dict[str, Any] = {"format": FORMAT, "format_version": FORMAT_VERSION, "revision": revision,
                                 "dialect": conn.dialect.name,
-                                "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                                "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
                                 "tables": {}}
     counts: dict[str, int] = {}
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
@@ -427,7 +427,7 @@ class _SqliteSource(_Source):
         except StoreError:
             self.close()
             raise
-        except Exception as exc:  # a truncated or overwritten file
+        except Exception as exc:  # noqa: BLE001 - whatever a damaged file makes SQLite raise: one line
             self.close()
             raise StoreError(f"{path} is damaged or not a varsel backup ({_first_line(exc)})") from None
 
@@ -443,9 +443,9 @@ class _SqliteSource(_Source):
             if listed.get(name) != _digest(self.conn, name, columns):
                 raise StoreError(f"{self.path} is damaged: table {name} does not match its checksum; "
                                  "nothing was restored")
-        if set(listed) - set(self._columns):
-            raise StoreError(f"{self.path} is damaged: table {sorted(set(listed) - set(self._columns))[0]} is "
-                             "missing; nothing was restored")
+        gone = set(listed) - set(self._columns)
+        if gone:
+            raise StoreError(f"{self.path} is damaged: table {min(gone)} is missing; nothing was restored")
 
     def tables(self) -> dict[str, list[tuple[str, str]]]:
         return {t: [(c, _kind(ty)) for c, ty in cols] for t, cols in self._columns.items()}
@@ -545,7 +545,7 @@ def _known_revision(revision: str) -> None:
     script = ScriptDirectory.from_config(_alembic_config(None))
     try:
         known = script.get_revision(revision) is not None
-    except Exception:  # alembic raises several kinds for an unknown id
+    except Exception:  # noqa: BLE001 - alembic raises several kinds for an unknown id
         known = False
     if not known:
         raise StoreError(f"the backup's schema revision {revision!r} is unknown to this version of varsel "
@@ -669,7 +669,7 @@ def _restore_into_postgres(src: _Source, loc: Location) -> dict[str, int]:
         return counts
     except StoreError:
         raise
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - a driver error → one line; the transaction rolled back
         raise translate_error(exc, loc) from None
     finally:
         engine.dispose()
@@ -730,7 +730,7 @@ def _restore_into_sqlite(src: _Source, target: Path) -> dict[str, int]:
         return counts
     except StoreError:
         raise
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - one line; the temporary file goes below
         raise StoreError(f"restore into {target} failed: {_first_line(exc)}; nothing was restored") from None
     finally:
         engine.dispose()
@@ -816,7 +816,7 @@ def _restore_pg_dump(source: Path, loc: Location) -> RestoreResult:
             _migrate(conn, "head")
             counts = _counts(conn)
         return RestoreResult(loc.display(), "pg_dump", revision, counts)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - undone below, then one line
         with engine.begin() as conn:  # the target was empty: leave it so
             tables = _app_tables(conn)
             if made_schema:
