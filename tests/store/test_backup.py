@@ -234,28 +234,28 @@ def _damaged(path: Path, kind: str, how: str) -> None:
 
 
 DAMAGE = [("native", "truncated"), ("native", "tail"), ("native", "flipped"), ("native", "edited"),
-          ("logical", "truncated"),
-          ("logical", "flipped"), ("logical", "checksum")]
+          ("logical", "truncated"), ("logical", "flipped"), ("logical", "checksum")]
 
 
 @pytest.mark.parametrize("target_backend", ["sqlite", "postgres"])
-@pytest.mark.parametrize(("how", "damage"), DAMAGE, ids=[f"{h}-{d}" for h, d in DAMAGE])
-def test_a_damaged_backup_is_refused_and_the_target_stays_empty(seeded, fresh_target, tmp_path, how, damage,
-                                                                target_backend):
+def test_a_damaged_backup_is_refused_and_the_target_stays_empty(seeded, fresh_target, tmp_path, target_backend):
     source_pg = seeded["url"].startswith("postgresql")
-    if how == "native" and source_pg and target_backend == "sqlite":
-        pytest.skip("a pg_dump archive restores into PostgreSQL only")
-    if damage == "edited" and source_pg:
-        pytest.skip("only an SQLite backup can be edited in place")
-    path = tmp_path / "varsel.backup"
-    result = bk.backup(seeded["store"], path, logical=(how == "logical"))
-    _damaged(path, result.kind, damage)
-    target = fresh_target(target_backend)
-    with pytest.raises(StoreError) as err:
-        bk.restore(path, target)
-    message = str(err.value).replace(str(tmp_path), "…")
-    assert "\n" not in message and ("damaged" in message or "not a varsel backup" in message), message
-    assert_untouched(target)
+    tried = 0
+    for how, damage in DAMAGE:
+        if how == "native" and source_pg and (target_backend == "sqlite" or damage == "edited"):
+            continue  # a pg_dump archive restores into PostgreSQL only and cannot be edited in place
+        path = tmp_path / f"{how}-{damage}.backup"
+        result = bk.backup(seeded["store"], path, logical=(how == "logical"))
+        _damaged(path, result.kind, damage)
+        target = fresh_target(target_backend)
+        with pytest.raises(StoreError) as err:
+            bk.restore(path, target)
+        message = str(err.value).replace(str(tmp_path), "…")
+        assert "\n" not in message and ("damaged" in message or "not a varsel backup" in message), (how, damage,
+                                                                                                    message)
+        assert_untouched(target)
+        tried += 1
+    assert tried >= 3
 
 
 @pytest.mark.parametrize("target_backend", ["sqlite", "postgres"])
