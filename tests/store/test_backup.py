@@ -333,3 +333,45 @@ def test_cli_backup_is_owner_only_never_overwrites_and_states_the_rule(cli, tmp_
     assert code == 1 and err.count("\n") == 1 and "not empty (it has cases or users)" in err
     code, out, err = cli("restore", str(file))
     assert code == 1 and "restore needs --db" in err
+
+
+@pytest.mark.parametrize("target_backend", ["sqlite", "postgres"])
+def test_a_backup_of_an_older_schema_is_restored_at_its_revision_then_upgraded(fresh_target, tmp_path,
+                                                                               target_backend):
+    """A copy of a database at revision 0002 (made before 0003's columns existed): the target gets
+    the 0002 schema, the rows, then 0003's columns with their defaults."""
+    import sqlite3
+
+    from varsel_tui.store import db as store_db
+
+    old = tmp_path / "old.db"
+    engine = store_db.make_engine(store_db.locate(str(old)))
+    with engine.begin() as conn:
+        bk._migrate(conn, "0002")
+    engine.dispose()
+    conn = sqlite3.connect(old)
+    now = "2026-11-02 10:00:00.000000"
+    with conn:
+        conn.execute("INSERT INTO users (id, name, display_name, created_at) VALUES (7, 'kari', 'Kari', ?)", (now,))
+        conn.execute("INSERT INTO bodies (id, name, title) VALUES (3, 'NV-fakultetet', '')")
+        conn.execute(
+            "INSERT INTO cases (id, number, year, seq, workflow_id, classification, title, intake_json, received, "
+            "status, outcome, current_step, current_step_title, body, concerns, search, created_by, created_at, "
+            "updated_at, version, key_generation) VALUES (5, '2026-0001', 2026, 1, 'ntnu-avvik', 'fortrolig', "
+            "'Gammel-sak-Q2', '{\"melder_type\": \"student\"}', '2026-11-02', 'open', '', NULL, '', NULL, '', '', "
+            "'kari', ?, ?, 1, 0)", (now, now))
+    conn.execute("PRAGMA journal_mode=DELETE")
+    conn.close()
+
+    target = fresh_target(target_backend)
+    result = bk.restore(old, target)
+    assert result.revision == "0002" and result.rows["cases"] == 1
+    store = Store.open(target, create=False)
+    try:
+        with store.engine.connect() as c:
+            assert bk._revision(c) == store_db.HEAD_REVISION
+        assert store.get_user("kari").role == "officer"  # 0003's default for users before it
+        assert store.get_case("2026-0001").title == "Gammel-sak-Q2"
+        assert store.add_body("KKV").id == 4  # the id sequence continues after the restored rows
+    finally:
+        store.close()

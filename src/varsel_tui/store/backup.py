@@ -84,12 +84,21 @@ def _owner_only_file(dest: Path, force: bool) -> Iterator[Path]:
         if force:
             os.replace(tmp, dest)
         else:
-            try:
-                os.link(tmp, dest)  # fails if someone made `dest` meanwhile: never overwrite
-            except FileExistsError:
-                raise StoreError(f"{dest} already exists; use --force to overwrite it") from None
+            _publish(tmp, dest, f"{dest} already exists; use --force to overwrite it")
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _publish(tmp: Path, dest: Path, exists: str) -> None:
+    """Give the finished `tmp` the name `dest`, never replacing a file made there meanwhile."""
+    try:
+        os.link(tmp, dest)
+    except FileExistsError:
+        raise StoreError(exists) from None
+    except OSError:  # a file system without hard links: a last look, then rename
+        if dest.exists():
+            raise StoreError(exists) from None
+        os.rename(tmp, dest)
 
 
 def backup(store, dest: Path, *, force: bool = False, logical: bool = False) -> BackupResult:  # noqa: ANN001
@@ -203,7 +212,10 @@ def _run(argv: list[str], env: dict[str, str], what: str) -> str:
 
 def _pg_dump(loc: Location, tmp: Path) -> None:
     env, _ = _pg_env(loc)
-    _run(["pg_dump", "--format=custom", "--file", str(tmp)], env, "pg_dump")
+    try:
+        _run(["pg_dump", "--format=custom", "--file", str(tmp)], env, "pg_dump")
+    except StoreError as exc:  # e.g. a pg_dump older than the server
+        raise StoreError(f"{exc} (--logical makes a backup without pg_dump)") from None
     os.chmod(tmp, 0o600)
 
 
@@ -723,10 +735,7 @@ def _restore_into_sqlite(src: _Source, target: Path) -> dict[str, int]:
                 src_conn.close()
                 dst_conn.close()
         else:
-            try:
-                os.link(tmp, target)
-            except FileExistsError:
-                raise StoreError(f"{target} appeared while restoring; nothing was restored") from None
+            _publish(tmp, target, f"{target} appeared while restoring; nothing was restored")
         return counts
     except StoreError:
         raise
