@@ -110,6 +110,7 @@ def backup(store, dest: Path, *, force: bool = False, logical: bool = False) -> 
             if logical:
                 result = _logical_from_sqlite_snapshot(tmp, dest)
             else:
+                _add_manifest(tmp)
                 result = BackupResult(dest, "sqlite", *_sqlite_facts(tmp))
         elif not logical and shutil.which("pg_dump"):
             _pg_dump(store.loc, tmp)
@@ -137,7 +138,6 @@ def _sqlite_snapshot(store, tmp: Path) -> None:  # noqa: ANN001
             dst.close()
     finally:
         raw.close()
-    _add_manifest(tmp)
 
 
 def _add_manifest(path: Path) -> None:
@@ -468,9 +468,11 @@ class _SqliteSource(_Source):
         return self.conn.execute(select(func.count()).select_from(table(name))).scalar()
 
     def rows(self, name: str) -> Iterator[dict[str, Any]]:
+        from sqlalchemy.exc import DBAPIError
+
         try:
             yield from _rows(self.conn, name, self._columns[name])
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, DBAPIError) as exc:
             raise StoreError(f"{self.path} is damaged: table {name} cannot be read ({_first_line(exc)})") from None
 
     def close(self) -> None:
@@ -508,7 +510,7 @@ def _sniff(path: Path) -> str:
         page = int.from_bytes(head[16:18], "big")
         page = 65536 if page == 1 else page
         changes, pages, valid_for = (int.from_bytes(head[i:i + 4], "big") for i in (24, 28, 92))
-        if len(head) < 100 or (changes == valid_for and pages * page != size):
+        if len(head) < 100 or (changes == valid_for and pages * page > size):
             raise StoreError(f"{path} is damaged (cut off: {size} of {pages * page} bytes); nothing was restored")
         return "sqlite"
     if head.startswith(ZIP_MAGIC):
