@@ -726,7 +726,8 @@ def cmd_restore(args: argparse.Namespace) -> None:
     data = {"target": result.target, "kind": result.kind, "revision": result.revision, "rows": result.rows,
             "audit": {"entries": checked, "intact": not broken}}
     _print(args, data, f"restored {result.rows.get('cases', 0)} cases from {args.file} ({result.kind}, schema "
-                       f"{result.revision}) into {result.target}")
+                       f"{result.revision}) into {result.target}"
+                       + ("" if broken else f"; audit journal intact ({checked} entries)"))
     if broken:  # restored as the backup had it; the user must know before trusting it
         raise CliError(f"the restored audit journal is broken at journal entry #{broken[0][0]} (so was the "
                        "backup's); run 'varsel audit verify'")

@@ -375,3 +375,18 @@ def test_a_backup_of_an_older_schema_is_restored_at_its_revision_then_upgraded(f
         assert store.add_body("KKV").id == 4  # the id sequence continues after the restored rows
     finally:
         store.close()
+
+
+def test_cli_restore_says_when_the_backup_held_a_broken_audit_journal(cli, tmp_path):
+    import sqlite3
+
+    db, file = str(tmp_path / "src.db"), tmp_path / "varsel.backup"
+    assert cli("--db", db, "seed-demo", "--cases", "3")[0] == 0
+    conn = sqlite3.connect(db)  # someone rewrote history behind the app's back
+    with conn:
+        conn.execute("UPDATE journal SET by = 'mallory' WHERE id = (SELECT MIN(id) FROM journal)")
+    conn.close()
+    assert cli("--db", db, "backup", str(file))[0] == 0
+    code, out, err = cli("--db", str(tmp_path / "restored.db"), "restore", str(file))
+    assert code == 1 and "restored 3 cases" in out
+    assert err.count("\n") == 1 and "restored audit journal is broken at journal entry #" in err
