@@ -30,6 +30,7 @@ import shutil
 import sqlite3
 import subprocess
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -376,6 +377,10 @@ class _Source:
         pass
 
 
+# What a cut-off or altered zip makes zipfile raise (a bad deflate stream surfaces as zlib.error).
+_ZIP_DAMAGE = (zipfile.BadZipFile, KeyError, EOFError, OSError, zlib.error)
+
+
 class _LogicalSource(_Source):
     kind = "logical"
 
@@ -383,7 +388,7 @@ class _LogicalSource(_Source):
         try:
             self.zf = zipfile.ZipFile(path)
             manifest = json.loads(self.zf.read("manifest.json"))
-        except (zipfile.BadZipFile, KeyError, ValueError, EOFError) as exc:
+        except (*_ZIP_DAMAGE, ValueError) as exc:
             raise StoreError(f"{path} is not a varsel backup or is damaged ({exc})") from None
         if manifest.get("format") != FORMAT or not isinstance(manifest.get("tables"), dict):
             raise StoreError(f"{path} is not a varsel backup (no varsel manifest)")
@@ -398,7 +403,7 @@ class _LogicalSource(_Source):
                     for line in member:
                         digest.update(line)
                         n += 1
-            except (KeyError, zipfile.BadZipFile, EOFError, OSError) as exc:
+            except _ZIP_DAMAGE as exc:
                 raise StoreError(f"{path} is damaged: table {name} cannot be read ({exc})") from None
             if digest.hexdigest() != spec.get("sha256") or n != spec.get("rows"):
                 raise StoreError(f"{path} is damaged: table {name} does not match its checksum; nothing was restored")
