@@ -319,7 +319,7 @@ def _lines(conn, name: str, columns: list[tuple[str, Any]]) -> Iterator[bytes]: 
     """The table's rows as the logical export writes them: one JSON array a line, in key order."""
     kinds = [_kind(t) for _, t in columns]
     for row in _rows(conn, name, columns):
-        yield json.dumps([_encode(row[c], k) for (c, _), k in zip(columns, kinds)],
+        yield json.dumps([_encode(row[c], k) for (c, _), k in zip(columns, kinds, strict=True)],
                          ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
 
 
@@ -350,7 +350,7 @@ def _export(conn, path: Path) -> tuple[str | None, dict[str, int]]:  # noqa: ANN
                     digest.update(line)
                     member.write(line)
                     n += 1
-            manifest["tables"][name] = {"columns": [[c, k] for (c, _), k in zip(columns, kinds)], "rows": n,
+            manifest["tables"][name] = {"columns": [[c, k] for (c, _), k in zip(columns, kinds, strict=True)], "rows": n,
                                         "sha256": digest.hexdigest()}
             counts[name] = n
         zf.writestr("manifest.json", json.dumps(manifest, indent=1, ensure_ascii=False))
@@ -419,7 +419,7 @@ class _LogicalSource(_Source):
         with self.zf.open(f"tables/{name}.jsonl") as member:
             for line in io.TextIOWrapper(member, encoding="utf-8"):
                 values = json.loads(line)
-                yield {c: _decode(v, k) for (c, k), v in zip(columns, values)}
+                yield {c: _decode(v, k) for (c, k), v in zip(columns, values, strict=True)}
 
     def close(self) -> None:
         self.zf.close()
