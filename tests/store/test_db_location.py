@@ -14,7 +14,7 @@ from varsel_tui.store.service import Store
 
 @pytest.fixture
 def socket_dir(tmp_path, monkeypatch):
-    monkeypatch.setattr(store_db, "PG_SOCKET_DIR", str(tmp_path))
+    monkeypatch.setattr(store_db, "DEFAULT_SOCKET_DIR", str(tmp_path))
     monkeypatch.delenv("PGHOST", raising=False)
     return str(tmp_path)
 
@@ -83,3 +83,11 @@ def test_server_commands_need_a_postgresql_url(tmp_path, capsys, argv):
         cli.main([*argv[:2], str(tmp_path / argv[2])])
     err = capsys.readouterr().err
     assert exit_.value.code == 1 and "needs a PostgreSQL URL" in err and len(err.strip().splitlines()) == 1
+
+
+def test_server_init_refuses_a_password_on_the_command_line(capsys):
+    from varsel_tui import cli
+
+    with pytest.raises(SystemExit):
+        cli.main(["server", "init", "postgresql://postgres:hemmelig@localhost/varsel"])
+    assert "refusing a database password on the command line" in capsys.readouterr().err
