@@ -353,3 +353,24 @@ def test_a_writer_who_gives_the_case_away_finishes_the_transaction_and_then_sees
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         _sql(lars_url, "INSERT INTO parties (case_id, role, anonymous) VALUES (%s, 'vitne', false)", (case_id,))
     assert [c.number for c in kari.list_cases()] == ["2026-0042"]
+
+
+@pytest.mark.postgres
+def test_an_administrator_destroys_an_expired_case_through_the_narrow_function(committee):
+    owner_url, kari_url, lars_url = committee
+    kari, lars = _registered(*committee)
+    number = kari.create_case("ntnu-avvik", "Gammel sak", date(2024, 1, 10), by=KARI, intake=INTAKE).case.number
+    kari.add_note(number, "notat", by=KARI)
+    case_id = _sql(owner_url, "SELECT id FROM cases")[0][0]
+    _sql(owner_url, "INSERT INTO case_access (case_id, user_name) VALUES (%s, %s)", (case_id, LARS))
+    with pytest.raises(psycopg.errors.InsufficientPrivilege, match="not closed"):  # open: kept
+        _sql(kari_url, "SELECT varsel_destroy_case(%s)", (case_id,))
+    _sql(owner_url, "SET ROLE varsel_owner; UPDATE cases SET status = 'closed', closed_on = '2024-02-01'")
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):  # an officer with access may not
+        _sql(lars_url, "SELECT varsel_destroy_case(%s)", (case_id,))
+    kari.set_retention_days("ntnu-avvik", 365, by=KARI)
+    assert kari.destroy_case(number, by=KARI) == number
+    assert _sql(owner_url, "SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM journal WHERE case_id "
+                           "IS NOT NULL), (SELECT count(*) FROM case_access), (SELECT count(*) FROM case_statistics)") \
+        == [(0, 0, 0, 1)]
+    assert kari.verify_audit()[1] == []
