@@ -392,6 +392,23 @@ def cmd_user_passwd(args: argparse.Namespace) -> None:
     _print(args, {"name": args.name, "changed": True}, f"passphrase changed for {args.name}")
 
 
+def cmd_server_init(args: argparse.Namespace) -> None:
+    from .store import server
+
+    done = server.init(args.url, admin=args.admin)
+    _print(args, done, f"{done['database']}: committee database ready (schema {done['revision']}, "
+                       f"policies {done['security_version']})"
+           + (f"; {args.admin} is its first administrator" if args.admin else ""))
+
+
+def cmd_server_upgrade(args: argparse.Namespace) -> None:
+    from .store import server
+
+    done = server.upgrade(args.url or args.db)
+    _print(args, done, f"{done['database']}: schema {done['from_revision']} → {done['revision']}, "
+                       f"policies {done['security_version']}")
+
+
 def cmd_body_add(args: argparse.Namespace) -> None:
     body = _store(args).add_body(args.name, _text(args, args.title, "--title") or "")
     _print(args, {"name": body.name, "title": body.title}, f"body {body.name} added")
@@ -860,6 +877,17 @@ def build_parser() -> argparse.ArgumentParser:
     chc.add_argument("--on")
     chc.set_defaults(func=cmd_case_hearing)
 
+    sv = sub.add_parser("server", help="a committee's PostgreSQL database (run as the database owner)") \
+        .add_subparsers(dest="server_cmd", required=True)
+    si = sv.add_parser("init", parents=[common],
+                       help="create the database, its roles, schema, grants and row-level security")
+    si.add_argument("url", help="e.g. postgresql:///varsel (the local server, peer authentication)")
+    si.add_argument("--admin", metavar="LOGIN", help="the OS login of the first administrator")
+    si.set_defaults(func=cmd_server_init)
+    su = sv.add_parser("upgrade", parents=[common], help="migrate the schema and renew grants and policies")
+    su.add_argument("url", nargs="?", help="default: --db / VARSEL_DB")
+    su.set_defaults(func=cmd_server_upgrade)
+
     s = sub.add_parser("seed-demo", parents=[common], help="fill a database with N demo cases")
     s.add_argument("--cases", type=int, default=1000)
     s.add_argument("--seed", type=int, default=1)
@@ -949,8 +977,9 @@ def _check_db_secret(args: argparse.Namespace) -> None:
     it is only seen by this account, but a password file or peer authentication is better."""
     from .store.db import PASSWORD_ADVICE, has_password
 
-    if args.db and has_password(args.db):
-        raise CliError(f"refusing a database password on the command line: {PASSWORD_ADVICE}")
+    for given in (args.db, getattr(args, "url", None)):  # `server init|upgrade URL` too
+        if given and has_password(given):
+            raise CliError(f"refusing a database password on the command line: {PASSWORD_ADVICE}")
     if not args.db and has_password(os.environ.get("VARSEL_DB", "")):
         _warn(f"VARSEL_DB carries a database password: {PASSWORD_ADVICE}")
 
