@@ -77,8 +77,21 @@ def test_the_quick_check_on_each_backend(db_url):
     store = _case_with_notes(db_url)
     report = check.run(store, quick=True)
     assert report.ok and report.audit_entries == 2
-    assert report.checked == (["quick_check", "audit"] if store.loc.is_sqlite else ["invalid_indexes", "audit"])
+    assert report.checked == (["integrity_check", "audit"] if store.loc.is_sqlite else ["invalid_indexes", "audit"])
     assert check.run(store).ok
+    store.close()
+
+
+def test_start_up_checks_a_big_file_quickly_and_a_small_one_fully(tmp_path, monkeypatch):
+    path = tmp_path / "a.db"
+    _case_with_notes(str(path)).close()
+    _damage(path)
+    store = Store.open(str(path))
+    assert [p.kind for p in check.run(store, quick=True).problems] == ["database", "audit"]
+    monkeypatch.setattr(check, "STARTUP_FULL_BYTES", 0)
+    report = check.run(store, quick=True)
+    assert report.checked[0] == "quick_check"  # pages and records only: the index is not compared
+    assert [p.kind for p in report.problems] == ["audit"]
     store.close()
 
 
@@ -86,7 +99,7 @@ def test_the_quick_check_leaves_a_long_journal_to_varsel_check(tmp_path, monkeyp
     store = _case_with_notes(str(tmp_path / "a.db"))
     monkeypatch.setattr(check, "STARTUP_AUDIT_LIMIT", 1)
     report = check.run(store, quick=True)
-    assert report.checked == ["quick_check"] and report.audit_entries is None
+    assert report.checked == ["integrity_check"] and report.audit_entries is None
     store.close()
 
 
