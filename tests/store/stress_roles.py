@@ -18,6 +18,7 @@ import contextlib
 import gc
 import io
 import json
+import random
 import sys
 import time
 from datetime import date
@@ -44,6 +45,7 @@ def varsel(*argv: str) -> dict | list | None:
     except SystemExit as exc:
         code = exc.code or 0
     gc.collect()  # the command's store goes away with it, as at the end of a `varsel` process
+    time.sleep(random.uniform(0, 0.2))  # people and scripts pause: moments when no CLI has the file open
     if code:
         report(op="error", argv=list(argv), message=err.getvalue().strip())
         return None
@@ -64,13 +66,14 @@ def tui(end: float) -> None:
             total = source.count("", "open", TODAY, WHO)
             source.changed_marker()
             reads += 1
+            time.sleep(0.05)  # the TUI polls; it does not spin
             if total < len(rows):
                 report(op="error", argv=["queue"], message=f"count {total} < page {len(rows)}")
         except Exception as exc:  # noqa: BLE001 - reported, the test fails on it
             report(op="error", argv=["queue"], message=str(exc))
         if store is None:
             store = Store.open(URL)  # after the queue's connection, as in the TUI
-        if reads % 3 == 0:
+        if reads % 2 == 0:
             text = f"{WHO}-{i}"
             try:
                 store.add_note(SHARED, text, by=WHO)

@@ -5,6 +5,9 @@ done is there — no more and no fewer cases than reported.
 
 Bounded: each backend runs its processes for STRESS_SECONDS after a common start (about half a
 minute per backend in all on a busy machine). The roles are in stress_roles.py.
+
+It is a net, not the proof: with the old header check it failed one run in five here (the queue
+read "database disk image is malformed"). test_sqlite_locks.py reproduces that cause every time.
 """
 
 from __future__ import annotations
