@@ -609,6 +609,26 @@ def cmd_audit_verify(args: argparse.Namespace) -> None:
     _print(args, data, f"audit journal intact ({checked} entries)")
 
 
+def cmd_check(args: argparse.Namespace) -> None:
+    """The database's integrity and the audit chains: one line per problem on stdout, exit 1."""
+    from .store.check import run
+
+    report = run(_store(args, create=False))
+    data = {"ok": report.ok, "checked": report.checked, "audit_entries": report.audit_entries,
+            "problems": [p.as_dict() for p in report.problems]}
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    elif report.ok:
+        print(f"database and audit journal intact ({report.audit_entries} journal entries; "
+              f"{', '.join(report.checked)})")
+    else:
+        for problem in report.problems:
+            print(problem.message)
+    if not report.ok:
+        n = len(report.problems)
+        raise CliError(f"{n} problem{'s' if n != 1 else ''} found")
+
+
 def cmd_audit_log(args: argparse.Namespace) -> None:
     store = _store(args, create=False)
     if args.case:
@@ -896,6 +916,10 @@ def build_parser() -> argparse.ArgumentParser:
     au = sub.add_parser("audit", help="the hash-chained audit journal").add_subparsers(dest="audit_cmd", required=True)
     au.add_parser("verify", parents=[common], help="check the journal's hash chains; report the first broken link") \
         .set_defaults(func=cmd_audit_verify)
+
+    sub.add_parser("check", parents=[common],
+                   help="check the database's integrity and the audit journal; one line per problem") \
+        .set_defaults(func=cmd_check)
 
     al = au.add_parser("log", parents=[common], help="who viewed, changed, exported or granted what, and when")
     al.add_argument("--case", help="only this case's journal (decrypted where you are entitled)")

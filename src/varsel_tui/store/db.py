@@ -114,13 +114,12 @@ def prepare_sqlite_file(path: Path, create_dir: bool) -> None:
             raise StoreError(f"directory {parent} does not exist")
         parent.mkdir(parents=True, mode=0o700)
     if path.exists():
-        with open(path, "rb") as fh:
-            head = fh.read(16)
-        if head and head != b"SQLite format 3\x00":
+        if not is_sqlite_file(path):
             raise StoreError(f"{path} is not a varsel database (not an SQLite file)")
         refuse_shared_sqlite(path)
     else:
-        # Create owner-only before anything is written to it.
+        # Create owner-only before anything is written to it. Closing this descriptor is safe only
+        # because the file did not exist: no connection of this process can hold a lock on it yet.
         fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
         os.close(fd)
         os.chmod(path, 0o600)  # whatever the umask
@@ -137,6 +136,30 @@ def refuse_shared_sqlite(path: Path) -> None:
         raise StoreError(f"{path} can be read or written by other accounts (mode {st.st_mode & 0o777:04o}): "
                          f"an SQLite database is for one user (chmod 600 it if it is yours alone); "
                          f"a committee shares a PostgreSQL database ({COMMITTEE_HELP})")
+
+
+def is_sqlite_file(path: Path) -> bool:
+    """Whether SQLite can read the file as a database (an empty file is a new one).
+
+    Asked through SQLite, never by reading the header with open(): the queue's connection is open
+    before the store's, and closing any descriptor of the file drops every POSIX lock this process
+    holds on it. SQLite still counts its shared lock as held and never takes it again, so another
+    process closing the last connection it can see deletes the WAL under this process's writer:
+    commits vanish and other connections read pages half old, half new (issue 9; sqlite.org,
+    "How To Corrupt An SQLite Database File" §2.2). SQLite itself defers closing a descriptor
+    while other connections of the process hold locks on the file.
+    """
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            conn.execute("PRAGMA schema_version").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        if "not a database" in str(exc):
+            return False
+        raise  # locked, unreadable: the store's own open says so in one line (translate_error)
+    return True
 
 
 def sqlite_pragmas(conn: sqlite3.Connection) -> None:
