@@ -17,6 +17,7 @@ from .db import StoreError
 from .errors import NotApproved, NotFound
 from .models import Body, Case, CaseKey, Member, User
 from .secrets import user_recipient
+from .server import grant_login, has_function
 from .trust import NotAdmin, Tampering
 from .unit import Db
 
@@ -84,6 +85,8 @@ def approve_user(db: Db, name: str, role: str = "officer") -> User:
                 raise StoreError(f"{name} is the first administrator (the trust anchor) and stays one")
             trust.sign_approval(user, role, by, key)
         s.add(user)
+        if has_function(s, "varsel_grant_login(text, text)"):  # a committee's server: the login's role too
+            grant_login(s, name, role)
         journal.append(db, s, None, by, "user", f"{name} godkjent som {role}")
         return user
 
