@@ -674,7 +674,7 @@ def cmd_check(args: argparse.Namespace) -> None:
     """The database's integrity and the audit chains: one line per problem on stdout, exit 1."""
     from .store.check import run
 
-    report = run(_store(args, create=False))
+    report = run(_store(args, create=False, role=None))
     data = {"ok": report.ok, "checked": report.checked, "audit_entries": report.audit_entries,
             "problems": [p.as_dict() for p in report.problems]}
     if args.json:
