@@ -64,10 +64,29 @@ def _bare_url(url: str, tmp_path: Path, monkeypatch) -> str:  # noqa: ANN001
     return f"postgresql://{parts.username}@{parts.hostname}:{port}{parts.path}"
 
 
+def _approved_users(store: Store) -> None:
+    """The roles' users, approved: on SQLite kari administers and w0-w2 and lars are approved; on
+    PostgreSQL every role acts as the one login, the database's administrator."""
+    from varsel_tui.identity import session_user
+
+    passphrase = "stresstestens passfrase"
+    if store.loc.is_sqlite:
+        store.register_user("kari", passphrase)
+        store.unlock("kari", passphrase)
+        for name in ("w0", "w1", "w2", "lars"):
+            store.register_user(name, passphrase)
+            store.approve_user(name)
+    else:
+        login = session_user(store.engine)
+        store.register_user(login, passphrase)
+        store.unlock(login, passphrase)
+
+
 def test_queue_writers_and_viewer_at_once_lose_nothing(db_url, capsys, tmp_path, monkeypatch):
     if db_url.startswith("postgresql"):
         db_url = _bare_url(db_url, tmp_path, monkeypatch)
     store = Store.open(db_url)
+    _approved_users(store)
     store.ensure_body("OU")
     shared = store.create_case("ntnu-avvik", "Felles sak", date(2026, 11, 2), by="kari",
                                intake={"melder_type": "student"}).case.number

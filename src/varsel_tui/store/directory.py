@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, text
 from sqlmodel import Session, select
 
 from . import journal, trust
@@ -34,7 +34,7 @@ def add_user(db: Db, name: str, display_name: str = "", public_key: bytes | None
     def work(s: Session) -> User:
         if s.exec(select(User).where(User.name == name)).first():
             raise StoreError(f"user '{name}' already exists")
-        first = trust.anchor(s) is None and s.exec(select(func.count()).select_from(User)).one() == 0
+        first = trust.anchor(s) is None and _may_anchor(s)
         user = User(name=name, display_name=display_name or name, public_key=public_key,
                     sealed_private_key=sealed_private_key, created_at=db.now(), signing_public_key=signing)
         if first and private_key is not None:
@@ -46,6 +46,15 @@ def add_user(db: Db, name: str, display_name: str = "", public_key: bytes | None
         return user
 
     return db.writing(work)
+
+
+def _may_anchor(s: Session) -> bool:
+    """Who registers first becomes the administrator: on a committee's server the login that
+    `varsel server init --admin` made one (whoever registers before them waits for approval);
+    elsewhere the first user of a fresh database."""
+    if has_function(s, "varsel_is_admin()"):
+        return bool(s.execute(text("SELECT varsel_is_admin()")).scalar())
+    return s.exec(select(func.count()).select_from(User)).one() == 0
 
 
 def register_user(db: Db, name: str, passphrase: str, display_name: str = "",
