@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import subprocess_env
+
 from varsel_tui.cli import main
 
 PASSPHRASE = "korrekt hest batteri"

@@ -242,8 +242,8 @@ def seed_demo(store, user: str, cases: int = 80, seed: int = 7) -> int:  # noqa:
 def seed_bulk(store, n: int, *, seed: int = 1, created_by: str = "demo", span_days: int = 400) -> int:  # noqa: ANN001
     from sqlalchemy import func, insert, select
 
-    from ..clock import today as clock_today
     from .. import workflows
+    from ..clock import today as clock_today
     from .models import Case, History, JournalEntry, Party
 
     ensure_demo_org(store)
