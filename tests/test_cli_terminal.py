@@ -95,8 +95,11 @@ def test_a_note_from_stdin_never_appears_in_any_cmdline(env, capsys, tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "varsel_tui", "case", "note", number, "@-"], env=env,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        seen = cmdlines()
-        assert proc.pid in seen and b"varsel_tui" in seen[proc.pid]
+        # right after fork the child's cmdline can still be empty: wait for the exec
+        deadline = time.monotonic() + 20
+        while b"varsel_tui" not in cmdlines().get(proc.pid, b"") and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert b"varsel_tui" in cmdlines().get(proc.pid, b"")
         proc.stdin.write(f"Varsleren heter {canary}\n".encode())
         proc.stdin.close()
         # while it reads and writes the note: its argv and every varsel process's hold no canary
