@@ -315,7 +315,9 @@ def test_form_concurrent_edit_is_a_notification_and_answers_stay(store, tmp_path
             await pilot.press("ctrl+s")
             await settle(pilot)
             assert app.screen is screen
-            assert any("endret av noen andre" in m and sev == "error" for m, sev in notes(app)), notes(app)
+            # The refusal names who changed what (journal kinds and authors only: no case text).
+            assert any("saken er endret" in m and "per skrev et notat" in m and "Per var her" not in m
+                       and sev == "error" for m, sev in notes(app)), notes(app)
             assert screen.form.field_widget("begrunnelse").raw_value == "Ikke avvik"
             assert store.load_draft(number, "M1", USER)["begrunnelse"] == "Ikke avvik"
             assert store.get_case(number).state.current == "M1"

@@ -25,10 +25,10 @@ register({
     "live.editing": ("{user} (fyller ut {step})", "{user} (filling in {step})"),
     "live.changed_by": ("Saken ble nettopp endret: {what}. Svarene dine er beholdt.",
                         "The case was just changed: {what}. Your answers are kept."),
-    "live.concurrent_by": ("Ikke sendt inn: {what} etter at du åpnet skjemaet. Svarene dine er lagret som utkast; "
-                           "gå tilbake (Esc) og åpne skjemaet igjen.",
-                           "Not submitted: {what} after you opened the form. Your answers were saved as a draft; "
-                           "go back (Esc) and open the form again."),
+    "live.concurrent_by": ("Ikke sendt inn: saken er endret siden du åpnet skjemaet ({what}). Svarene dine er "
+                           "lagret som utkast; gå tilbake (Esc) og åpne skjemaet igjen.",
+                           "Not submitted: the case changed since you opened the form ({what}). Your answers "
+                           "were saved as a draft; go back (Esc) and open the form again."),
     "live.by": ("{by} {did}", "{by} {did}"),
     "live.someone": ("noen", "someone"),
     "live.did.step": ("fullførte steg {ref}", "completed step {ref}"),
@@ -58,7 +58,7 @@ class DatabaseChanged(Message, bubble=False):
         self.changed = changed
 
 
-def describe(activities: Iterable["Activity"]) -> str:
+def describe_activity(activities: Iterable["Activity"]) -> str:
     """'lars fullførte steg M1, per skrev et notat' — who did what, no case content."""
     parts: list[str] = []
     for a in activities:

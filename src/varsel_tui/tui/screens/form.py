@@ -34,7 +34,7 @@ from ...domain.engine import Outcome, describe
 from ...domain.forms import Problem
 from ...textsafe import printable
 from ..i18n import register, t
-from ..live import DatabaseChanged, describe
+from ..live import DatabaseChanged, describe_activity
 from ..plain import plain
 from ..widgets.case_util import (days_left, days_left_text, error_text, fmt_date, localize_bindings,
                                  post_case_changed, today, user_name)
@@ -329,7 +329,7 @@ class StepFormScreen(Screen):
         """Thread worker: the refusal, naming who changed what since the form was read."""
         feed = self.app.change_feed
         try:
-            what = describe(feed.activity_since(self.number, *self._opened)) if feed is not None else ""
+            what = describe_activity(feed.activity_since(self.number, *self._opened)) if feed is not None else ""
         except Exception:  # noqa: BLE001 - then the plain message
             what = ""
         return t("live.concurrent_by", what=what) if what else t("form.concurrent")
@@ -390,7 +390,7 @@ class StepFormScreen(Screen):
         if acts:
             self._seen = (max(a.journal_id for a in acts),
                           max([a.history_id for a in acts if a.history_id is not None] + [self._seen[1]]))
-            self.notify(t("live.changed_by", what=describe(acts)), severity="warning", timeout=10)
+            self.notify(t("live.changed_by", what=describe_activity(acts)), severity="warning", timeout=10)
 
     # -- drafts, help, leaving -------------------------------------------------------------
     def action_save_draft(self) -> None:
