@@ -309,15 +309,19 @@ class StepFormScreen(Screen):
         except ValidationFailed as exc:
             self.post_message(self.SubmitFailed(str(exc), problems=list(exc.problems)))
             return
-        except ConcurrentEdit:
+        except Exception as exc:  # noqa: BLE001 - a notification, never a crash
+            # A stale version, or a step someone else has completed meanwhile ("no longer
+            # active"): either way the case moved on under the form, and the refusal says who.
+            what = self._who_changed()
+            if not isinstance(exc, ConcurrentEdit) and not what:
+                self.post_message(self.SubmitFailed(error_text(exc)))
+                return
             try:
                 store.save_draft(self.number, self.step_id, by, answers)
             except Exception:  # noqa: BLE001 - the notification still says what happened
                 pass
-            self.post_message(self.SubmitFailed(self._who_changed(), concurrent=True))
-            return
-        except Exception as exc:  # noqa: BLE001
-            self.post_message(self.SubmitFailed(error_text(exc)))
+            message = t("live.concurrent_by", what=what) if what else t("form.concurrent")
+            self.post_message(self.SubmitFailed(message, concurrent=True))
             return
         try:  # the step is done: its draft no longer applies (an empty draft reads as none)
             store.save_draft(self.number, self.step_id, by, {})
@@ -326,13 +330,12 @@ class StepFormScreen(Screen):
         self.post_message(self.Submitted(outcome))
 
     def _who_changed(self) -> str:
-        """Thread worker: the refusal, naming who changed what since the form was read."""
+        """Thread worker: who did what to the case since the form was read ('' when nobody)."""
         feed = self.app.change_feed
         try:
-            what = describe_activity(feed.activity_since(self.number, *self._opened)) if feed is not None else ""
+            return describe_activity(feed.activity_since(self.number, *self._opened)) if feed is not None else ""
         except Exception:  # noqa: BLE001 - then the plain message
-            what = ""
-        return t("live.concurrent_by", what=what) if what else t("form.concurrent")
+            return ""
 
     @on(SubmitFailed)
     def _on_submit_failed(self, message: SubmitFailed) -> None:
