@@ -60,7 +60,7 @@ def touch(store: "Store", number: str, user: str, activity: str = VIEWING) -> No
     from .models import Presence
 
     now = _now()
-    with store.engine.begin() as conn:
+    with _writing(store) as conn:
         case_id = _case_id(conn, number)
         if case_id is None:
             return
@@ -68,6 +68,17 @@ def touch(store: "Store", number: str, user: str, activity: str = VIEWING) -> No
         values = {"case_id": case_id, "user_name": user, "activity": activity, "seen_at": now}
         conn.execute(_upsert(store, Presence).values(**values).on_conflict_do_update(
             index_elements=["case_id", "user_name"], set_={"activity": activity, "seen_at": now}))
+
+
+def _writing(store: "Store"):  # noqa: ANN202
+    """A short transaction of its own; on SQLite it takes the write lock at once (BEGIN
+    IMMEDIATE), so it waits its turn behind another writer instead of failing half-way."""
+    from .db import SQLITE_BEGIN
+
+    engine = store.engine
+    if store.loc.is_sqlite:
+        engine = engine.execution_options(**{SQLITE_BEGIN: "BEGIN IMMEDIATE"})
+    return engine.begin()
 
 
 def _upsert(store: "Store", model):  # noqa: ANN001, ANN202
@@ -84,7 +95,7 @@ def leave(store: "Store", number: str, user: str) -> None:
 
     from .models import Presence
 
-    with store.engine.begin() as conn:
+    with _writing(store) as conn:
         case_id = _case_id(conn, number)
         if case_id is not None:
             conn.execute(delete(Presence).where(Presence.case_id == case_id, Presence.user_name == user))
