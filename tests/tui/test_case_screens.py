@@ -150,7 +150,8 @@ def test_detail_write_refused_by_the_store_is_a_notification(store, tmp_path):
             await settle(pilot)
             await pilot.press("j")
             await settle(pilot)
-            assert any("endret av noen andre" in m and sev == "error" for m, sev in notes(app)), notes(app)
+            assert any("endret av noen andre" in m and "per skrev et notat" in m and sev == "error"
+                       for m, sev in notes(app)), notes(app)
             assert store.get_case(number).case.status == "open"
             assert "Noen andre skrev samtidig." in screen_text(app)  # it read the case again
 

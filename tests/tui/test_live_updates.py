@@ -12,11 +12,9 @@ import time
 import pytest
 
 try:
-    from case_fixtures import (avvik_case, fill, make_app, notes, open_case, screen_text,
-                               seeded_store, settle)
+    from case_fixtures import avvik_case, fill, make_app, notes, open_case, screen_text, seeded_store, settle
 except ImportError:  # run as a package
-    from .case_fixtures import (avvik_case, fill, make_app, notes, open_case, screen_text,
-                                seeded_store, settle)
+    from .case_fixtures import avvik_case, fill, make_app, notes, open_case, screen_text, seeded_store, settle
 
 LIVE = 2.0  # seconds: a change by someone else is on screen within this
 POLL = 0.5  # the app's change poll, as `varsel` runs it

@@ -45,7 +45,7 @@ from textual.widgets import Footer, Static
 from ...store.changes import mark_of
 from ...textsafe import printable
 from ..i18n import register, t
-from ..live import DatabaseChanged, PresenceBar
+from ..live import DatabaseChanged, PresenceBar, describe_activity
 from ..plain import plain
 from ..widgets.case_dialogs import ConfirmDialog, HearingDialog, MeasureDialog, NoteDialog, PartyDialog, PickDialog
 from ..widgets.case_timeline import CaseTimeline
@@ -124,6 +124,10 @@ register({
                         "nytt – prøv igjen.",
                         "Someone else changed the case since it was read; nothing was saved. The case has been "
                         "read again – try again."),
+    "case.concurrent_by": ("Saken er endret av noen andre siden den ble lest ({what}); ingenting ble lagret. Saken "
+                           "er lest på nytt – prøv igjen.",
+                           "Someone else changed the case since it was read ({what}); nothing was saved. The case "
+                           "has been read again – try again."),
     "case.no_active_step": ("Saken har ikke noe aktivt steg.", "The case has no active step."),
     "case.journal.created": ("opprettet", "opprettet (created)"),
     "case.journal.step": ("steg", "steg (step)"),
@@ -410,6 +414,15 @@ class CaseDetailScreen(Screen):
     @on(Moved)
     def _on_moved(self, message: Moved) -> None:
         self.load()
+
+    def _refusal(self, read_at: tuple[int, int]) -> str:
+        """Thread worker: a write refused for a stale version, naming who changed what since."""
+        feed = self.app.change_feed
+        try:
+            what = describe_activity(feed.activity_since(self.number, *read_at)) if feed is not None else ""
+        except Exception:  # noqa: BLE001 - then the plain message
+            what = ""
+        return t("case.concurrent_by", what=what) if what else t("case.concurrent")
 
     def _start_presence(self) -> None:
         """Only once the case was read: someone who may not open it leaves no trace here."""
@@ -854,10 +867,13 @@ class CaseDetailScreen(Screen):
         if self.view is None or self._busy:
             return
         self._busy = True
-        self._do_write(what, data, self.view.detail.case.version)
+        from ...store.changes import history_mark, journal_mark
+
+        d = self.view.detail
+        self._do_write(what, data, d.case.version, (journal_mark(d), history_mark(d)))
 
     @work(thread=True, exclusive=True, group="case-write")
-    def _do_write(self, what: str, data: dict, version: int) -> None:
+    def _do_write(self, what: str, data: dict, version: int, read_at: tuple[int, int] = (0, 0)) -> None:
         from ...store.service import ConcurrentEdit
 
         store = self.app.store
@@ -894,7 +910,7 @@ class CaseDetailScreen(Screen):
             view = read_case_view(store, self.number)
         except ConcurrentEdit:
             retry = (what, data) if what in ("measure", "hearing") else None
-            self.post_message(self.Failed(t("case.concurrent"), loading=False, retry=retry))
+            self.post_message(self.Failed(self._refusal(read_at), loading=False, retry=retry))
             return
         except Exception as exc:  # noqa: BLE001 - a notification, never a crash
             retry = (what, data) if what in ("measure", "hearing") else None
