@@ -301,12 +301,14 @@ def _send(session: Any) -> None:
     changed = session.info.pop(_KEY, None)
     if not changed or _engine_of(session) not in _NOTIFYING:
         return
-    from sqlalchemy import select, text
+    from sqlalchemy import text
+    from sqlmodel import col, select
 
     from .models import Case
 
     ids = {i for i in changed if i is not None and i != _UNKNOWN}
-    numbers = dict(session.execute(select(Case.id, Case.number).where(Case.id.in_(ids))).all()) if ids else {}
+    found = session.execute(select(col(Case.id), col(Case.number)).where(col(Case.id).in_(ids))).all() if ids else []
+    numbers = {case_id: number for case_id, number in found}
     payloads = {numbers.get(i, "") for i in ids}  # '' for a case that is gone (destroyed)
     # A bulk statement beside named cases (the version bump of a write) is about those cases.
     if None in changed or (_UNKNOWN in changed and not ids):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .service import Store
@@ -46,16 +46,17 @@ def _now() -> datetime:
 
 
 def _case_id(conn, number: str) -> int | None:  # noqa: ANN001
-    from sqlalchemy import select
+    from sqlmodel import col, select
 
     from .models import Case
 
-    return conn.execute(select(Case.id).where(Case.number == number)).scalar()
+    return conn.execute(select(col(Case.id)).where(col(Case.number) == number)).scalar()
 
 
 def touch(store: "Store", number: str, user: str, activity: str = VIEWING) -> None:
     """Say `user` has case `number` open now, doing `activity`; clear rows nobody refreshes."""
     from sqlalchemy import delete
+    from sqlmodel import col
 
     from .models import Presence
 
@@ -64,7 +65,7 @@ def touch(store: "Store", number: str, user: str, activity: str = VIEWING) -> No
         case_id = _case_id(conn, number)
         if case_id is None:
             return
-        conn.execute(delete(Presence).where(Presence.seen_at < now - STALE_AFTER))
+        conn.execute(delete(Presence).where(col(Presence.seen_at) < now - STALE_AFTER))
         values = {"case_id": case_id, "user_name": user, "activity": activity, "seen_at": now}
         conn.execute(_upsert(store, Presence).values(**values).on_conflict_do_update(
             index_elements=["case_id", "user_name"], set_={"activity": activity, "seen_at": now}))
@@ -81,36 +82,37 @@ def _writing(store: "Store"):  # noqa: ANN202
     return engine.begin()
 
 
-def _upsert(store: "Store", model):  # noqa: ANN001, ANN202
-    if store.loc.is_sqlite:
-        from sqlalchemy.dialects.sqlite import insert
-    else:
-        from sqlalchemy.dialects.postgresql import insert
-    return insert(model)
+def _upsert(store: "Store", model: Any) -> Any:
+    """INSERT … ON CONFLICT DO UPDATE: one statement, so two heartbeats never race to insert."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return (sqlite.insert if store.loc.is_sqlite else postgresql.insert)(model)
 
 
 def leave(store: "Store", number: str, user: str) -> None:
     """`user` closed case `number`."""
     from sqlalchemy import delete
+    from sqlmodel import col
 
     from .models import Presence
 
     with _writing(store) as conn:
         case_id = _case_id(conn, number)
         if case_id is not None:
-            conn.execute(delete(Presence).where(Presence.case_id == case_id, Presence.user_name == user))
+            conn.execute(delete(Presence).where(col(Presence.case_id) == case_id, col(Presence.user_name) == user))
 
 
 def others(store: "Store", number: str, user: str) -> list[Present]:
     """Everyone but `user` who has case `number` open now, by name."""
-    from sqlalchemy import select
+    from sqlmodel import col, select
 
     from .models import Case, Presence
 
     with store.engine.connect() as conn:
         rows = conn.execute(
-            select(Presence.user_name, Presence.activity)
-            .join(Case, Case.id == Presence.case_id)
-            .where(Case.number == number, Presence.user_name != user, Presence.seen_at >= _now() - STALE_AFTER)
-            .order_by(Presence.user_name)).all()
+            select(col(Presence.user_name), col(Presence.activity))
+            .join(Case, col(Case.id) == col(Presence.case_id))
+            .where(col(Case.number) == number, col(Presence.user_name) != user,
+                   col(Presence.seen_at) >= _now() - STALE_AFTER)
+            .order_by(col(Presence.user_name))).all()
     return [Present(name, activity) for name, activity in rows]

@@ -437,9 +437,9 @@ class CaseDetailScreen(Screen):
     def _activity(self) -> str:
         from ...store.presence import VIEWING, editing
 
-        for screen in self.app.screen_stack:
+        for screen in self.app.screen_stack:  # the step form of this case, pushed on top of it
             if type(screen).__name__ == "StepFormScreen" and getattr(screen, "number", None) == self.number:
-                return editing(screen.step_id)
+                return editing(getattr(screen, "step_id", ""))
         return VIEWING
 
     def _presence_beat(self, write: bool = True) -> None:
