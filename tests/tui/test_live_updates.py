@@ -166,8 +166,8 @@ def test_the_case_screen_shows_who_else_has_it_open_and_who_fills_in_its_step(tm
     number = avvik_case(store).case.number
     lars = Store.open(str(tmp_path / "varsel.db"))  # another officer's TUI, in its own process
 
-    def bar(app) -> str:  # noqa: ANN001
-        widget = app.screen.query_one("#case-presence")
+    def bar(app, which: str = "#case-presence") -> str:  # noqa: ANN001
+        widget = app.screen.query_one(which)
         return str(widget.render()) if widget.display else ""
 
     async def go():
@@ -180,11 +180,14 @@ def test_the_case_screen_shows_who_else_has_it_open_and_who_fills_in_its_step(tm
             assert [p.user for p in presence.others(lars, number, "lars")] == ["kari"]
             presence.touch(lars, number, "lars", presence.editing("M1"))
             await within(pilot, LIVE, lambda: bar(app) == "Også åpen hos: lars (fyller ut M1)", "lars on screen")
-            # kari opens the form: lars sees her filling in M1.
+            # kari opens the form: lars sees her filling in M1, and she still sees him.
             await pilot.press("f")
             await settle(pilot)
             [kari] = presence.others(lars, number, "lars")
             assert kari.editing_step == "M1"
+            assert type(app.screen).__name__ == "StepFormScreen"
+            await within(pilot, LIVE, lambda: bar(app, "#form-presence") == "Også åpen hos: lars (fyller ut M1)",
+                         "lars on the form")
             await pilot.press("escape")
             await settle(pilot)
             assert presence.others(lars, number, "lars")[0].activity == "viewing"

@@ -464,7 +464,11 @@ class CaseDetailScreen(Screen):
 
     @on(PresenceSeen)
     def _on_presence_seen(self, message: PresenceSeen) -> None:
-        self.query_one(PresenceBar).show(message.present)
+        # This screen keeps the heartbeat for its step form too: the form shows the same line.
+        for screen in self.app.screen_stack:
+            if screen is self or getattr(screen, "number", None) == self.number:
+                for bar in screen.query(PresenceBar):
+                    bar.show(message.present)
 
     def on_unmount(self) -> None:
         if not self._presence_started:

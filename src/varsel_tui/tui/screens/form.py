@@ -34,7 +34,7 @@ from ...domain.engine import Outcome, describe
 from ...domain.forms import Problem
 from ...textsafe import printable
 from ..i18n import register, t
-from ..live import DatabaseChanged, describe_activity
+from ..live import DatabaseChanged, PresenceBar, describe_activity
 from ..plain import plain
 from ..widgets.case_util import (days_left, days_left_text, error_text, fmt_date, localize_bindings,
                                  post_case_changed, today, user_name)
@@ -138,6 +138,7 @@ class StepFormScreen(Screen):
     # -- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Static(Text(t("form.loading", number=self.number)), id="form-header")
+        yield PresenceBar(id="form-presence")  # kept up to date by the case screen underneath
         with VerticalScroll(id="form-body"):
             yield Static("", id="form-description")
             yield Vertical(id="form-fields")
