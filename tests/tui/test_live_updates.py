@@ -213,6 +213,8 @@ def test_presence_in_english(tmp_path):
     assert presence_text([Present("lars", "editing:3.2"), Present("per", "viewing")]).plain == \
         "Also open by: lars (filling in 3.2), per"
     assert presence_text([]) is None
+    # A user name is a stored value: a control character in it is shown, never sent to the terminal.
+    assert "\x1b" not in presence_text([Present("lars\x1b[2J", "viewing")]).plain
 
 
 # -- PostgreSQL: LISTEN/NOTIFY -----------------------------------------------------------------------

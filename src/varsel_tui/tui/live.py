@@ -14,7 +14,9 @@ from rich.text import Text
 from textual.message import Message
 from textual.widgets import Static
 
+from ..textsafe import printable
 from .i18n import register, t
+from .plain import plain
 
 if TYPE_CHECKING:
     from ..store.changes import Activity, Changed
@@ -68,7 +70,8 @@ def describe_activity(activities: Iterable["Activity"]) -> str:
             did = t(f"live.did.{a.kind}")
             if did == f"live.did.{a.kind}":
                 did = t("live.did.other", kind=a.kind)
-        part = t("live.by", by=a.by or t("live.someone"), did=did)
+        # User names and ids are stored values: shown, never obeyed (tui/plain.py).
+        part = t("live.by", by=printable(a.by) if a.by else t("live.someone"), did=printable(did))
         if part not in parts:  # three notes by lars read as one
             parts.append(part)
     return ", ".join(parts)
@@ -79,7 +82,7 @@ def presence_text(present: Iterable["Present"]) -> Text | None:
     names = [t("live.editing", user=p.user, step=p.editing_step) if p.editing_step else p.user for p in present]
     if not names:
         return None
-    return Text(t("live.present", who=", ".join(names)), style="bold", no_wrap=True, overflow="ellipsis")
+    return plain(t("live.present", who=", ".join(names)), style="bold", no_wrap=True, overflow="ellipsis")
 
 
 class PresenceBar(Static):
