@@ -12,9 +12,33 @@ import time
 import pytest
 
 try:
-    from case_fixtures import avvik_case, fill, make_app, notes, open_case, screen_text, seeded_store, settle
+    from case_fixtures import (
+        PASSPHRASE,
+        USER,
+        avvik_case,
+        fill,
+        make_app,
+        notes,
+        open_case,
+        screen_text,
+        seeded_store,
+        settle,
+        stinn_case,
+    )
 except ImportError:  # run as a package
-    from .case_fixtures import avvik_case, fill, make_app, notes, open_case, screen_text, seeded_store, settle
+    from .case_fixtures import (
+        PASSPHRASE,
+        USER,
+        avvik_case,
+        fill,
+        make_app,
+        notes,
+        open_case,
+        screen_text,
+        seeded_store,
+        settle,
+        stinn_case,
+    )
 
 LIVE = 2.0  # seconds: a change by someone else is on screen within this
 POLL = 0.5  # the app's change poll, as `varsel` runs it
@@ -204,6 +228,43 @@ def test_the_case_screen_shows_who_else_has_it_open_and_who_fills_in_its_step(tm
     store.close()
 
 
+def test_a_strictly_secret_case_leaves_no_presence_until_it_is_opened_and_none_after(tmp_path):
+    from sqlalchemy import text
+
+    from varsel_tui.store.service import Store
+
+    store = seeded_store(tmp_path)
+    number = stinn_case(store).case.number  # written: strictly secret, handled by OU (nora)
+    lars = Store.open(str(tmp_path / "varsel.db"))
+
+    def rows() -> list[tuple]:
+        with lars.engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(text("SELECT * FROM presence")).all()]
+
+    async def go():
+        app = make_app(tmp_path / "varsel.db", unlocked=False)
+        async with app.run_test(size=(100, 32)) as pilot:
+            await settle(pilot)
+            await open_case(pilot, number)
+            assert type(app.screen).__name__ == "UnlockScreen"
+            assert rows() == []  # asked for the passphrase: nothing read, nothing told
+            await pilot.press("escape")
+            await settle(pilot)
+            assert rows() == []
+            app.store.unlock(USER, PASSPHRASE)
+            await open_case(pilot, number)
+            assert type(app.screen).__name__ == "CaseDetailScreen"
+            [(_id, _case_id, user, activity, _seen)] = rows()  # a user name and an activity, no more
+            assert (user, activity) == (USER, "viewing")
+            app.lock_session()  # the idle lock takes the case off the screen, and its presence
+            await settle(pilot)
+            assert rows() == []
+
+    asyncio.run(go())
+    lars.close()
+    store.close()
+
+
 def test_presence_in_english(tmp_path):
     from varsel_tui.store.presence import Present
     from varsel_tui.tui import i18n
@@ -219,11 +280,22 @@ def test_presence_in_english(tmp_path):
 
 # -- PostgreSQL: LISTEN/NOTIFY -----------------------------------------------------------------------
 
-def test_postgresql_queue_and_case_screen_follow_another_process(db_url):
+def test_postgresql_queue_and_case_screen_follow_another_process(db_url, tmp_path, monkeypatch):
     if not db_url.startswith("postgresql"):
         pytest.skip("SQLite is the tests above")
+    from urllib.parse import urlsplit
+
     from varsel_tui.store.service import Store
     from varsel_tui.tui.app import VarselApp
+
+    # The password in a PGPASSFILE, as an officer has it (the CLI refuses one on its command line).
+    parts = urlsplit(db_url)
+    pgpass = tmp_path / "pgpass"
+    pgpass.write_text(f"{parts.hostname}:{parts.port or 5432}:{parts.path.lstrip('/')}:{parts.username}:"
+                      f"{parts.password}\n")
+    pgpass.chmod(0o600)
+    monkeypatch.setenv("PGPASSFILE", str(pgpass))
+    db_url = f"postgresql://{parts.username}@{parts.hostname}:{parts.port or 5432}{parts.path}"
 
     setup = Store.open(db_url)
     setup.ensure_body("IE-fakultetet")
