@@ -76,6 +76,7 @@ def history_mark(detail: Any) -> int:
 
 
 def journal_mark(detail: Any) -> int:
+    """The newest journal entry of a case as read: `activity_since` starts after it."""
     return max((e.id for e in detail.journal if e.id is not None), default=0)
 
 
