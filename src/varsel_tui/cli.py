@@ -69,11 +69,9 @@ def _date(text: str, what: str = "date") -> date:
 
 
 def _store(args: argparse.Namespace, create: bool = True):  # noqa: ANN202
-    from .store.changes import notify_on_commit
     from .store.service import Store
 
-    # PostgreSQL: every write tells open TUIs which case changed (LISTEN/NOTIFY).
-    return notify_on_commit(Store.open(args.db, create=create))
+    return Store.open(args.db, create=create)
 
 
 def _print(args: argparse.Namespace, data: Any, text: str) -> None:

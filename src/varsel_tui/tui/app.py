@@ -180,10 +180,9 @@ class VarselApp(App):
         """
         with self._store_lock:
             if self._store is None:
-                from ..store.changes import notify_on_commit
                 from ..store.service import Store
 
-                self._store = notify_on_commit(Store.open(self.db))
+                self._store = Store.open(self.db)
             return self._store
 
     @property
