@@ -6,8 +6,16 @@ columns of `cases` (number, workflow, step, body, due dates, classification) and
 secret case, never its title — not even to sort by. The `search` column the filter matches holds no
 secret case's title or parties (see Store._search_text).
 
+Only what the viewer may see: every query keeps to the cases with a row in `case_access` for the
+viewing user whose `until` has not passed by the real calendar (never VARSEL_TODAY, which only
+moves deadlines): an EXISTS on the (user_name, case_id) index.
+
 Pages, never everything: `page()` returns at most `limit` rows from `offset`; `count()` says how
 many rows the list has, so a widget can size its scrollbar and fetch only what is visible.
+
+The filter finds substrings through an index (migration 0004): on SQLite an FTS5 trigram table for
+words of three characters or more (shorter ones are matched with LIKE), on PostgreSQL a pg_trgm GIN
+index that LIKE uses by itself.
 
 A SQLite file that does not exist yet (or has no schema yet) is an empty queue: nothing is created
 here, and the connection is opened read-only.
@@ -54,6 +62,21 @@ _COLUMNS = (
 
 _MY_BODIES = "SELECT b.name FROM bodies b JOIN members m ON m.body_id = b.id WHERE m.person = ?"
 
+# The viewer's access, probed per case on the (user_name, case_id) index.
+_ACCESS = ("EXISTS (SELECT 1 FROM case_access a WHERE a.user_name = ? AND a.case_id = cases.id "
+           "AND (a.until IS NULL OR a.until >= ?))")
+
+_FTS = "id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?)"
+TRIGRAM = 3  # the FTS5 trigram tokenizer matches substrings of at least this many characters
+
+
+def access_today() -> date:
+    """The real date in Europe/Oslo: access ends by the calendar, never by VARSEL_TODAY."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo("Europe/Oslo")).date()
+
 
 class QueueError(StoreError):
     """The queue could not be read; told to the user in one line."""
@@ -89,8 +112,13 @@ def _escape_like(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def build_where(filter_text: str, view: str, today: date, user: str) -> tuple[str, list[Any]]:
-    """The WHERE clause (with `?` placeholders) and its parameters for a view and a filter."""
+def build_where(filter_text: str, view: str, today: date, user: str, *, access_on: date | None = None,
+                fts: bool = False) -> tuple[str, list[Any]]:
+    """The WHERE clause (with `?` placeholders) and its parameters for a view and a filter.
+
+    Only cases `user` has access to on `access_on` (the real today when None). With `fts` (SQLite
+    with the trigram table), filter words of three characters or more are looked up in the index.
+    """
     if view not in VIEWS:
         raise ValueError(f"unknown view '{view}' (use one of: {', '.join(VIEWS)})")
     clauses: list[str] = []
@@ -99,6 +127,18 @@ def build_where(filter_text: str, view: str, today: date, user: str) -> tuple[st
         clauses.append("status <> 'open'")
     else:
         clauses.append("status = 'open'")
+    # The filter before the access probe: cheap membership tests first, the probe for what passes.
+    terms = filter_text.lower().split()
+    indexed = [t for t in terms if fts and len(t) >= TRIGRAM]
+    if indexed:
+        clauses.append(_FTS)
+        params.append(" AND ".join('"' + t.replace('"', '""') + '"' for t in indexed))
+    for term in terms:
+        if term not in indexed:
+            clauses.append("search LIKE ? ESCAPE '\\'")
+            params.append(f"%{_escape_like(term)}%")
+    clauses.append(_ACCESS)
+    params += [user, access_on or access_today()]
     if view == "mine":
         clauses.append(f"(created_by = ? OR body IN ({_MY_BODIES}))")
         params += [user, user]
@@ -111,9 +151,6 @@ def build_where(filter_text: str, view: str, today: date, user: str) -> tuple[st
     elif view == "prelim":
         clauses.append("prelim_warn_from <= ? AND prelim_sent IS NULL")
         params.append(today)
-    for term in filter_text.lower().split():
-        clauses.append("search LIKE ? ESCAPE '\\'")
-        params.append(f"%{_escape_like(term)}%")
     return " AND ".join(clauses), params
 
 
@@ -154,6 +191,7 @@ class QueueSource:
         self._channels = {"page": _Channel(), "count": _Channel()}
         self._data_version: int | None = None
         self._marker: Any = None
+        self._fts = False  # SQLite: the trigram table of migration 0004 is there
 
     # -- connection --------------------------------------------------------------------------
     def _connect(self, channel: _Channel) -> Any:
@@ -248,11 +286,28 @@ class QueueSource:
                     raise self._error(exc) from None
                 raise
 
+    def _where(self, filter_text: str, view: str, today: date, user: str,
+               channel: str = "page") -> tuple[str, list[Any]]:
+        return build_where(filter_text, view, today, user,
+                           fts=bool(filter_text.strip()) and self._has_fts(channel))
+
+    def _has_fts(self, channel: str) -> bool:
+        """Whether the SQLite trigram table is there (a database made before revision 0004 is
+        filtered with LIKE until the app upgrades it)."""
+        if not self._pg and not self._fts:
+            found = self._query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cases_fts'", [],
+                                channel)
+            self._fts = bool(found)
+        return self._fts
+
     # -- the queue ---------------------------------------------------------------------------
     def page(self, filter_text: str, view: str, sort_column: str, descending: bool, offset: int,
              limit: int, today: date, user: str) -> list[Row]:
-        where, params = build_where(filter_text, view, today, user)
-        if (not self._pg and not filter_text.strip() and sort_column in _INDEX_ORDER
+        where, params = self._where(filter_text, view, today, user)
+        # With or without a filter, walking the sort index finds a page at once where the general
+        # query would first sort every match (a filter word often matches thousands of cases); the
+        # filter is then a membership test on the trigram index's answer (or a LIKE).
+        if (not self._pg and sort_column in _INDEX_ORDER
                 and (view == "open" or (view == "closed" and sort_column != "due"))):
             rows = self._page_by_index(where, params, sort_column, descending, int(offset), int(limit), today)
         else:
@@ -268,7 +323,7 @@ class QueueSource:
         then the NULLs by id (SQLite only; see _INDEX_ORDER)."""
         column, nullable = _INDEX_ORDER[sort_column]
         d = " DESC" if descending else ""
-        where = where.replace("status ", "+status ", 1)
+        where = where.replace("status ", "+status ", 1).replace(_FTS, "+" + _FTS)
         if not nullable:
             order = column.format(d=d) + d + ("" if sort_column == "number" else f", id{d}")
             return self._query(f"SELECT {_COLUMNS} FROM cases WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
@@ -286,7 +341,7 @@ class QueueSource:
         return rows + rest
 
     def count(self, filter_text: str, view: str, today: date, user: str) -> int:
-        where, params = build_where(filter_text, view, today, user)
+        where, params = self._where(filter_text, view, today, user, "count")
         rows = self._query(f"SELECT count(*) FROM cases WHERE {where}", params, "count")
         return int(rows[0][0]) if rows else 0
 
@@ -362,7 +417,7 @@ class FailedSource(QueueSource):
         super().__init__(Location("", Path(".")))
         self._message = error
 
-    def _query(self, sql: str, params: Sequence[Any]) -> list[tuple]:
+    def _query(self, sql: str, params: Sequence[Any], channel: str = "page") -> list[tuple]:
         raise QueueError(self._message)
 
     def changed_marker(self) -> Any:
