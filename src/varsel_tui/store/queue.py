@@ -28,7 +28,7 @@ import threading
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 from .db import Location, StoreError, locate
 
@@ -100,6 +100,36 @@ class Row:
     @property
     def secret(self) -> bool:
         return self.classification == SECRET
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """A case's plain metadata for the scripting CLI (`case list`, `due`): the fields the README's
+    summary JSON has, plus what `due` derives its flags from."""
+
+    number: str
+    workflow_id: str
+    classification: str
+    title: str | None  # None for a strictly secret case
+    received: date
+    status: str
+    current_step: str | None
+    current_step_title: str
+    body: str | None
+    due: date | None
+    statutory_due: date | None
+    version: int
+    prelim_warn_from: date | None
+    prelim_sent: date | None
+
+
+_SUMMARY = ("number, workflow_id, classification, " + _TITLE + ", received, status, current_step, "
+            "current_step_title, body, due, statutory_due, version, prelim_warn_from, prelim_sent")
+
+
+def _summary(r: tuple) -> Summary:
+    return Summary(r[0], r[1], r[2], r[3], _as_date(r[4]), r[5], r[6], r[7] or "", r[8], _as_date(r[9]),  # type: ignore[arg-type]
+                   _as_date(r[10]), int(r[11]), _as_date(r[12]), _as_date(r[13]))
 
 
 def _as_date(value: Any) -> date | None:
@@ -257,27 +287,40 @@ class QueueSource:
         return QueueError(str(translate_error(exc, self.loc)))
 
     def _query(self, sql: str, params: Sequence[Any], channel: str = "page") -> list[tuple]:
+        return list(self._rows(sql, params, channel))
+
+    def _rows(self, sql: str, params: Sequence[Any], channel: str = "page", stream: bool = False) -> Iterator[tuple]:
+        """The rows of a query, as they come. With `stream`, PostgreSQL sends them in batches from a
+        server-side cursor (memory stays bounded on any number of rows); SQLite steps anyway."""
         ch = self._channels[channel]
         with ch.lock:
             conn = self._connect(ch)
             if conn is None:
-                return []
+                return
             if self._pg:
                 sql = sql.replace("?", "%s")
             else:
                 params = [p.isoformat() if isinstance(p, date) else p for p in params]
             try:
-                return list(conn.execute(sql, params).fetchall())
+                if self._pg and stream:
+                    with conn.transaction(), conn.cursor(name="varsel_stream") as cursor:
+                        cursor.itersize = 2000
+                        cursor.execute(sql, params)
+                        yield from cursor
+                else:
+                    yield from conn.execute(sql, params)
             except sqlite3.OperationalError as exc:
                 if "no such table" in str(exc):
-                    return []  # a database being created right now: nothing to show yet
+                    return  # a database being created right now: nothing to show yet
                 if "interrupted" in str(exc):
                     raise QueueError("interrupted") from None
+                raise self._error(exc) from None
+            except sqlite3.DatabaseError as exc:  # e.g. a file that is not a database
                 raise self._error(exc) from None
             except Exception as exc:  # psycopg errors: one line, and a fresh connection next time
                 if self._pg and type(exc).__module__.startswith("psycopg"):
                     if "does not exist" in str(exc) and "relation" in str(exc):
-                        return []
+                        return
                     try:
                         ch.conn.close()
                     except Exception:  # noqa: BLE001
@@ -345,11 +388,44 @@ class QueueSource:
         rows = self._query(f"SELECT count(*) FROM cases WHERE {where}", params, "count")
         return int(rows[0][0]) if rows else 0
 
+    # -- scripting reads (the CLI's `case list` and `due`) ------------------------------------
+    def revision(self) -> str | None:
+        """The schema's Alembic revision; None for an empty database or no file."""
+        rows = self._query("SELECT version_num FROM alembic_version", [])
+        return rows[0][0] if rows else None
+
+    def summaries(self, user: str, *, status: str | None = None, workflow: str | None = None,
+                  limit: int | None = None) -> list[Summary]:
+        """`case list`: the cases `user` has access to, due first (no due date last), then by number."""
+        clauses, params = [_ACCESS], [user, access_today()]
+        if status:
+            clauses.append("status = ?")
+            params.append(status)
+        if workflow:
+            clauses.append("workflow_id = ?")
+            params.append(workflow)
+        sql = f"SELECT {_SUMMARY} FROM cases WHERE {' AND '.join(clauses)} ORDER BY due IS NULL, due, number"
+        if limit:
+            sql += " LIMIT ?"
+            params.append(int(limit))
+        return [_summary(r) for r in self._query(sql, params)]
+
+    def due(self, user: str, today: date, within_days: int) -> Iterator[Summary]:
+        """`due`: open cases `user` has access to whose current step is due within `within_days` or
+        past, or that need a preliminary reply — streamed, so any number of them fits in memory."""
+        from datetime import timedelta
+
+        sql = (f"SELECT {_SUMMARY} FROM cases WHERE status = 'open' AND (due <= ? OR "
+               f"(prelim_warn_from <= ? AND prelim_sent IS NULL)) AND {_ACCESS} ORDER BY due, id")
+        params = [today + timedelta(days=within_days), today, user, access_today()]
+        return (_summary(r) for r in self._rows(sql, params, stream=True))
+
     def changed_marker(self) -> Any:
         """A value that changes when any case changes (poll it and refresh when it differs).
 
         SQLite: `PRAGMA data_version` changes whenever another connection commits, so the full
-        (max(updated_at), count) is read only then. PostgreSQL: (max(updated_at), count).
+        (max(updated_at), count) is read only then. PostgreSQL: (max(updated_at), count). Grants
+        and revocations in case_access count too: they change which cases the viewer sees.
         """
         ch = self._channels["count"]
         with ch.lock:
@@ -364,8 +440,9 @@ class QueueSource:
                 if version == self._data_version and self._marker is not None:
                     return self._marker
                 self._data_version = version
-        rows = self._query("SELECT max(updated_at), count(*) FROM cases", [], "count")
-        marker = (str(rows[0][0]), int(rows[0][1])) if rows else ("", 0)
+        rows = self._query("SELECT max(updated_at), count(*), (SELECT max(id) FROM case_access), "
+                           "(SELECT count(*) FROM case_access) FROM cases", [], "count")
+        marker = (str(rows[0][0]), int(rows[0][1]), rows[0][2], int(rows[0][3])) if rows else ("", 0)
         self._marker = marker
         return marker
 
