@@ -184,11 +184,13 @@ def build_where(filter_text: str, view: str, today: date, user: str, *, access_o
     return " AND ".join(clauses), params
 
 
-def build_order(sort_column: str, descending: bool, postgres: bool = False) -> str:
+def build_order(sort_column: str, descending: bool, postgres: bool = False, open_only: bool = False) -> str:
+    """ORDER BY for a sort column. `open_only`: the rows are open cases, whose closing date is
+    NULL, so the due column sorts by `due` itself and PostgreSQL can walk its index."""
     if sort_column not in _ORDER:
         raise ValueError(f"unknown sort column '{sort_column}' (use one of: {', '.join(SORT_COLUMNS)})")
     direction = " DESC" if descending else ""
-    keys = _ORDER[sort_column]
+    keys = ("due",) if sort_column == "due" and open_only else _ORDER[sort_column]
     if postgres:  # NULLS LAST lets PostgreSQL walk an index
         return ", ".join([f"{k}{direction} NULLS LAST" for k in keys] + [f"id{direction}"])
     parts = [f"({keys[0]}) IS NULL"] + [f"{k}{direction}" for k in keys] + [f"id{direction}"]
@@ -355,7 +357,7 @@ class QueueSource:
             rows = self._page_by_index(where, params, sort_column, descending, int(offset), int(limit), today)
         else:
             sql = (f"SELECT {_COLUMNS} FROM cases WHERE {where} "
-                   f"ORDER BY {build_order(sort_column, descending, self._pg)} LIMIT ? OFFSET ?")
+                   f"ORDER BY {build_order(sort_column, descending, self._pg, view != 'closed')} LIMIT ? OFFSET ?")
             rows = self._query(sql, [today, *params, int(limit), int(offset)])
         return [Row(r[0], r[1], r[2], r[3], r[4], r[5], r[6] or "", r[7], _as_date(r[8]), r[9],
                     _as_date(r[10]), bool(r[11])) for r in rows]
