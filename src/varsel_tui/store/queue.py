@@ -496,7 +496,11 @@ class FailedSource(QueueSource):
         super().__init__(Location("", Path(".")))
         self._message = error
 
-    def _query(self, sql: str, params: Sequence[Any], channel: str = "page") -> list[tuple]:
+    def _query(self, sql: str, params: Sequence[Any], channel: str = "page") -> list[tuple[Any, ...]]:
+        raise QueueError(self._message)
+
+    def _rows(self, sql: str, params: Sequence[Any], channel: str = "page",
+              stream: bool = False) -> Iterator[tuple[Any, ...]]:
         raise QueueError(self._message)
 
     def changed_marker(self) -> Any:
