@@ -406,11 +406,18 @@ class QueueSource:
         if workflow:
             clauses.append("workflow_id = ?")
             params.append(workflow)
-        sql = f"SELECT {_SUMMARY} FROM cases WHERE {' AND '.join(clauses)} ORDER BY due IS NULL, due, number"
-        if limit:
-            sql += " LIMIT ?"
-            params.append(int(limit))
-        return [_summary(r) for r in self._query(sql, params)]
+        where = " AND ".join(clauses)
+        if not limit:
+            sql = f"SELECT {_SUMMARY} FROM cases WHERE {where} ORDER BY due IS NULL, due, number"
+            return [_summary(r) for r in self._query(sql, params)]
+        # The first few: walk the due index (no sort of every case), then the ones without a due
+        # date in number order if the page is not full yet — the same rows as the ORDER BY above.
+        rows = self._query(f"SELECT {_SUMMARY} FROM cases WHERE {where} AND due IS NOT NULL "
+                           f"ORDER BY due, number LIMIT ?", [*params, int(limit)])
+        if len(rows) < limit:
+            rows += self._query(f"SELECT {_SUMMARY} FROM cases WHERE {where} AND due IS NULL "
+                                f"ORDER BY number LIMIT ?", [*params, int(limit) - len(rows)])
+        return [_summary(r) for r in rows]
 
     def due(self, user: str, today: date, within_days: int) -> Iterator[Summary]:
         """`due`: open cases `user` has access to whose current step is due within `within_days` or
