@@ -130,7 +130,7 @@ def filter_latency(db: str, user: str) -> tuple[list[float], list[float], int]:
             done: dict[str, float] = {}
             t0 = time.perf_counter()
 
-            def count(text: str = text) -> None:
+            def count(text: str = text, done: dict[str, float] = done) -> None:
                 source.count(text, "open", TODAY, user)
                 done["count"] = time.perf_counter()
 

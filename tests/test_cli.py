@@ -8,8 +8,8 @@ import subprocess
 import sys
 
 import pytest
-
 from access_grants import grant
+
 from varsel_tui.cli import main
 
 

@@ -90,6 +90,7 @@ def test_cli_read_commands_do_not_import_the_orm_or_crypto(tmp_path):
     """`case list --json`, `due --json` and `workflows --json` answer through the light path (stdlib
     sqlite3): scripts start within a few times a bare Python."""
     from access_grants import grant
+
     from varsel_tui.store.service import Store
 
     db = tmp_path / "varsel.db"

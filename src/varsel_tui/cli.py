@@ -871,8 +871,8 @@ def _explain(exc: Exception) -> str:
     if isinstance(exc, StoreError):
         return str(exc)
     try:
-        from .domain.workflow import WorkflowError
         from .domain.engine import EngineError
+        from .domain.workflow import WorkflowError
         if isinstance(exc, (WorkflowError, EngineError)):
             return str(exc)
     except ImportError:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-
 from access_grants import grant
+
 from varsel_tui.store import queue
 from varsel_tui.store.demo import seed_bulk
 from varsel_tui.store.queue import SORT_COLUMNS, VIEWS, access_today, open_source

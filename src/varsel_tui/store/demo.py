@@ -180,8 +180,8 @@ def seed_demo(store, user: str, cases: int = 80, seed: int = 7) -> int:  # noqa:
 def seed_bulk(store, n: int, *, seed: int = 1, created_by: str = "demo", span_days: int = 400) -> int:  # noqa: ANN001
     from sqlalchemy import func, insert, select
 
-    from ..clock import today as clock_today
     from .. import workflows
+    from ..clock import today as clock_today
     from .models import Case, History, JournalEntry, Party
 
     ensure_demo_org(store)
@@ -240,7 +240,7 @@ def seed_bulk(store, n: int, *, seed: int = 1, created_by: str = "demo", span_da
                        _name(rng), rng.random() < 0.25)]
             if "varsling" in wf.id:
                 people.append(("anklagede", _name(rng), False))
-            statutory = [(s, spec) for s, spec in zip(st.statutory, wf.statutory) if not s.met and s.due]
+            statutory = [(s, spec) for s, spec in zip(st.statutory, wf.statutory, strict=False) if not s.met and s.due]
             stat_due = min((s.due for s, _ in statutory), default=None)
             warn_from = None
             if statutory:
