@@ -72,12 +72,20 @@ def _reader(args: argparse.Namespace, create: bool = True):  # noqa: ANN202
 
 
 def _stream_json(rows) -> None:  # noqa: ANN001
-    """Print a JSON array row by row, exactly as json.dumps(list, indent=2) would, in bounded memory."""
+    """Print a JSON array row by row, exactly as json.dumps(list, indent=2) would, in bounded memory.
+
+    A flat row (a summary) is laid out here with the C encoder for its keys and values: json's
+    indenting encoder is pure Python and took most of the time on 100,000 cases."""
+    encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
     out = sys.stdout
     first = True
     for row in rows:
-        text = json.dumps(row, ensure_ascii=False, indent=2, default=str)
-        out.write(("[\n" if first else ",\n") + "\n".join("  " + line for line in text.split("\n")))
+        if row and all(v is None or isinstance(v, (str, int, float)) for v in row.values()):
+            text = "  {\n" + ",\n".join(f"    {encode(k)}: {encode(v)}" for k, v in row.items()) + "\n  }"
+        else:
+            text = "\n".join("  " + line for line in
+                             json.dumps(row, ensure_ascii=False, indent=2, default=str).split("\n"))
+        out.write(("[\n" if first else ",\n") + text)
         first = False
     out.write("[]\n" if first else "\n]\n")
 
