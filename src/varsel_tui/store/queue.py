@@ -68,6 +68,7 @@ _ACCESS = ("EXISTS (SELECT 1 FROM case_access a WHERE a.user_name = ? AND a.case
 
 _FTS = "id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?)"
 TRIGRAM = 3  # the FTS5 trigram tokenizer matches substrings of at least this many characters
+FEW_MATCHES = 4000  # fewer cases than this for a filter (of 100,000): sort them, do not walk an index
 
 
 def access_today() -> date:
@@ -142,6 +143,13 @@ def _escape_like(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def fts_match(filter_text: str) -> str | None:
+    """The FTS5 query for the filter's words the trigram index can look up (each a quoted
+    substring, all of them required); None when every word is shorter than a trigram."""
+    indexed = [t for t in filter_text.lower().split() if len(t) >= TRIGRAM]
+    return " AND ".join('"' + t.replace('"', '""') + '"' for t in indexed) or None
+
+
 def build_where(filter_text: str, view: str, today: date, user: str, *, access_on: date | None = None,
                 fts: bool = False) -> tuple[str, list[Any]]:
     """The WHERE clause (with `?` placeholders) and its parameters for a view and a filter.
@@ -158,13 +166,12 @@ def build_where(filter_text: str, view: str, today: date, user: str, *, access_o
     else:
         clauses.append("status = 'open'")
     # The filter before the access probe: cheap membership tests first, the probe for what passes.
-    terms = filter_text.lower().split()
-    indexed = [t for t in terms if fts and len(t) >= TRIGRAM]
-    if indexed:
+    match = fts_match(filter_text) if fts else None
+    if match:
         clauses.append(_FTS)
-        params.append(" AND ".join('"' + t.replace('"', '""') + '"' for t in indexed))
-    for term in terms:
-        if term not in indexed:
+        params.append(match)
+    for term in filter_text.lower().split():
+        if not match or len(term) < TRIGRAM:
             clauses.append("search LIKE ? ESCAPE '\\'")
             params.append(f"%{_escape_like(term)}%")
     clauses.append(_ACCESS)
@@ -353,7 +360,8 @@ class QueueSource:
         # query would first sort every match (a filter word often matches thousands of cases); the
         # filter is then a membership test on the trigram index's answer (or a LIKE).
         if (not self._pg and sort_column in _INDEX_ORDER
-                and (view == "open" or (view == "closed" and sort_column != "due"))):
+                and (view == "open" or (view == "closed" and sort_column != "due"))
+                and not self._few_matches(where, filter_text)):
             rows = self._page_by_index(where, params, sort_column, descending, int(offset), int(limit), today)
         else:
             sql = (f"SELECT {_COLUMNS} FROM cases WHERE {where} "
@@ -361,6 +369,16 @@ class QueueSource:
             rows = self._query(sql, [today, *params, int(limit), int(offset)])
         return [Row(r[0], r[1], r[2], r[3], r[4], r[5], r[6] or "", r[7], _as_date(r[8]), r[9],
                     _as_date(r[10]), bool(r[11])) for r in rows]
+
+    def _few_matches(self, where: str, filter_text: str) -> bool:
+        """Whether the trigram index finds so few cases that sorting them all beats walking the
+        sort index past the many that do not match (a rare word: walking would scan nearly all)."""
+        if _FTS not in where:
+            return False
+        match = fts_match(filter_text)
+        found = self._query("SELECT count(*) FROM (SELECT 1 FROM cases_fts WHERE cases_fts MATCH ? LIMIT ?)",
+                            [match, FEW_MATCHES])
+        return bool(found) and int(found[0][0]) < FEW_MATCHES
 
     def _page_by_index(self, where: str, params: list[Any], sort_column: str, descending: bool,
                        offset: int, limit: int, today: date) -> list[tuple]:
