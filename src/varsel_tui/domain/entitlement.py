@@ -29,8 +29,12 @@ def entitled_people(*, body: str | None, creator: str, members_of: Callable[[str
         if closed_on is not None or ends_on < today:
             continue
         for p in participants:
-            if not p or (p in people and (people[p] is None or people[p] >= ends_on)):
-                continue  # a member already, or in a hearing that lasts longer
+            if not p:
+                continue
+            if p in people:
+                until = people[p]
+                if until is None or until >= ends_on:
+                    continue  # a member already, or in a hearing that lasts longer
             people[p] = ends_on
     barred = set(excluded) | {p for b in concerns for p in members_of(b)}
     return {p: until for p, until in people.items() if p not in barred}
