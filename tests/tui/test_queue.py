@@ -590,6 +590,9 @@ def test_queue_source_on_postgresql(tmp_path):
                           intake={"sakstype": "klage", "karakter_kunngjort": "2026-11-10",
                                   "opprinnelig_karakter": "C"})
         store.close()
+        from access_grants import grant
+
+        grant(db_url, ["kari"])
         source = open_source(db_url)
         today = date(2026, 11, 23)
         rows = source.page("", "open", "due", False, 0, 60, today, "kari")
