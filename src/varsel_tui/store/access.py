@@ -18,13 +18,14 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
 
+from . import journal
 from .db import StoreError
 from .models import Body, CaseKey, Hearing, Member, Party, Setting, User
 from .secrets import RECOVERY, RECOVERY_SETTING, SEALED_COLUMNS, SECRET, user_recipient, wrap_for
 
 if TYPE_CHECKING:
     from .models import Case
-    from .service import Store
+    from .unit import Db
 
 
 def _today():  # noqa: ANN202
@@ -33,13 +34,13 @@ def _today():  # noqa: ANN202
     return today()
 
 
-def start_keys(store: "Store", case: "Case") -> None:
+def start_keys(db: "Db", case: "Case") -> None:
     """Give a strictly secret case without keys its first data key generation."""
     if case.classification == SECRET and case.key_generation == 0:
         from ..crypto.envelope import new_data_key
 
         case.key_generation = 1
-        store.codec.set_fresh(case.number, 1, new_data_key())
+        db.codec.set_fresh(case.number, 1, new_data_key())
 
 
 def recovery_public_key(s: Session) -> bytes | None:
@@ -70,11 +71,11 @@ def concerned_members(s: Session, case: "Case") -> set[str]:
     return set(s.exec(select(Member.person).join(Body, Body.id == Member.body_id).where(Body.name.in_(bodies))))
 
 
-def accused_names(store: "Store", s: Session, case: "Case") -> set[str]:
+def accused_names(db: "Db", s: Session, case: "Case") -> set[str]:
     """Lower-cased names of the accused parties (decrypted: needs the case's key)."""
     names: set[str] = set()
     for p in s.exec(select(Party).where(Party.case_id == case.id, Party.role == "anklagede")):
-        name = store.codec.open_row(case, p, "name")
+        name = db.codec.open_row(case, p, "name")
         if name:
             names.add(name.strip().lower())
     return names
@@ -84,10 +85,10 @@ def _is_accused(user: "User | None", name: str, accused: set[str]) -> bool:
     return bool({name.lower(), ((user.display_name if user else "") or "").strip().lower()} & accused)
 
 
-def entitled(store: "Store", s: Session, case: "Case") -> dict[str, bytes]:
+def entitled(db: "Db", s: Session, case: "Case") -> dict[str, bytes]:
     """Recipient id → public key of everyone entitled to the case now."""
     reach = people_in_reach(s, case)
-    members, accused = concerned_members(s, case), accused_names(store, s, case)
+    members, accused = concerned_members(s, case), accused_names(db, s, case)
     out: dict[str, bytes] = {}
     if reach:
         for u in s.exec(select(User).where(User.name.in_(sorted(reach))).order_by(User.name)):
@@ -100,33 +101,33 @@ def entitled(store: "Store", s: Session, case: "Case") -> dict[str, bytes]:
     return out
 
 
-def load_wraps(store: "Store", s: Session, case: "Case") -> None:
+def load_wraps(db: "Db", s: Session, case: "Case") -> None:
     """Give the codec the unlocked user's wraps for this case, if the workflow lets them in now."""
-    who = store.codec.unlocked_as
+    who = db.codec.unlocked_as
     if case.classification != SECRET or who is None:
         return
     name = who.removeprefix("user:")
     if who != RECOVERY and (name in concerned_members(s, case) or name not in people_in_reach(s, case)):
-        store.codec.set_wraps(case.number, None)  # a wrap left from before does not let them in
+        db.codec.set_wraps(case.number, None)  # a wrap left from before does not let them in
         return
     rows = s.exec(select(CaseKey.key_version, CaseKey.wrap).where(CaseKey.case_id == case.id,
                                                                   CaseKey.recipient == who))
-    store.codec.set_wraps(case.number, {g: bytes(w) for g, w in rows})
+    db.codec.set_wraps(case.number, {g: bytes(w) for g, w in rows})
     # Named as accused: only their own key can tell (the names are sealed), and then it may not be used.
-    if who != RECOVERY and store.codec.can_open(case):
+    if who != RECOVERY and db.codec.can_open(case):
         user = s.exec(select(User).where(User.name == name)).first()
-        if _is_accused(user, name, accused_names(store, s, case)):
-            store.codec.set_wraps(case.number, None)
+        if _is_accused(user, name, accused_names(db, s, case)):
+            db.codec.set_wraps(case.number, None)
 
 
-def sync(store: "Store", s: Session, case: "Case", by: str) -> None:
+def sync(db: "Db", s: Session, case: "Case", by: str) -> None:
     """Wraps for exactly who is entitled now; a new key generation if anyone lost entitlement."""
     if case.classification != SECRET or case.key_generation == 0:
         return
     from ..crypto.envelope import new_data_key
 
-    by = by or (store.codec.unlocked_as or "").removeprefix("user:")
-    want = entitled(store, s, case)
+    by = by or (db.codec.unlocked_as or "").removeprefix("user:")
+    want = entitled(db, s, case)
     if not want:
         raise StoreError(f"no one could read strictly secret case {case.number}: nobody entitled to it has a key "
                          f"pair ({case.body or case.created_by}) and no recovery key is set up "
@@ -141,8 +142,8 @@ def sync(store: "Store", s: Session, case: "Case", by: str) -> None:
         s.flush()
         case.key_generation += 1
         s.add(case)
-        store.codec.set_fresh(case.number, case.key_generation, new_data_key())
-        store._journal(s, case, by, "access", f"tilgang fjernet: {', '.join(_who(r) for r in stale)}; "
+        db.codec.set_fresh(case.number, case.key_generation, new_data_key())
+        journal.append(db, s, case, by, "access", f"tilgang fjernet: {', '.join(_who(r) for r in stale)}; "
                                               f"ny nøkkelgenerasjon {case.key_generation}")
     have = {(r.recipient, r.key_version) for r in rows}
     granted: list[str] = []
@@ -150,13 +151,13 @@ def sync(store: "Store", s: Session, case: "Case", by: str) -> None:
         for generation in range(1, case.key_generation + 1):
             if (recipient, generation) in have:
                 continue
-            wrap = wrap_for(store.codec.key(case, generation), case.number, generation, recipient, public)
+            wrap = wrap_for(db.codec.key(case, generation), case.number, generation, recipient, public)
             s.add(CaseKey(case_id=case.id, recipient=recipient, key_version=generation, wrap=wrap))
             if recipient not in granted:
                 granted.append(recipient)
     if granted:
         s.flush()
-        store._journal(s, case, by, "access", f"tilgang gitt: {', '.join(_who(r) for r in granted)}")
+        journal.append(db, s, case, by, "access", f"tilgang gitt: {', '.join(_who(r) for r in granted)}")
 
 
 def _who(recipient: str) -> str:
@@ -171,7 +172,7 @@ def recipients(s: Session, case: "Case") -> dict[str, list[int]]:
     return out
 
 
-def seal_existing(store: "Store", s: Session, case: "Case", by: str, *,
+def seal_existing(db: "Db", s: Session, case: "Case", by: str, *,
                   why: str = "omklassifisert til strengt hemmelig") -> None:
     """A case raised to strictly secret (StInn 2.4): seal everything stored in plain so far.
 
@@ -180,11 +181,10 @@ def seal_existing(store: "Store", s: Session, case: "Case", by: str, *,
     """
     from ..crypto.audit import chain_hash
     from .models import Draft, History, JournalEntry, Measure
-    from .service import audit_event
 
     case.classification = SECRET
-    start_keys(store, case)
-    codec = store.codec
+    start_keys(db, case)
+    codec = db.codec
     for column, _ in SEALED_COLUMNS["cases"]:
         codec.seal_row(case, case, column, getattr(case, column))
     for model in (Party, History, Draft, Measure, Hearing):
@@ -198,10 +198,10 @@ def seal_existing(store: "Store", s: Session, case: "Case", by: str, *,
     for e in entries:
         codec.seal_row(case, e, "text", e.text)
         e.prev_hash = prev
-        e.hash = prev = chain_hash(prev, audit_event(e))
+        e.hash = prev = chain_hash(prev, journal.audit_event(e))
         s.add(e)
     s.add(case)
     s.flush()
-    store._journal(s, None, by, "reclassified", f"sak {case.number} {why}; "
+    journal.append(db, s, None, by, "reclassified", f"sak {case.number} {why}; "
                                                 f"journalen forseglet (tidligere kjedehode {old_head})")
-    store._needs_checkpoint = True
+    db.needs_checkpoint = True

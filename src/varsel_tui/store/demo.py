@@ -48,7 +48,7 @@ MEMBERS = {"OU": ["kari", "per", "nora"], "KKV": ["lars", "ingrid"], "Presidents
            "linjeleder": ["jonas"]}
 # Every demo user's passphrase (README). Demo keys use a light KDF setting so the demo opens at once;
 # `varsel user add` calibrates real keys to about half a second.
-DEMO_PASSPHRASE = "varsel-demo"
+DEMO_PASSPHRASE = "varsel-demo-2026"
 DEMO_KDF = {"name": "argon2id", "memory_cost": 16 * 1024, "iterations": 2, "lanes": 1}
 
 
@@ -207,7 +207,8 @@ def seed_bulk(store, n: int, *, seed: int = 1, created_by: str = "demo", span_da
         return 0
     from ..crypto.audit import chain_hash
     from ..domain.entitlement import entitled_people
-    from ..store.service import CLASSIFICATIONS, SECRET, _classify, _prelim_warn_from, audit_event
+    from ..domain.policy import CLASSIFICATIONS, SECRET, classify, prelim_warn_from
+    from .journal import audit_event
     from .models import CaseAccess, CaseKey
 
     now = datetime.now(timezone.utc)
@@ -230,7 +231,7 @@ def seed_bulk(store, n: int, *, seed: int = 1, created_by: str = "demo", span_da
             years[w.received.year] = years.get(w.received.year, 0) + 1
             seq = years[w.received.year]
             number = f"{w.received.year}-{seq:04d}"
-            classification = _classify(wf, w.intake, None, False)
+            classification = classify(wf, w.intake, None, False)
             if st.classification and CLASSIFICATIONS.index(st.classification) > CLASSIFICATIONS.index(classification):
                 classification = st.classification  # raised by a step, as the store does
             secret = classification == SECRET
@@ -245,7 +246,7 @@ def seed_bulk(store, n: int, *, seed: int = 1, created_by: str = "demo", span_da
             warn_from = None
             if statutory:
                 s0, spec0 = min(statutory, key=lambda x: x[0].due)
-                warn_from = _prelim_warn_from(s0.due, spec0.warn_working_days)
+                warn_from = prelim_warn_from(s0.due, spec0.warn_working_days)
             search_parts = [number, wf.id, st.current or "", wf.step(st.current).title if st.current else "", st.body or ""]
             if not secret:
                 search_parts += [title] + [p[1] for p in people]
