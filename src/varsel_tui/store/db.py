@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 HEAD_REVISION = "0004"  # bump together with a new file in store/migrations/versions
 
@@ -42,8 +42,10 @@ class StoreError(Exception):
     """A database problem told to the user in one line."""
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(NamedTuple):
+    """Where the database is (a named tuple, not a dataclass: the CLI's light reads import neither
+    dataclasses nor inspect)."""
+
     url: str  # SQLAlchemy URL
     path: Path | None  # the SQLite file, if any
 

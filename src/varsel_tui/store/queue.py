@@ -25,10 +25,9 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterator, NamedTuple, Sequence
 
 from .db import Location, StoreError, locate
 
@@ -87,8 +86,7 @@ class QueueError(StoreError):
     """The queue could not be read; told to the user in one line."""
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
+class Row(NamedTuple):
     id: int
     number: str
     workflow_id: str
@@ -107,8 +105,7 @@ class Row:
         return self.classification == SECRET
 
 
-@dataclass(frozen=True, slots=True)
-class Summary:
+class Summary(NamedTuple):
     """A case's plain metadata for the scripting CLI (`case list`, `due`): the fields the README's
     summary JSON has, plus what `due` derives its flags from."""
 
