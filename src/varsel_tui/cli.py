@@ -749,6 +749,45 @@ def cmd_retention_policy(args: argparse.Namespace) -> None:
            else f"{args.workflow}: cases are kept until an archivist decides")
 
 
+def cmd_backup(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from .store.backup import backup
+
+    store = _store(args, create=False)
+    result = backup(store, Path(args.file), force=args.force, logical=args.logical)
+    keep = store.backup_max_days()
+    rule = (f"Keep backups for at most {keep} days and delete older ones, so a destroyed case is gone "
+            f"everywhere {keep} days later (README, Retention).")
+    _print(args, {"file": str(result.path), "kind": result.kind, "revision": result.revision,
+                  "rows": result.rows, "keep_days": keep},
+           f"backup written to {result.path} ({result.kind}, {result.rows.get('cases', 0)} cases)\n{rule}")
+
+
+def cmd_restore(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from .store.backup import restore
+    from .store.service import Store
+
+    if not args.db:
+        raise CliError("restore needs --db PATH|URL: the empty database to restore into")
+    result = restore(Path(args.file), args.db)
+    store = Store.open(args.db, create=False)
+    try:
+        checked, broken = store.verify_audit()
+    finally:
+        store.close()
+    data = {"target": result.target, "kind": result.kind, "revision": result.revision, "rows": result.rows,
+            "audit": {"entries": checked, "intact": not broken}}
+    _print(args, data, f"restored {result.rows.get('cases', 0)} cases from {args.file} ({result.kind}, schema "
+                       f"{result.revision}) into {result.target}"
+                       + ("" if broken else f"; audit journal intact ({checked} entries)"))
+    if broken:  # restored as the backup had it; the user must know before trusting it
+        raise CliError(f"the restored audit journal is broken at journal entry #{broken[0][0]} (so was the "
+                       "backup's); run 'varsel audit verify'")
+
+
 # -- parser --------------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
@@ -924,6 +963,17 @@ def build_parser() -> argparse.ArgumentParser:
     rtp.add_argument("workflow")
     rtp.add_argument("days", type=int, help="days after closing (0 = keep until an archivist decides)")
     rtp.set_defaults(func=cmd_retention_policy)
+
+    bk = sub.add_parser("backup", parents=[common], help="write an owner-only backup of the database to FILE")
+    bk.add_argument("file")
+    bk.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    bk.add_argument("--logical", action="store_true",
+                    help="a logical export (zip) instead of an SQLite copy or pg_dump archive; restores into "
+                         "either backend")
+    bk.set_defaults(func=cmd_backup)
+    rs = sub.add_parser("restore", parents=[common], help="restore a backup into the empty database given by --db")
+    rs.add_argument("file")
+    rs.set_defaults(func=cmd_restore)
 
     du = sub.add_parser("due", parents=[common], help="what is due or overdue (for cron)")
     du.add_argument("--within", type=int, default=7, help="days ahead (default 7)")
