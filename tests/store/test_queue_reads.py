@@ -75,9 +75,10 @@ TERMS = ["t", "tr", "2026", "2026-0", "ntnu", "avvik", "ou", "kkv", "3.", "m1", 
          "ola berg", "ikke-til-stede", "%", "_", "50%", 'sa"k', "stinn-varsling 2.", "qxz"]
 
 
-@pytest.mark.parametrize("user, few", [("kari", 4000), ("nora", 4000), ("kari", 0)])
+@pytest.mark.parametrize("user, few", [("kari", 4000), ("nora", 4000), ("kari", 0), ("nora", 0)])
 def test_the_filter_index_finds_exactly_what_like_finds(seeded, store, user, few, monkeypatch):
-    # few=0: every filter counts as common, so SQLite pages walk the sort index (as on 100,000 cases)
+    # few=0: every filter counts as common (as on 100,000 cases): SQLite pages walk the sort index, or
+    # for a viewer who sees under half the cases (nora) start from their access rows
     monkeypatch.setattr(queue, "FEW_MATCHES", few)
     # A changed search text (a new party) must be in the index too: the triggers keep it in step.
     plain = next(r for r in open_source(seeded).page("", "open", "number", False, 0, 500, TODAY, "kari")

@@ -69,6 +69,12 @@ _ACCESS = ("EXISTS (SELECT 1 FROM case_access a WHERE a.user_name = ? AND a.case
 _ACCESS_LIST = ("id IN (SELECT a.case_id FROM case_access a WHERE a.user_name = ? "
                 "AND (a.until IS NULL OR a.until >= ?))")
 
+def _from_access(where: str) -> str:
+    """The same condition, for SQLite to start from the viewer's access rows: the access probe as
+    a list on the (user_name, case_id) index, status and the trigram index as plain tests."""
+    return where.replace(_ACCESS, _ACCESS_LIST).replace("status ", "+status ", 1).replace(_FTS, "+" + _FTS)
+
+
 _FTS = "id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?)"
 TRIGRAM = 3  # the FTS5 trigram tokenizer matches substrings of at least this many characters
 FEW_MATCHES = 4000  # fewer cases than this for a filter (of 100,000): sort them, do not walk an index
@@ -356,12 +362,18 @@ class QueueSource:
     def page(self, filter_text: str, view: str, sort_column: str, descending: bool, offset: int,
              limit: int, today: date, user: str) -> list[Row]:
         where, params = self._where(filter_text, view, today, user)
-        # With or without a filter, walking the sort index finds a page at once where the general
-        # query would first sort every match (a filter word often matches thousands of cases); the
-        # filter is then a membership test on the trigram index's answer (or a LIKE).
-        if (not self._pg and sort_column in _INDEX_ORDER
-                and (view == "open" or (view == "closed" and sort_column != "due"))
-                and not self._few_matches(where, filter_text)):
+        walkable = (not self._pg and sort_column in _INDEX_ORDER
+                    and (view == "open" or (view == "closed" and sort_column != "due")))
+        many = walkable and _FTS in where and not self._few_matches(where, filter_text)
+        if many and self._access_share(user)[1]:
+            # A common word may still be rare among this viewer's cases (another body's): a walk
+            # would pass nearly every case, so start from their own access rows and sort those.
+            where, walkable = _from_access(where), False
+        if walkable and (_FTS not in where or many):
+            # Walking the sort index finds a page at once where the general query would first sort
+            # every match (a filter word often matches thousands of cases); the filter is then a
+            # membership test on the trigram index's answer (or a LIKE). A rare word (few index
+            # matches) is cheaper sorted.
             rows = self._page_by_index(where, params, sort_column, descending, int(offset), int(limit), today)
         else:
             sql = (f"SELECT {_COLUMNS} FROM cases WHERE {where} "
@@ -369,6 +381,14 @@ class QueueSource:
             rows = self._query(sql, [today, *params, int(limit), int(offset)])
         return [Row(r[0], r[1], r[2], r[3], r[4], r[5], r[6] or "", r[7], _as_date(r[8]), r[9],
                     _as_date(r[10]), bool(r[11])) for r in rows]
+
+    def _access_share(self, user: str, channel: str = "page") -> tuple[int, bool]:
+        """How many access rows `user` has, and whether that is under half the cases: SQLite
+        starts from them then (the (user_name, case_id) index is the smaller way in)."""
+        rows = self._query("SELECT (SELECT count(*) FROM case_access WHERE user_name = ?), "
+                           "(SELECT max(id) FROM cases)", [user], channel)
+        mine, total = (int(rows[0][0]), int(rows[0][1] or 0)) if rows else (0, 0)
+        return mine, mine * 2 < total
 
     def _few_matches(self, where: str, filter_text: str, channel: str = "page", cap: int | None = None) -> bool:
         """Whether the trigram index finds fewer than `cap` cases (FEW_MATCHES: so few that sorting
@@ -409,12 +429,9 @@ class QueueSource:
             # Counting visits every candidate, so start from the smallest set: the filter's index
             # matches, else the viewer's own access rows (the (user_name, case_id) index) when they
             # see under half the cases, else every open case with a probe each. Same rows.
-            rows = self._query("SELECT (SELECT count(*) FROM case_access WHERE user_name = ?), "
-                               "(SELECT max(id) FROM cases)", [user], "count")
-            mine, total = (int(rows[0][0]), int(rows[0][1] or 0)) if rows else (0, 0)
-            if mine * 2 < total and not self._few_matches(where, filter_text, "count", cap=mine):
-                where = (where.replace(_ACCESS, _ACCESS_LIST).replace("status ", "+status ", 1)
-                         .replace(_FTS, "+" + _FTS))
+            mine, few = self._access_share(user, "count")
+            if few and not self._few_matches(where, filter_text, "count", cap=mine):
+                where = _from_access(where)
         rows = self._query(f"SELECT count(*) FROM cases WHERE {where}", params, "count")
         return int(rows[0][0]) if rows else 0
 
