@@ -14,8 +14,12 @@ import json
 import os
 from pathlib import Path
 
-from .db import Location
-from .trust import Tampering
+from .db import Location, StoreError
+
+
+class AnchorChanged(StoreError):
+    """The database's trust anchor is not the one this account pinned (light: the CLI's fast reads
+    import this module without SQLAlchemy or the crypto)."""
 
 FILE_NAME = "trust-anchors.json"
 
@@ -31,7 +35,7 @@ def _key(loc: Location) -> str:
 
 
 def check(loc: Location, anchor: bytes | None) -> None:
-    """Pin `anchor` for `loc` on first sight; Tampering if it differs from the pinned one."""
+    """Pin `anchor` for `loc` on first sight; AnchorChanged if it differs from the pinned one."""
     if anchor is None:
         return
     path = pin_file()
@@ -40,13 +44,13 @@ def check(loc: Location, anchor: bytes | None) -> None:
     except FileNotFoundError:
         pins = {}
     except (OSError, ValueError):
-        raise Tampering(f"{path} is unreadable; it pins the databases' trust anchors for this account") from None
+        raise AnchorChanged(f"{path} is unreadable; it pins the databases' trust anchors for this account") from None
     key, seen = _key(loc), anchor.hex()
     pinned = pins.get(key)
     if pinned == seen:
         return
     if pinned is not None:
-        raise Tampering(f"the administrator key (trust anchor) of {loc.display()} is not the one this account "
+        raise AnchorChanged(f"the administrator key (trust anchor) of {loc.display()} is not the one this account "
                         f"first saw: it was replaced in the database, or the database was made anew — if an "
                         f"administrator confirms the latter, remove its line from {path}")
     pins[key] = seen
