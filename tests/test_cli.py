@@ -286,7 +286,5 @@ def test_read_commands_print_exactly_what_the_store_path_printed(varsel, monkeyp
         assert len(expected) > 10 and out == dumped(expected)
     finally:
         store.close()
-    code, out, _ = varsel("due", "--json", "--user", "nobody")
-    assert code == 0 and out == "[]\n"
-    code, out, _ = varsel("due", "--user", "nobody")
-    assert code == 0 and out == "nothing due\n"
+    code, out, err = varsel("due", "--json", "--user", "nobody")  # not a user: refused, nothing shown
+    assert code == 1 and out == "" and "nobody is not a registered user" in err

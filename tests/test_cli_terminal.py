@@ -220,7 +220,10 @@ def test_control_sequences_in_stored_values_are_shown_not_sent(env, capsys, tmp_
 
     from access_grants import grant
 
-    grant(env["VARSEL_DB"], [env.get("VARSEL_USER") or getpass.getuser()])  # `case list` shows what they may see
+    from urllib.parse import urlsplit
+
+    login = urlsplit(env["VARSEL_DB"]).username if env["VARSEL_DB"].startswith("postgresql") else getpass.getuser()
+    grant(env["VARSEL_DB"], [login])  # `case list` shows what they may see
     outputs = {}
     for argv in (["case", "list"], ["case", "show", number], ["audit", "log"], ["audit", "log", "--case", number],
                  ["case", "measure", "add", number, "Mer"]):

@@ -195,32 +195,41 @@ def _demo_admin(store):  # noqa: ANN001, ANN202
         admin.lock()
 
 
-def ensure_demo_users(store, names) -> None:  # noqa: ANN001
+def _administered(store, admin):  # noqa: ANN001, ANN202
+    """`admin` (a store unlocked as an administrator of this database, who chose to add the demo's
+    people to it), or the demo's own administrator, in a demo database only."""
+    from contextlib import nullcontext
+
+    return nullcontext(admin) if admin is not None else _demo_admin(store)
+
+
+def ensure_demo_users(store, names, admin=None) -> None:  # noqa: ANN001
     """Demo users with key pairs sealed by DEMO_PASSPHRASE, approved by the demo's administrator
     (the first of them, in a fresh database)."""
     from ..crypto import kdf
     from ..crypto.keys import new_user_keys
 
     names = list(dict.fromkeys(names))
-    _claim_demo_database(store, names)
+    if admin is None:
+        _claim_demo_database(store, names)
     params = kdf.fixed_params() or (DEMO_KDF if kdf.argon2_available() else {"name": "scrypt", "n": 2 ** 14, "r": 8, "p": 1})
     existing = {u.name for u in store.users()}
     for name in names:
         if name not in existing:
             private, public, sealed = new_user_keys(DEMO_PASSPHRASE, params)
             store.add_user(name, public_key=public, sealed_private_key=sealed, private_key=private)
-    with _demo_admin(store) as admin:
+    with _administered(store, admin) as admin:
         approved = admin.trust().users
         for name in names:
             if name not in approved:
                 admin.approve_user(name)
 
 
-def ensure_demo_org(store, extra: dict[str, list[str]] | None = None) -> None:  # noqa: ANN001
+def ensure_demo_org(store, extra: dict[str, list[str]] | None = None, admin=None) -> None:  # noqa: ANN001
     """The demo's bodies and (signed) members; `extra` adds members to bodies."""
     wanted = {body: list(people) + (extra or {}).get(body, []) for body, people in MEMBERS.items()}
-    ensure_demo_users(store, [p for people in wanted.values() for p in people])
-    with _demo_admin(store) as admin:
+    ensure_demo_users(store, [p for people in wanted.values() for p in people], admin)
+    with _administered(store, admin) as admin:
         for name, title in BODIES:
             admin.ensure_body(name, title)
         existing = {b.name: set(m) for b, m in admin.bodies()}
@@ -239,14 +248,18 @@ def seed_demo(store, user: str, cases: int = 80, seed: int = 7) -> int:  # noqa:
     return seed_bulk(store, cases, seed=seed, created_by=user, span_days=45)
 
 
-def seed_bulk(store, n: int, *, seed: int = 1, created_by: str = "demo", span_days: int = 400) -> int:  # noqa: ANN001
+def seed_bulk(store, n: int, *, seed: int = 1, created_by: str = "demo", span_days: int = 400,  # noqa: ANN001
+              admin=None) -> int:  # noqa: ANN001
+    """N demo cases. The demo's people are added by `admin` (a store unlocked as an administrator)
+    or, in a demo database only, by the demo's own administrator; `varsel seed-demo` never passes
+    one, so it refuses a database with users of its own."""
     from sqlalchemy import func, insert, select
 
     from .. import workflows
     from ..clock import today as clock_today
     from .models import Case, History, JournalEntry, Party
 
-    ensure_demo_org(store)
+    ensure_demo_org(store, admin=admin)
     rng = random.Random(seed)
     today = clock_today()
     wfs = list(workflows.all_workflows().values())
