@@ -28,26 +28,15 @@ def pytest_configure(config) -> None:
     os.environ["VARSEL_TEST_PG_URL"] = urlunsplit(parts._replace(path="/" + name))
 
 
-FASTKDF_DIR = os.path.join(os.path.dirname(__file__), "fastkdf")
-
-
 @pytest.fixture(autouse=True)
 def fast_kdf():
-    """Tiny KDF parameters for every key a test makes, also in CLI subprocesses (FASTKDF_DIR's
-    sitecustomize). Production code cannot be switched to them from outside the process."""
+    """Tiny KDF parameters for every key a test makes (CLI subprocesses: cli_env.subprocess_env).
+    Production code cannot be switched to them from outside the process."""
     from varsel_tui.crypto import kdf
 
     kdf.use_fixed_params(kdf.fast_test_params())
     yield
     kdf.use_fixed_params(None)
-
-
-def subprocess_env(**extra: str) -> dict[str, str]:
-    """The environment for running varsel in a subprocess: fast keys, this checkout first."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (FASTKDF_DIR, env.get("PYTHONPATH", "")) if p)
-    env.update(extra)
-    return env
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import subprocess_env
+from cli_env import subprocess_env
 
 from varsel_tui.cli import main
 
