@@ -1,0 +1,225 @@
+"""Tamper evidence of a case's plain state, and `case_access`: who may see a case, materialised.
+
+Every write ends the same way, in the same transaction (a `before_commit` hook on the store's
+sessions, so no write path can forget it):
+1. the digest of the case's plain state (domain/state_digest.py) is recorded in the journal
+   entries this write appended (and covered by their hashes);
+2. the case's `case_access` rows are replaced with who the entitlement rule gives now — as the
+   last statements, so a writer who has just lost access could still read back what they wrote
+   in the transaction (also under PostgreSQL row-level security that trusts `case_access`).
+
+A read recomputes the digest and compares it with the newest journal entry's (`check`); `audit`
+does it for every case and also reports access rows the rule does not give. What this cannot
+catch is someone who rewrites the digest and the journal's hash chain as well (README).
+"""
+
+from __future__ import annotations
+
+import struct
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, event, func
+from sqlmodel import Session, select
+
+from ..domain.state_digest import describe, differences, state_digest
+from .models import Case, CaseAccess, CaseKey, Draft, Hearing, History, JournalEntry, Measure, Party, Setting
+from .secrets import SECRET, CaseTampered
+
+if TYPE_CHECKING:
+    from .service import Store
+
+_TOUCHED = "varsel_touched_cases"  # Session.info: case id → (case, journal entries appended)
+ADOPTED_SETTING = "case_state_recorded"  # set once every existing case has a recorded state
+
+
+def install(store: "Store", s: Session) -> Session:
+    """Make every commit of `s` end with the digest and the access rows of the cases it touched."""
+    event.listen(s, "before_commit", lambda session: finish(store, session))
+    return s
+
+
+def touch(s: Session, case: Case, entry: JournalEntry | None = None) -> None:
+    """Mark `case` as written in this transaction (`entry`: a journal entry appended for it)."""
+    _, entries = s.info.setdefault(_TOUCHED, {}).setdefault(case.id, (case, []))
+    if entry is not None:
+        entries.append(entry)
+
+
+def finish(store: "Store", s: Session) -> None:
+    touched = s.info.pop(_TOUCHED, {})
+    if not touched:
+        return
+    s.flush()
+    for case, entries in touched.values():
+        if entries:
+            _stamp(s, case, entries, digest(s, case))
+    s.flush()
+    for case, _ in touched.values():  # last: the writer may lose their own access here
+        materialise(store, s, case, adopting=True)
+    s.flush()
+
+
+def _stamp(s: Session, case: Case, entries: list[JournalEntry], state: str) -> None:
+    """Record `state` in this write's journal entries and re-link their hashes (they are the
+    newest of the case's chain, so nothing after them refers to the old hashes)."""
+    from ..crypto.audit import chain_hash
+    from .service import audit_event
+
+    prev = None
+    for e in sorted(entries, key=lambda e: e.id):
+        if prev is not None:
+            e.prev_hash = prev
+        e.state_digest = state
+        e.hash = prev = chain_hash(e.prev_hash, audit_event(e))
+        s.add(e)
+
+
+# -- the digest --------------------------------------------------------------------------------
+
+def _row(obj: Any, columns: tuple[str, ...]) -> dict[str, Any]:
+    return {c: getattr(obj, c) for c in columns}
+
+
+def digest(s: Session, case: Case) -> str:
+    """The case's plain state as stored now (no key needed)."""
+    return state_digest(
+        _row(case, ("number", "workflow_id", "status", "classification", "body", "concerns", "key_generation",
+                    "received", "created_by", "title", "title_ct", "intake_json", "intake_ct")),
+        [_row(p, ("id", "role", "anonymous", "concerns_body", "name", "name_ct"))
+         for p in s.exec(select(Party).where(Party.case_id == case.id))],
+        [_row(h, ("id", "kind", "ref", "on_date", "answers_json", "answers_ct"))
+         for h in s.exec(select(History).where(History.case_id == case.id))],
+        [_row(m, ("id", "due", "done_on", "title", "title_ct", "responsible", "responsible_ct"))
+         for m in s.exec(select(Measure).where(Measure.case_id == case.id))],
+        [_row(h, ("id", "participants", "ends_on", "closed_on", "question", "question_ct"))
+         for h in s.exec(select(Hearing).where(Hearing.case_id == case.id))],
+    )
+
+
+def _generation(ct: bytes | None) -> int:
+    return struct.unpack(">I", bytes(ct)[:4])[0] if ct is not None and len(ct) >= 4 else 0
+
+
+def problems(s: Session, case: Case) -> list[str]:
+    """What about the case's stored data no varsel write could have produced ([] if nothing)."""
+    found: list[str] = []
+    recorded = s.exec(select(JournalEntry.state_digest).where(JournalEntry.case_id == case.id)
+                      .order_by(JournalEntry.id.desc()).limit(1)).first()
+    if recorded is None:
+        found.append("no recorded state (its journal's newest entries were removed or emptied)")
+    else:
+        changed = differences(recorded, digest(s, case))
+        if changed:
+            found.append(describe(changed))
+    if case.classification == SECRET and (case.title is not None or case.intake_json is not None):
+        found.append("a plain title or intake on a strictly secret case")
+    newest = max([_generation(case.title_ct), _generation(case.intake_ct)] + [
+        _generation(ct) for model, column in ((Party, Party.name_ct), (History, History.answers_ct),
+                                              (JournalEntry, JournalEntry.text_ct), (Draft, Draft.answers_ct),
+                                              (Measure, Measure.title_ct), (Hearing, Hearing.question_ct))
+        for ct in s.exec(select(column).where(model.case_id == case.id, column.is_not(None)))])
+    wrapped = s.exec(select(func.max(CaseKey.key_version)).where(CaseKey.case_id == case.id)).one() or 0
+    if max(newest, wrapped) > case.key_generation:
+        found.append(f"key generation rolled back to {case.key_generation} "
+                     f"(data or key wraps of generation {max(newest, wrapped)} exist)")
+    return found
+
+
+def check(s: Session, case: Case) -> None:
+    """CaseTampered if the case's stored data was altered behind varsel's back."""
+    found = problems(s, case)
+    if found:
+        raise CaseTampered(case.number, "; ".join(found))
+
+
+# -- who may see the case ----------------------------------------------------------------------
+
+def _real_today() -> date:
+    from ..clock import real_today
+
+    return real_today()
+
+
+def materialise(store: "Store", s: Session, case: Case, *, adopting: bool = False) -> None:
+    """Replace the case's `case_access` rows with the entitled set.
+
+    A strictly secret case whose accused names this process cannot open (an administrator
+    changing a body's members) can only lose rows here: who is named as accused is unknown, so
+    nobody is added until someone holding the key writes or runs `varsel access sync`. When
+    `adopting` a database from before, rows are given by the rest of the rule (the key layer
+    still refuses an accused person their key)."""
+    from . import access
+
+    accused = access.accused_names_if_open(store, s, case)
+    want = access.entitled_users(store, s, case, accused=accused or set())
+    if accused is None and not adopting:
+        have = set(s.exec(select(CaseAccess.user_name).where(CaseAccess.case_id == case.id)))
+        want = {u: until for u, until in want.items() if u in have}
+    s.execute(delete(CaseAccess).where(CaseAccess.case_id == case.id))
+    for user, until in sorted(want.items()):
+        s.add(CaseAccess(case_id=case.id, user_name=user, until=until))
+
+
+def has_row(s: Session, case: Case, user: str) -> bool:
+    """Whether `user` has a `case_access` row for the case valid today (real clock)."""
+    until = s.exec(select(CaseAccess.until, CaseAccess.id).where(CaseAccess.case_id == case.id,
+                                                                CaseAccess.user_name == user)).first()
+    return until is not None and (until[0] is None or until[0] >= _real_today())
+
+
+def stray_access(store: "Store", s: Session, case: Case) -> list[str]:
+    """Users with a current `case_access` row the entitlement rule does not give them."""
+    from . import access
+
+    accused = access.accused_names_if_open(store, s, case) or set()
+    want = access.entitled_users(store, s, case, accused=accused)
+    today = _real_today()
+    return sorted(r.user_name for r in s.exec(select(CaseAccess).where(CaseAccess.case_id == case.id))
+                  if r.user_name not in want and (r.until is None or r.until >= today))
+
+
+def audit(store: "Store", s: Session) -> list[str]:
+    """One line per case whose stored state or access rows were altered outside varsel."""
+    lines: list[str] = []
+    for case in s.exec(select(Case).order_by(Case.number)):
+        for problem in problems(s, case):
+            lines.append(f"case {case.number}: stored data altered outside varsel: {problem}")
+        stray = stray_access(store, s, case)
+        if stray:
+            lines.append(f"case {case.number}: access rows the workflow does not give (ignored): "
+                         f"{', '.join(stray)}")
+    return lines
+
+
+# -- databases from before ---------------------------------------------------------------------
+
+def adopt(store: "Store", s: Session, cases: list[Case]) -> None:
+    """Record the state and access rows of cases written without them (a database from before
+    this check, bulk demo data): one journal entry each carrying the digest (no text, so none
+    needs sealing)."""
+    from ..crypto.audit import chain_hash
+    from .service import _now, audit_event
+
+    for case in cases:
+        last = s.exec(select(JournalEntry.hash).where(JournalEntry.case_id == case.id)
+                      .order_by(JournalEntry.id.desc()).limit(1)).first()
+        e = JournalEntry(case_id=case.id, at=_now(), by="varsel", kind="state", state_digest=digest(s, case))
+        s.add(e)
+        s.flush()
+        e.prev_hash = last
+        e.hash = chain_hash(last, audit_event(e))
+        s.add(e)
+        materialise(store, s, case, adopting=True)
+    s.flush()
+
+
+def adopt_existing(store: "Store", s: Session) -> None:
+    """Once per database: adopt every case that has no recorded state yet (the caller commits).
+    Afterwards a case without one is reported as altered, never adopted again (that would
+    launder an edit)."""
+    if s.get(Setting, ADOPTED_SETTING) is not None:
+        return
+    recorded = select(JournalEntry.case_id).where(JournalEntry.state_digest.is_not(None))
+    adopt(store, s, list(s.exec(select(Case).where(Case.id.not_in(recorded)).order_by(Case.id))))
+    s.add(Setting(key=ADOPTED_SETTING, value="1"))
