@@ -1,6 +1,8 @@
-"""Who may read a strictly secret case now, and keeping its key wraps in line with that.
+"""Who may see a case now (every classification), and keeping a strictly secret case's key wraps
+in line with that.
 
-Entitlement follows the workflow (DESIGN.md "Confidentiality"):
+Entitlement follows the workflow (DESIGN.md "Confidentiality"; the rule is domain/entitlement.py,
+decided on the real clock):
 - the members of the body handling the case's current phase (the creator while no body is set),
 - participants of a hearing that is open and has not passed its end date,
 - the organisation recovery key, when one is set up,
@@ -34,6 +36,14 @@ def _real_today():  # noqa: ANN202
     from ..clock import real_today
 
     return real_today()
+
+
+class NoCaseAccess(StoreError):
+    """A case the acting user is not entitled to see: nothing of it is told, not even its title."""
+
+    def __init__(self, number: str):
+        self.number = number
+        super().__init__(f"you have no access to case {number}")
 
 
 def start_keys(store: "Store", case: "Case") -> None:
