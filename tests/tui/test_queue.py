@@ -178,7 +178,7 @@ async def test_keys_typed_in_the_filter_are_text_not_commands(seeded_db):
         await settle(pilot, app)
         assert app.screen.query_one("#filter").value == "nyq2"
         assert type(app.screen).__name__ == "QueueScreen" and app.is_running
-        assert app.screen.case_list.query.view == "open"
+        assert app.screen.case_list.queue_query.view == "open"
 
 
 @pilot_test
@@ -212,10 +212,10 @@ async def test_sort_cycles_columns_and_flips_direction(seeded_db):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot, app)
         case_list = app.screen.case_list
-        assert case_list.query.sort_column == "due"
+        assert case_list.queue_query.sort_column == "due"
         await pilot.press("s")  # due → number
         await settle(pilot, app)
-        assert case_list.query.sort_column == "number"
+        assert case_list.queue_query.sort_column == "number"
         assert numbers(app) == ["2026-0001", "2026-0002", "2026-0003", "2026-0004", "2026-0006"]
         assert "Nummer ▲" in app.screen.query_one("#case-header").render().plain
         await pilot.press("S")
@@ -224,7 +224,7 @@ async def test_sort_cycles_columns_and_flips_direction(seeded_db):
         assert "Nummer ▼" in app.screen.query_one("#case-header").render().plain
         await pilot.press("s")  # number → workflow
         await settle(pilot, app)
-        assert case_list.query == case_list.query.__class__(sort_column="workflow")
+        assert case_list.queue_query == case_list.queue_query.__class__(sort_column="workflow")
         assert [r.workflow_id for r in case_list.visible_rows()] == [
             "ntnu-avvik", "ntnu-avvik", "ntnu-klage", "stinn-varsling", "uio-varsling"]
         await pilot.press("s")  # workflow → title: the secret case sorts last, by no title
@@ -269,6 +269,19 @@ async def test_enter_opens_the_selected_case(seeded_db):
             assert getattr(app.screen, "number", "2026-0006") == "2026-0006"
         else:
             assert any("ikke tilgjengelig" in n.message for n in app._notifications)
+
+
+@pilot_test
+async def test_double_click_on_a_row_opens_that_case(seeded_db):
+    # CaseList once shadowed Textual's DOMNode.query, and a double click raised TypeError.
+    app = make_app(seeded_db)
+    opened: list[str] = []
+    app.open_case = opened.append
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        await pilot.click("#case-list", offset=(5, 1), times=2)
+        await pilot.pause(0.1)
+        assert len(opened) == 1 and opened[0] == numbers(app)[1]
 
 
 @pilot_test

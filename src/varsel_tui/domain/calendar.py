@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Literal, get_args
+from typing import get_args
 
-Unit = Literal["virkedager", "dager", "uker", "måneder"]
+from .calendar_units import Unit
+
 UNITS: tuple[str, ...] = get_args(Unit)
 
 OSLO = "Europe/Oslo"
@@ -157,6 +158,7 @@ def oslo_today(now: datetime | None = None) -> date:
     """
     import pendulum
 
+    local: datetime
     if now is None:
         local = pendulum.now(OSLO)
     else:

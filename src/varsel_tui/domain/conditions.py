@@ -147,18 +147,20 @@ def evaluate(cond: Condition, ctx: Context) -> bool:
         return bool(value) == cond.is_true
     if cond.later_than is not None:
         from .calendar import add_period
+        from .calendar_units import as_unit
 
         actual = _as_date(value)
         start = ctx.dates.get(cond.later_than.start) or _as_date(ctx.answers.get(cond.later_than.start))
         if actual is None or start is None:
             return False
-        return actual > add_period(start, cond.later_than.count, cond.later_than.unit)
+        return actual > add_period(start, cond.later_than.count, as_unit(cond.later_than.unit))
     if cond.grade_diff_at_least is not None or cond.grade_compare is not None:
-        old, new = grade_index(value), grade_index(ctx.answers.get(cond.other))
+        old, new = grade_index(value), grade_index(ctx.answers.get(cond.other or ""))
         if old is None or new is None:
             return False
         if cond.grade_diff_at_least is not None:
             return abs(new - old) >= cond.grade_diff_at_least
         diff = new - old
+        assert cond.grade_compare is not None  # one test per condition (validated)
         return {"better": diff > 0, "same": diff == 0, "worse": diff < 0}[cond.grade_compare]
     raise AssertionError("unreachable: validated to have one test")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable, Literal
 
+from .calendar_units import as_unit
 from .conditions import Context, evaluate
 from .forms import Problem, validate
 from .workflow import Branch, DeadlineRule, Step, Workflow
@@ -137,7 +138,7 @@ def due_date(rule: DeadlineRule | None, received: date, events: dict[str, date],
         return None
     if rule.asap:
         return next_working_day_on_or_after(start)
-    return add_period(start, rule.count, rule.unit)
+    return add_period(start, rule.count, as_unit(rule.unit))
 
 
 class _Replay:

@@ -362,7 +362,7 @@ class FailedSource(QueueSource):
         super().__init__(Location("", Path(".")))
         self._message = error
 
-    def _query(self, sql: str, params: Sequence[Any]) -> list[tuple]:
+    def _query(self, sql: str, params: Sequence[Any], channel: str = "page") -> list[tuple[Any, ...]]:
         raise QueueError(self._message)
 
     def changed_marker(self) -> Any:

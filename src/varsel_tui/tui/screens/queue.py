@@ -153,7 +153,7 @@ class QueueScreen(Screen):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.query_one(ViewBar).show(self.case_list.query.view)
+        self.query_one(ViewBar).show(self.case_list.queue_query.view)
         self.case_list.focus()
         self.case_list.reload()
         interval = getattr(self.app, "poll_interval", 3.0)
@@ -233,12 +233,12 @@ class QueueScreen(Screen):
             self._apply_filter()
 
     def action_sort_next(self) -> None:
-        column = self.case_list.query.sort_column
+        column = self.case_list.queue_query.sort_column
         following = SORT_COLUMNS[(SORT_COLUMNS.index(column) + 1) % len(SORT_COLUMNS)]
         with_query(self.case_list, sort_column=following, descending=False)
 
     def action_sort_reverse(self) -> None:
-        with_query(self.case_list, descending=not self.case_list.query.descending)
+        with_query(self.case_list, descending=not self.case_list.queue_query.descending)
 
     def action_view(self, view: str) -> None:
         if view in VIEWS:

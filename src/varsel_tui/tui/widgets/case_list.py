@@ -113,10 +113,10 @@ class CaseHeader(Widget):
         text = Text(no_wrap=True, overflow="crop")
         for i, col in enumerate(COLUMNS):
             label = t(f"case_list.col.{col}")
-            if col == cl.query.sort_column:
-                label += " ▼" if cl.query.descending else " ▲"
+            if col == cl.queue_query.sort_column:
+                label += " ▼" if cl.queue_query.descending else " ▲"
             text.append(("" if i == 0 else " ") + _fit(label, widths[col]),
-                        style="underline" if col == cl.query.sort_column else "")
+                        style="underline" if col == cl.queue_query.sort_column else "")
         return text
 
 
@@ -189,7 +189,7 @@ class CaseList(ScrollView, can_focus=True):
         self.user = user
         self._today_fn = today
         self.today: date | None = None
-        self.query = query or QueueQuery()
+        self.queue_query = query or QueueQuery()
         self.count: int | None = None  # None until the first answer
         self.cursor = 0
         self.error: str | None = None
@@ -223,9 +223,9 @@ class CaseList(ScrollView, can_focus=True):
     # -- data ----------------------------------------------------------------------------------
     def set_query(self, query: QueueQuery) -> None:
         """Show another filter / view / sort: from the top, once its first page is here."""
-        if query == self.query:
+        if query == self.queue_query:
             return
-        self.query = query
+        self.queue_query = query
         if self._header is not None:
             self._header.refresh()
         self.reload(keep_number=None)
@@ -241,7 +241,7 @@ class CaseList(ScrollView, can_focus=True):
         self._reset_len: int | None = None  # rows in this generation's first page, once here
         self._early_count: int | None = None  # a count that arrived before the first page
         prefetch, self._prefetch = self._prefetch, None
-        q = self.query
+        q = self.queue_query
         if prefetch is not None and prefetch.key == (q.filter_text, q.view, q.sort_column, q.descending, PAGE_SIZE):
             # Usually here already, or within a few ms: then the first frame shows the rows. A slow
             # database (a server far away) gets the worker instead and the frame says "loading".
@@ -255,7 +255,7 @@ class CaseList(ScrollView, can_focus=True):
             return
         self._start_fetch(self._generation, 0, reset=True)
         # The count is read at the same time, on the source's second connection.
-        generation, query = self._generation, self.query
+        generation, query = self._generation, self.queue_query
         self.run_worker(lambda: self._fetch_count(generation, query), thread=True, group="case-list-count",
                         exit_on_error=False)
 
@@ -273,7 +273,7 @@ class CaseList(ScrollView, can_focus=True):
 
     def _start_fetch(self, generation: int, page: int, reset: bool = False) -> None:
         self._pending.add(page)
-        query = self.query
+        query = self.queue_query
         self.run_worker(lambda: self._fetch(generation, query, page, reset), thread=True,
                         group="case-list", exit_on_error=False)
 
@@ -458,7 +458,7 @@ class CaseList(ScrollView, can_focus=True):
             elif self.count is None:
                 message = t("case_list.loading")
             else:
-                message = t("case_list.no_match" if self.query.filter_text.strip() else "case_list.empty")
+                message = t("case_list.no_match" if self.queue_query.filter_text.strip() else "case_list.empty")
             dim = base + self.get_component_rich_style("case-list--dim", partial=True)
             return Strip([Segment(_fit(message, width), dim)], width)
         if index >= (self.count or 0):
@@ -522,4 +522,4 @@ class CaseList(ScrollView, can_focus=True):
 
 def with_query(case_list: CaseList, **changes: Any) -> None:
     """Change part of the list's query (filter_text, view, sort_column, descending)."""
-    case_list.set_query(replace(case_list.query, **changes))
+    case_list.set_query(replace(case_list.queue_query, **changes))
