@@ -10,7 +10,7 @@ import pytest
 from varsel_tui import clock
 from varsel_tui.crypto.keys import generate_user_keys
 from varsel_tui.store.access import NoCaseAccess
-from varsel_tui.store.service import CaseTampered, Store, StoreError, ValidationFailed
+from varsel_tui.store.service import CaseTampered, Store, ValidationFailed
 
 PASS = "korrekt hest batteri"
 TITLE = "Tittel-Q7 om Ola"
@@ -241,10 +241,11 @@ def test_a_database_from_before_gets_its_state_recorded_once(org, db_url):
     _sql(org, "DELETE FROM settings WHERE key = 'case_state_recorded'")
     # the chain still verifies with the digests gone only if the entries' hashes did not cover them:
     # recompute as a database from before would have them (no digest in the hash input)
+    from sqlmodel import select
+
     from varsel_tui.crypto.audit import chain_hash
     from varsel_tui.store.models import JournalEntry
     from varsel_tui.store.service import audit_event
-    from sqlmodel import select
 
     with org.session() as s:
         prev = None

@@ -51,8 +51,12 @@ def entitled_people(*, body: str | None, creator: str, members_of: Callable[[str
             continue
         for p in participants:
             p = p.strip()
-            if not p or (p in people and (people[p] is None or people[p] >= ends_on)):
-                continue  # a member already, or in a hearing that lasts longer
+            if not p:
+                continue
+            if p in people:
+                held = people[p]
+                if held is None or held >= ends_on:
+                    continue  # a member already, or in a hearing that lasts longer
             people[p] = ends_on
     barred = {p for b in concerns for p in members_of(b)}
     accused = {name_key(n) for n in excluded} - {""}

@@ -26,7 +26,7 @@ CASE_FIELDS = ("number", "workflow_id", "status", "classification", "body", "con
 SECTIONS = CASE_FIELDS + ("title", "parties", "history", "measures", "hearings")
 
 
-def text_hash(value: str | bytes | None) -> str | None:
+def text_hash(value: str | bytes | bytearray | memoryview | None) -> str | None:
     """A plain text or a ciphertext as a hash (None stays None)."""
     if value is None:
         return None

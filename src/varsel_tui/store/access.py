@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
 
-from ..domain.entitlement import entitled_people, may_see as may_see_rule
+from ..domain.entitlement import entitled_people
+from ..domain.entitlement import may_see as may_see_rule
 from .db import StoreError
 from .models import Body, CaseKey, Hearing, Member, Party, Setting, User
 from .secrets import RECOVERY, RECOVERY_SETTING, SEALED_COLUMNS, SECRET, user_recipient, wrap_for
