@@ -23,13 +23,14 @@ from sqlmodel import Session, select
 
 from ..domain.entitlement import entitled_people
 from ..domain.entitlement import may_see as may_see_rule
+from . import journal
 from .db import StoreError
 from .models import Body, CaseKey, Hearing, Member, Party, Setting, User
 from .secrets import RECOVERY, RECOVERY_SETTING, SEALED_COLUMNS, SECRET, user_recipient, wrap_for
 
 if TYPE_CHECKING:
     from .models import Case
-    from .service import Store
+    from .unit import Db
 
 
 def _real_today():  # noqa: ANN202
@@ -47,13 +48,13 @@ class NoCaseAccess(StoreError):
         super().__init__(f"you have no access to case {number}")
 
 
-def start_keys(store: "Store", case: "Case") -> None:
+def start_keys(db: "Db", case: "Case") -> None:
     """Give a strictly secret case without keys its first data key generation."""
     if case.classification == SECRET and case.key_generation == 0:
         from ..crypto.envelope import new_data_key
 
         case.key_generation = 1
-        store.codec.set_fresh(case.number, 1, new_data_key())
+        db.codec.set_fresh(case.number, 1, new_data_key())
 
 
 def recovery_public_key(s: Session) -> bytes | None:
@@ -88,24 +89,24 @@ def concerned_members(s: Session, case: "Case") -> set[str]:
     return members_of(s, [b for b in case.concerns.split(",") if b])
 
 
-def accused_names(store: "Store", s: Session, case: "Case") -> set[str]:
+def accused_names(db: "Db", s: Session, case: "Case") -> set[str]:
     """Names of the accused parties (decrypted: needs the case's key)."""
     names: set[str] = set()
     for p in s.exec(select(Party).where(Party.case_id == case.id, Party.role == "anklagede")):
-        name = store.codec.open_row(case, p, "name")
+        name = db.codec.open_row(case, p, "name")
         if name and name.strip():
             names.add(name.strip())
     return names
 
 
-def accused_names_if_open(store: "Store", s: Session, case: "Case") -> set[str] | None:
+def accused_names_if_open(db: "Db", s: Session, case: "Case") -> set[str] | None:
     """The accused names, or None when they are sealed and this process cannot open them."""
-    if case.classification == SECRET and not store.codec.can_open(case):
+    if case.classification == SECRET and not db.codec.can_open(case):
         return None
-    return accused_names(store, s, case)
+    return accused_names(db, s, case)
 
 
-def entitled_users(store: "Store", s: Session, case: "Case", *, accused: set[str]) -> dict[str, date | None]:
+def entitled_users(db: "Db", s: Session, case: "Case", *, accused: set[str]) -> dict[str, date | None]:
     """User name → last day of access (None: open-ended), by the one entitlement rule
     (domain/entitlement.py), for every classification. `accused`: names to bar."""
     users = {u.name: u.display_name or "" for u in s.exec(select(User))}
@@ -113,9 +114,9 @@ def entitled_users(store: "Store", s: Session, case: "Case", *, accused: set[str
                  display_names=users, users=users)
 
 
-def entitled(store: "Store", s: Session, case: "Case") -> dict[str, bytes]:
+def entitled(db: "Db", s: Session, case: "Case") -> dict[str, bytes]:
     """Recipient id → public key of everyone entitled to the case now (key wraps)."""
-    people = entitled_users(store, s, case, accused=accused_names(store, s, case))
+    people = entitled_users(db, s, case, accused=accused_names(db, s, case))
     out: dict[str, bytes] = {}
     if people:
         for u in s.exec(select(User).where(User.name.in_(sorted(people))).order_by(User.name)):
@@ -127,43 +128,43 @@ def entitled(store: "Store", s: Session, case: "Case") -> dict[str, bytes]:
     return out
 
 
-def may_see(store: "Store", s: Session, case: "Case", user: str) -> bool:
+def may_see(db: "Db", s: Session, case: "Case", user: str) -> bool:
     """Whether `user` may see the case today (real clock): the rule gives them access (an access
     row it does not give is ignored) and their `case_access` row says so. For a strictly secret
     case the accused names are sealed; `load_wraps` bars an accused person once the key is open."""
     from .case_state import has_row
 
-    accused = set() if case.classification == SECRET else accused_names(store, s, case)
-    return may_see_rule(entitled_users(store, s, case, accused=accused), user, _real_today()) \
+    accused = set() if case.classification == SECRET else accused_names(db, s, case)
+    return may_see_rule(entitled_users(db, s, case, accused=accused), user, _real_today()) \
         and has_row(s, case, user)
 
 
-def load_wraps(store: "Store", s: Session, case: "Case") -> None:
+def load_wraps(db: "Db", s: Session, case: "Case") -> None:
     """Give the codec the unlocked user's wraps for this case, if the workflow lets them in now."""
-    who = store.codec.unlocked_as
+    who = db.codec.unlocked_as
     if case.classification != SECRET or who is None:
         return
     name = who.removeprefix("user:")
-    if who != RECOVERY and name not in entitled_users(store, s, case, accused=set()):
-        store.codec.set_wraps(case.number, None)  # a wrap left from before does not let them in
+    if who != RECOVERY and name not in entitled_users(db, s, case, accused=set()):
+        db.codec.set_wraps(case.number, None)  # a wrap left from before does not let them in
         return
     rows = s.exec(select(CaseKey.key_version, CaseKey.wrap).where(CaseKey.case_id == case.id,
                                                                   CaseKey.recipient == who))
-    store.codec.set_wraps(case.number, {g: bytes(w) for g, w in rows})
+    db.codec.set_wraps(case.number, {g: bytes(w) for g, w in rows})
     # Named as accused: only their own key can tell (the names are sealed), and then it may not be used.
-    if who != RECOVERY and store.codec.can_open(case):
-        if name not in entitled_users(store, s, case, accused=accused_names(store, s, case)):
-            store.codec.set_wraps(case.number, None)
+    if who != RECOVERY and db.codec.can_open(case):
+        if name not in entitled_users(db, s, case, accused=accused_names(db, s, case)):
+            db.codec.set_wraps(case.number, None)
 
 
-def sync(store: "Store", s: Session, case: "Case", by: str) -> None:
+def sync(db: "Db", s: Session, case: "Case", by: str) -> None:
     """Wraps for exactly who is entitled now; a new key generation if anyone lost entitlement."""
     if case.classification != SECRET or case.key_generation == 0:
         return
     from ..crypto.envelope import new_data_key
 
-    by = by or (store.codec.unlocked_as or "").removeprefix("user:")
-    want = entitled(store, s, case)
+    by = by or (db.codec.unlocked_as or "").removeprefix("user:")
+    want = entitled(db, s, case)
     if not want:
         raise StoreError(f"no one could read strictly secret case {case.number}: nobody entitled to it has a key "
                          f"pair ({case.body or case.created_by}) and no recovery key is set up "
@@ -178,8 +179,8 @@ def sync(store: "Store", s: Session, case: "Case", by: str) -> None:
         s.flush()
         case.key_generation += 1
         s.add(case)
-        store.codec.set_fresh(case.number, case.key_generation, new_data_key())
-        store._journal(s, case, by, "access", f"tilgang fjernet: {', '.join(_who(r) for r in stale)}; "
+        db.codec.set_fresh(case.number, case.key_generation, new_data_key())
+        journal.append(db, s, case, by, "access", f"tilgang fjernet: {', '.join(_who(r) for r in stale)}; "
                                               f"ny nøkkelgenerasjon {case.key_generation}")
     have = {(r.recipient, r.key_version) for r in rows}
     granted: list[str] = []
@@ -187,13 +188,13 @@ def sync(store: "Store", s: Session, case: "Case", by: str) -> None:
         for generation in range(1, case.key_generation + 1):
             if (recipient, generation) in have:
                 continue
-            wrap = wrap_for(store.codec.key(case, generation), case.number, generation, recipient, public)
+            wrap = wrap_for(db.codec.key(case, generation), case.number, generation, recipient, public)
             s.add(CaseKey(case_id=case.id, recipient=recipient, key_version=generation, wrap=wrap))
             if recipient not in granted:
                 granted.append(recipient)
     if granted:
         s.flush()
-        store._journal(s, case, by, "access", f"tilgang gitt: {', '.join(_who(r) for r in granted)}")
+        journal.append(db, s, case, by, "access", f"tilgang gitt: {', '.join(_who(r) for r in granted)}")
 
 
 def _who(recipient: str) -> str:
@@ -208,7 +209,7 @@ def recipients(s: Session, case: "Case") -> dict[str, list[int]]:
     return out
 
 
-def seal_existing(store: "Store", s: Session, case: "Case", by: str, *,
+def seal_existing(db: "Db", s: Session, case: "Case", by: str, *,
                   why: str = "omklassifisert til strengt hemmelig") -> None:
     """A case raised to strictly secret (StInn 2.4): seal everything stored in plain so far.
 
@@ -217,11 +218,10 @@ def seal_existing(store: "Store", s: Session, case: "Case", by: str, *,
     """
     from ..crypto.audit import chain_hash
     from .models import Draft, History, JournalEntry, Measure
-    from .service import audit_event
 
     case.classification = SECRET
-    start_keys(store, case)
-    codec = store.codec
+    start_keys(db, case)
+    codec = db.codec
     for column, _ in SEALED_COLUMNS["cases"]:
         codec.seal_row(case, case, column, getattr(case, column))
     for model in (Party, History, Draft, Measure, Hearing):
@@ -235,10 +235,10 @@ def seal_existing(store: "Store", s: Session, case: "Case", by: str, *,
     for e in entries:
         codec.seal_row(case, e, "text", e.text)
         e.prev_hash = prev
-        e.hash = prev = chain_hash(prev, audit_event(e))
+        e.hash = prev = chain_hash(prev, journal.audit_event(e))
         s.add(e)
     s.add(case)
     s.flush()
-    store._journal(s, None, by, "reclassified", f"sak {case.number} {why}; "
+    journal.append(db, s, None, by, "reclassified", f"sak {case.number} {why}; "
                                                 f"journalen forseglet (tidligere kjedehode {old_head})")
-    store._needs_checkpoint = True
+    db.needs_checkpoint = True

@@ -206,7 +206,8 @@ def seed_bulk(store, n: int, *, seed: int = 1, created_by: str = "demo", span_da
     if not pool:
         return 0
     from ..crypto.audit import chain_hash
-    from ..store.service import CLASSIFICATIONS, SECRET, _classify, _prelim_warn_from, audit_event
+    from ..domain.policy import CLASSIFICATIONS, SECRET, classify, prelim_warn_from
+    from .journal import audit_event
     from .models import CaseKey
 
     now = datetime.now(timezone.utc)
@@ -228,7 +229,7 @@ def seed_bulk(store, n: int, *, seed: int = 1, created_by: str = "demo", span_da
             years[w.received.year] = years.get(w.received.year, 0) + 1
             seq = years[w.received.year]
             number = f"{w.received.year}-{seq:04d}"
-            classification = _classify(wf, w.intake, None, False)
+            classification = classify(wf, w.intake, None, False)
             if st.classification and CLASSIFICATIONS.index(st.classification) > CLASSIFICATIONS.index(classification):
                 classification = st.classification  # raised by a step, as the store does
             secret = classification == SECRET
@@ -243,7 +244,7 @@ def seed_bulk(store, n: int, *, seed: int = 1, created_by: str = "demo", span_da
             warn_from = None
             if statutory:
                 s0, spec0 = min(statutory, key=lambda x: x[0].due)
-                warn_from = _prelim_warn_from(s0.due, spec0.warn_working_days)
+                warn_from = prelim_warn_from(s0.due, spec0.warn_working_days)
             search_parts = [number, wf.id, st.current or "", wf.step(st.current).title if st.current else "", st.body or ""]
             if not secret:
                 search_parts += [title] + [p[1] for p in people]

@@ -10,100 +10,106 @@ kept at most `backup_max_days` (default 30) days, so a destroyed case is gone ev
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, update
-from sqlmodel import select
+from sqlmodel import Session, select
 
+from . import journal
 from .db import StoreError
 from .models import Case, CaseKey, CaseStatistic, Draft, Hearing, History, JournalEntry, Measure, Party, Setting
-
-if TYPE_CHECKING:
-    from .service import Store
+from .unit import Db
 
 DEFAULT_BACKUP_MAX_DAYS = 30
 
 
-class RetentionOps:
-    """Store methods for retention (mixed into Store)."""
+def retention_days(db: Db, workflow_id: str) -> int:
+    """The organisation's setting for the workflow, else the workflow file's."""
+    with db.reading() as s:
+        row = s.get(Setting, f"retention_days.{workflow_id}")
+    if row is not None and row.value is not None:
+        return int(row.value)
+    return db.workflow(workflow_id).retention_days
 
-    def retention_days(self: "Store", workflow_id: str) -> int:
-        """The organisation's setting for the workflow, else the workflow file's."""
-        with self._guard(), self.session() as s:
-            row = s.get(Setting, f"retention_days.{workflow_id}")
-        if row is not None and row.value is not None:
-            return int(row.value)
-        return self._workflow(workflow_id).retention_days
 
-    def set_retention_days(self: "Store", workflow_id: str, days: int, *, by: str) -> None:
-        self._workflow(workflow_id)  # unknown workflow → one clear error
-        if days < 0:
-            raise StoreError("a retention period cannot be negative")
-        with self._guard(), self.session() as s:
-            key = f"retention_days.{workflow_id}"
-            row = s.get(Setting, key) or Setting(key=key)
-            row.value = str(days)
-            s.add(row)
-            self._journal(s, None, by, "retention", f"oppbevaringstid for {workflow_id}: {days} dager etter avslutning")
-            s.commit()
+def set_retention_days(db: Db, workflow_id: str, days: int, *, by: str) -> None:
+    db.workflow(workflow_id)  # unknown workflow → one clear error
+    if days < 0:
+        raise StoreError("a retention period cannot be negative")
 
-    def backup_max_days(self: "Store") -> int:
-        with self._guard(), self.session() as s:
-            row = s.get(Setting, "backup_max_days")
-        return int(row.value) if row is not None and row.value else DEFAULT_BACKUP_MAX_DAYS
+    def work(s: Session) -> None:
+        key = f"retention_days.{workflow_id}"
+        row = s.get(Setting, key) or Setting(key=key)
+        row.value = str(days)
+        s.add(row)
+        journal.append(db, s, None, by, "retention",
+                       f"oppbevaringstid for {workflow_id}: {days} dager etter avslutning")
 
-    def expired_cases(self: "Store", today: date) -> list[tuple[Case, date]]:
-        """Closed cases whose retention period has run out, with the day it ran out."""
-        from .. import workflows
+    db.writing(work)
 
-        out: list[tuple[Case, date]] = []
-        for wf_id in workflows.all_workflows():
-            days = self.retention_days(wf_id)
-            if days <= 0:
-                continue
-            cutoff = today - timedelta(days=days)
-            with self._guard(), self.session() as s:
-                rows = s.exec(select(Case).where(Case.workflow_id == wf_id, Case.status != "open",
-                                                 Case.closed_on.is_not(None), Case.closed_on <= cutoff)
-                              .order_by(Case.closed_on, Case.number))
-                out.extend((c, c.closed_on + timedelta(days=days)) for c in rows)
-        return out
 
-    def destroy_case(self: "Store", number: str, *, by: str) -> str:
-        """Destroy one expired case for good; an anonymous statistics row is all that is left."""
-        from ..clock import today
+def backup_max_days(db: Db) -> int:
+    with db.reading() as s:
+        row = s.get(Setting, "backup_max_days")
+    return int(row.value) if row is not None and row.value else DEFAULT_BACKUP_MAX_DAYS
 
-        with self._guard(), self.session() as s:
-            case = s.exec(select(Case).where(Case.number == number)).first()
-            days = self.retention_days(case.workflow_id) if case is not None else 0
-            if (case is None or days <= 0 or case.status == "open" or case.closed_on is None
-                    or case.closed_on + timedelta(days=days) > today()):
-                raise StoreError(f"case {number} is not past its retention period; nothing was destroyed")
-            s.add(CaseStatistic(workflow_id=case.workflow_id, year=case.year, classification=case.classification,
-                                outcome=case.outcome, destroyed_on=today(),
-                                closed_month=case.closed_on.strftime("%Y-%m") if case.closed_on else None))
-            # Keys first: once the wraps are gone no copy of the ciphertext can be opened.
-            for model in (CaseKey, Draft, History, JournalEntry, Measure, Hearing, Party):
-                s.execute(delete(model).where(model.case_id == case.id))
-            s.execute(update(Case).where(Case.linked_from == case.id).values(linked_from=None))
-            s.execute(update(Case).where(Case.linked_to == case.id).values(linked_to=None))
-            s.execute(delete(Case).where(Case.id == case.id))
-            self._journal(s, None, by, "destroyed", f"sak {number} ({case.workflow_id}) slettet etter "
-                                                    "oppbevaringstiden; bare anonym statistikk er igjen")
-            s.commit()
-        self.checkpoint()
-        return number
 
-    def statistics(self: "Store") -> list[CaseStatistic]:
-        with self._guard(), self.session() as s:
-            return list(s.exec(select(CaseStatistic).order_by(CaseStatistic.id)))
+def expired_cases(db: Db, today: date) -> list[tuple[Case, date]]:
+    """Closed cases whose retention period has run out, with the day it ran out."""
+    from .. import workflows
 
-    def audit_log(self: "Store", *, limit: int = 200) -> list[dict]:
-        """The newest journal events of every case and the organisation, without decrypting."""
-        with self._guard(), self.session() as s:
-            rows = list(s.exec(select(JournalEntry, Case.number).join(Case, Case.id == JournalEntry.case_id,
-                                                                      isouter=True)
-                               .order_by(JournalEntry.id.desc()).limit(limit)))
-        return [{"at": e.at.isoformat(timespec="seconds"), "by": e.by, "kind": e.kind, "case": number,
-                 "text": e.text if not e.text_ct else None} for e, number in reversed(rows)]
+    out: list[tuple[Case, date]] = []
+    for wf_id in workflows.all_workflows():
+        days = retention_days(db, wf_id)
+        if days <= 0:
+            continue
+        cutoff = today - timedelta(days=days)
+        with db.reading() as s:
+            rows = s.exec(select(Case).where(Case.workflow_id == wf_id, Case.status != "open",
+                                             Case.closed_on.is_not(None), Case.closed_on <= cutoff)
+                          .order_by(Case.closed_on, Case.number))
+            out.extend((c, c.closed_on + timedelta(days=days)) for c in rows)
+    return out
+
+
+def destroy_case(db: Db, number: str, *, by: str) -> str:
+    """Destroy one expired case for good; an anonymous statistics row is all that is left."""
+    from ..clock import today
+
+
+    def work(s: Session) -> None:
+        case = s.exec(select(Case).where(Case.number == number)).first()
+        days = retention_days(db, case.workflow_id) if case is not None else 0
+        if (case is None or days <= 0 or case.status == "open" or case.closed_on is None
+                or case.closed_on + timedelta(days=days) > today()):
+            raise StoreError(f"case {number} is not past its retention period; nothing was destroyed")
+        s.add(CaseStatistic(workflow_id=case.workflow_id, year=case.year, classification=case.classification,
+                            outcome=case.outcome, destroyed_on=today(),
+                            closed_month=case.closed_on.strftime("%Y-%m") if case.closed_on else None))
+        # Keys first: once the wraps are gone no copy of the ciphertext can be opened.
+        for model in (CaseKey, Draft, History, JournalEntry, Measure, Hearing, Party):
+            s.execute(delete(model).where(model.case_id == case.id))
+        s.execute(update(Case).where(Case.linked_from == case.id).values(linked_from=None))
+        s.execute(update(Case).where(Case.linked_to == case.id).values(linked_to=None))
+        s.execute(delete(Case).where(Case.id == case.id))
+        journal.append(db, s, None, by, "destroyed", f"sak {number} ({case.workflow_id}) slettet etter "
+                                                     "oppbevaringstiden; bare anonym statistikk er igjen")
+
+    db.writing(work)
+    db.checkpoint()
+    return number
+
+
+def statistics(db: Db) -> list[CaseStatistic]:
+    with db.reading() as s:
+        return list(s.exec(select(CaseStatistic).order_by(CaseStatistic.id)))
+
+
+def audit_log(db: Db, *, limit: int = 200) -> list[dict]:
+    """The newest journal events of every case and the organisation, without decrypting."""
+    with db.reading() as s:
+        rows = list(s.exec(select(JournalEntry, Case.number).join(Case, Case.id == JournalEntry.case_id,
+                                                                  isouter=True)
+                           .order_by(JournalEntry.id.desc()).limit(limit)))
+    return [{"at": e.at.isoformat(timespec="seconds"), "by": e.by, "kind": e.kind, "case": number,
+             "text": e.text if not e.text_ct else None} for e, number in reversed(rows)]
 

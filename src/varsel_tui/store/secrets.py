@@ -21,9 +21,9 @@ from __future__ import annotations
 import struct
 from typing import Any
 
+from ..domain.policy import SECRET  # noqa: F401 - re-exported
 from .db import StoreError
 
-SECRET = "strengt_hemmelig"
 RECOVERY = "recovery"
 RECOVERY_SETTING = "recovery_public_key"
 

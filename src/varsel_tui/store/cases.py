@@ -1,0 +1,407 @@
+"""Writing cases: registering, completing steps, actions, parties, notes, measures, hearings,
+the preliminary reply and form drafts.
+
+The workflow engine is the only authority on what a step does; this module persists its history
+and caches the replayed metadata on the case row for the queue.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from ..domain.conditions import Context
+from ..domain.engine import CaseState, EngineError, HistoryItem, Outcome, preview, replay
+from ..domain.forms import validate
+from ..domain.policy import PARTY_ROLES, SECRET, UnknownClassification, classify, prelim_warn_from, \
+    raises_classification
+from ..domain.workflow import Workflow
+from . import access, journal
+from .db import StoreError
+from .directory import find_body
+from .errors import ConcurrentEdit, NotFound, ValidationFailed
+from .models import Body, Case, Draft, Hearing, History, Measure, Member, Party, User
+from .reads import CaseDetail, detail, facts, get_case, history_items, load_case, today
+from .unit import Db
+
+
+def next_number(s: Session, year: int) -> tuple[int, str]:
+    last = s.exec(select(func.max(Case.seq)).where(Case.year == year)).one()
+    seq = (last or 0) + 1
+    return seq, f"{year}-{seq:04d}"
+
+
+def classification_for(wf: Workflow, intake: dict[str, Any], given: str | None, secret: bool) -> str:
+    try:
+        return classify(wf, intake, given, secret)
+    except UnknownClassification as exc:
+        raise StoreError(str(exc)) from None
+
+
+def create_case(db: Db, workflow_id: str, title: str, received: date, *, by: str,
+                classification: str | None = None, secret: bool = False,
+                intake: dict[str, Any] | None = None, parties: list[dict] | None = None,
+                linked_from: int | None = None) -> CaseDetail:
+    wf = db.workflow(workflow_id)
+    raw_intake = dict(intake or {})
+    clean_intake, problems = validate(wf.intake.form, raw_intake, Context({}))
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise ValidationFailed(errors)
+    if not title.strip():
+        raise StoreError("a case needs a title")
+    level = classification_for(wf, clean_intake, classification, secret)
+
+    def work(s: Session) -> str:
+        seq, number = next_number(s, received.year)
+        case = Case(number=number, year=received.year, seq=seq, workflow_id=wf.id,
+                    classification=level, received=received, created_by=by,
+                    created_at=db.now(), updated_at=db.now(), linked_from=linked_from)
+        access.start_keys(db, case)
+        db.codec.seal_row(case, case, "title", title)
+        db.codec.seal_row(case, case, "intake_json", json.dumps(clean_intake))
+        s.add(case)
+        s.flush()
+        for p in parties or []:
+            add_party_row(db, s, case, **p)
+        journal.append(db, s, case, by, "created", f"sak {number} opprettet ({wf.name})")
+        refresh(db, s, case, wf, by=by)
+        return number
+
+    for attempt in range(5):
+        try:
+            number = db.writing(work)
+            break
+        except IntegrityError:  # another writer took the number: take the next one
+            if attempt == 4:
+                raise StoreError("could not allocate a case number; try again") from None
+    return get_case(db, number)
+
+
+def add_party_row(db: Db, s: Session, case: Case, role: str, name: str = "", anonymous: bool = False,
+                  body: str | None = None) -> Party:
+    if role not in PARTY_ROLES:
+        raise StoreError(f"unknown party role '{role}' (use one of: {', '.join(PARTY_ROLES)})")
+    if body:
+        find_body(s, body)
+    p = Party(case_id=case.id, role=role, anonymous=anonymous, concerns_body=body)
+    s.add(p)
+    s.flush()
+    db.codec.seal_row(case, p, "name", name or None)
+    return p
+
+
+def concerned_bodies(db: Db, s: Session, case: Case) -> list[str]:
+    """Bodies the case concerns: an accused party that is a body, or a member of one."""
+    found: set[str] = set()
+    for p in s.exec(select(Party).where(Party.case_id == case.id, Party.role == "anklagede")):
+        if p.concerns_body:
+            found.add(p.concerns_body)
+        name = (db.codec.open_row(case, p, "name") or "").strip()
+        if name:
+            # by user name or by a registered user's full name ("Nora Nordmann" is nora)
+            people = {name} | set(s.exec(select(User.name).where(func.lower(User.display_name) == name.lower())))
+            rows = s.exec(select(Body.name).join(Member, Member.body_id == Body.id)
+                          .where(Member.person.in_(sorted(people))))
+            found.update(rows)
+    return sorted(found)
+
+
+def refresh(db: Db, s: Session, case: Case, wf: Workflow, *, by: str = "") -> CaseState:
+    """Replay the history, cache the queue's metadata on the case row, and bring the case's
+    key wraps in line with who is entitled now."""
+    case.concerns = ",".join(concerned_bodies(db, s, case))
+    state = replay(wf, facts(db, case), history_items(db, s, case), today())
+    case.status, case.outcome, case.closed_on = state.status, state.outcome, state.closed_on
+    if raises_classification(case.classification, state.classification):
+        if state.classification == SECRET:
+            access.seal_existing(db, s, case, by)
+        else:
+            case.classification = state.classification  # only ever raised, never lowered
+    case.current_step = state.current
+    case.current_step_title = wf.step(state.current).title if state.current else ""
+    case.body = state.body
+    case.due = state.current_due
+    open_limits = [(st, spec) for st, spec in zip(state.statutory, wf.statutory) if not st.met and st.due]
+    if open_limits:
+        st, spec = min(open_limits, key=lambda x: x[0].due)
+        case.statutory_due = st.due
+        case.prelim_warn_from = prelim_warn_from(st.due, spec.warn_working_days)
+    else:
+        case.statutory_due = case.prelim_warn_from = None
+    case.search = search_text(s, case, wf)
+    case.updated_at = db.now()
+    s.add(case)
+    access.sync(db, s, case, by)
+    return state
+
+
+def search_text(s: Session, case: Case, wf: Workflow) -> str:
+    parts = [case.number, wf.id, case.current_step or "", case.current_step_title, case.body or ""]
+    if case.classification != SECRET:
+        parts.append(case.title or "")
+        parts.extend(p.name or "" for p in s.exec(select(Party).where(Party.case_id == case.id)))
+    return " ".join(parts).lower()
+
+
+def claim(db: Db, s: Session, case: Case, expected_version: int | None) -> None:
+    """Claim the case for this write; refuse if someone else changed it since it was read."""
+    want = case.version if expected_version is None else expected_version
+    res = s.execute(update(Case).where(Case.id == case.id, Case.version == want)
+                    .values(version=want + 1))
+    if res.rowcount != 1:
+        raise ConcurrentEdit(f"case {case.number} was changed by someone else since you opened it; "
+                             "reload it and try again (nothing was saved)")
+    case.version = want + 1
+    # Whoever lost entitlement since the last write loses it before anything new is sealed.
+    access.sync(db, s, case, "")
+
+
+def advance(db: Db, number: str, answers: dict[str, Any], *, by: str, step_id: str | None = None,
+            on: date | None = None, expected_version: int | None = None) -> tuple[CaseDetail, Outcome]:
+    """Complete the active step with form answers; returns the new detail and what happened."""
+    on = on or today()
+
+    def work(s: Session) -> tuple[CaseDetail, Outcome]:
+        case = load_case(db, s, number)
+        wf = db.workflow(case.workflow_id)
+        current = case.current_step
+        if current is None:
+            raise StoreError(f"case {number} has no active step (it is {case.status})")
+        if step_id is not None and step_id != current:
+            raise StoreError(f"step {step_id} is not active in case {number} (active step: {current})")
+        try:
+            outcome = preview(wf, facts(db, case), history_items(db, s, case), current, answers, on)
+        except EngineError as exc:
+            raise StoreError(str(exc)) from None
+        if not outcome.ok:
+            raise ValidationFailed([p for p in outcome.problems if p.severity == "error"])
+        claim(db, s, case, expected_version)
+        payload = json.dumps(outcome.answers, ensure_ascii=False)
+        h = History(case_id=case.id, kind="complete", ref=current, on_date=on, by=by, at=db.now())
+        s.add(h)
+        s.flush()
+        db.codec.seal_row(case, h, "answers_json", payload)
+        step = wf.step(current)
+        journal.append(db, s, case, by, "step", f"{current} {step.title}: fullført")
+        if outcome.new_body:
+            journal.append(db, s, case, by, "transfer", f"overført til {outcome.new_body}")
+        state = refresh(db, s, case, wf, by=by)
+        if outcome.spawn_workflow:
+            spawn(db, s, case, outcome.spawn_workflow, by, on)
+        if state.status != "open":
+            journal.append(db, s, case, by, "closed", f"saken er {state.outcome}")
+        return detail(db, s, case), outcome  # before commit: the writer may have just lost access
+
+    return db.writing(work)
+
+
+def spawn(db: Db, s: Session, case: Case, workflow_id: str, by: str, on: date) -> str:
+    """Re-register the case as a new case of another workflow, linked both ways."""
+    wf = db.workflow(workflow_id)
+    seq, number = next_number(s, on.year)
+    title = db.codec.open_row(case, case, "title") or ""
+    new = Case(number=number, year=on.year, seq=seq, workflow_id=wf.id, received=on, created_by=by,
+               classification=classification_for(wf, {}, None, case.classification == SECRET),
+               created_at=db.now(), updated_at=db.now(), linked_from=case.id)
+    access.start_keys(db, new)
+    db.codec.seal_row(new, new, "title", title)
+    db.codec.seal_row(new, new, "intake_json", "{}")
+    s.add(new)
+    s.flush()
+    for p in list(s.exec(select(Party).where(Party.case_id == case.id))):
+        add_party_row(db, s, new, p.role, db.codec.open_row(case, p, "name") or "", p.anonymous, p.concerns_body)
+    case.linked_to = new.id
+    s.add(case)
+    journal.append(db, s, new, by, "spawned", f"omregistrert fra sak {case.number}")
+    journal.append(db, s, case, by, "spawned", f"omregistrert som sak {number} ({wf.name})")
+    # In the same transaction: if nobody could read the new secret case, nothing is saved.
+    refresh(db, s, new, wf, by=by)
+    return number
+
+
+def act(db: Db, number: str, action_id: str, *, by: str, on: date | None = None,
+        expected_version: int | None = None) -> CaseDetail:
+    """A case action outside the step order (withdraw / reopen a complaint)."""
+    on = on or today()
+
+    def work(s: Session) -> CaseDetail:
+        case = load_case(db, s, number)
+        wf = db.workflow(case.workflow_id)
+        try:
+            action = wf.action(action_id)
+        except KeyError:
+            known = ", ".join(a.id for a in wf.actions) or "none"
+            raise StoreError(f"workflow {wf.id} has no action '{action_id}' (actions: {known})") from None
+        history = history_items(db, s, case) + [HistoryItem("action", action_id, on, {})]
+        try:
+            replay(wf, facts(db, case), history, on)
+        except EngineError as exc:
+            raise StoreError(str(exc)) from None
+        claim(db, s, case, expected_version)
+        h = History(case_id=case.id, kind="action", ref=action_id, on_date=on, by=by, at=db.now())
+        s.add(h)
+        s.flush()
+        db.codec.seal_row(case, h, "answers_json", "{}")
+        journal.append(db, s, case, by, "action", action.title)
+        refresh(db, s, case, wf, by=by)
+        return detail(db, s, case)  # before commit: the writer may have just lost access
+
+    return db.writing(work)
+
+
+def add_party(db: Db, number: str, role: str, name: str = "", *, anonymous: bool = False,
+              body: str | None = None, by: str, expected_version: int | None = None) -> CaseDetail:
+    def work(s: Session) -> CaseDetail:
+        case = load_case(db, s, number)
+        claim(db, s, case, expected_version)
+        add_party_row(db, s, case, role, name, anonymous, body)
+        s.flush()
+        journal.append(db, s, case, by, "party", f"part lagt til: {role}" + (" (anonym)" if anonymous else ""))
+        refresh(db, s, case, db.workflow(case.workflow_id), by=by)
+        return detail(db, s, case)  # before commit: the writer may have just lost access
+
+    return db.writing(work)
+
+
+def add_note(db: Db, number: str, text: str, *, by: str, kind: str = "note",
+             expected_version: int | None = None) -> CaseDetail:
+    if not text.strip():
+        raise StoreError("an empty note was not saved")
+
+    def work(s: Session) -> CaseDetail:
+        case = load_case(db, s, number)
+        claim(db, s, case, expected_version)
+        journal.append(db, s, case, by, kind, text)
+        case.updated_at = db.now()
+        s.add(case)
+        return detail(db, s, case)  # before commit: the writer may have just lost access
+
+    return db.writing(work)
+
+
+def add_measure(db: Db, number: str, title: str, *, responsible: str = "", due: date | None = None,
+                by: str, expected_version: int | None = None) -> CaseDetail:
+    """Tiltak: a corrective measure, who carries it out and by when."""
+    if not title.strip():
+        raise StoreError("a measure needs a description")
+
+    def work(s: Session) -> CaseDetail:
+        case = load_case(db, s, number)
+        claim(db, s, case, expected_version)
+        m = Measure(case_id=case.id, due=due)
+        s.add(m)
+        s.flush()
+        db.codec.seal_row(case, m, "title", title)
+        db.codec.seal_row(case, m, "responsible", responsible)
+        journal.append(db, s, case, by, "measure", f"tiltak opprettet: {title}"
+                       + (f" (ansvarlig {responsible}" + (f", frist {due.isoformat()})" if due else ")")
+                          if responsible else ""))
+        return detail(db, s, case)  # before commit: the writer may have just lost access
+
+    return db.writing(work)
+
+
+def complete_measure(db: Db, number: str, measure_id: int, *, by: str, on: date | None = None) -> CaseDetail:
+    on = on or today()
+
+    def work(s: Session) -> CaseDetail:
+        case = load_case(db, s, number)
+        m = s.get(Measure, measure_id)
+        if m is None or m.case_id != case.id:
+            raise NotFound(f"case {number} has no measure #{measure_id}")
+        claim(db, s, case, None)
+        m.done_on = on
+        s.add(m)
+        journal.append(db, s, case, by, "measure", f"tiltak #{measure_id} gjennomført {on.isoformat()}")
+        return detail(db, s, case)  # before commit: the writer may have just lost access
+
+    return db.writing(work)
+
+
+def add_hearing(db: Db, number: str, participants: list[str], ends_on: date, *, question: str = "",
+                by: str, expected_version: int | None = None) -> CaseDetail:
+    """Høringsrunde: temporary access for others, until `ends_on`."""
+    people = [p.strip() for p in participants if p.strip()]
+    if not people:
+        raise StoreError("a hearing needs at least one participant")
+    if ends_on < today():
+        raise StoreError(f"a hearing cannot end in the past ({ends_on.isoformat()})")
+
+    def work(s: Session) -> CaseDetail:
+        case = load_case(db, s, number)
+        claim(db, s, case, expected_version)
+        h = Hearing(case_id=case.id, participants=",".join(people), ends_on=ends_on)
+        s.add(h)
+        s.flush()
+        db.codec.seal_row(case, h, "question", question or None)
+        journal.append(db, s, case, by, "hearing", f"høringsrunde til {ends_on.isoformat()}: {', '.join(people)}")
+        access.sync(db, s, case, by)
+        return detail(db, s, case)  # before commit: the writer may have just lost access
+
+    return db.writing(work)
+
+
+def close_hearing(db: Db, number: str, hearing_id: int, *, by: str, on: date | None = None) -> CaseDetail:
+    on = on or today()
+
+    def work(s: Session) -> CaseDetail:
+        case = load_case(db, s, number)
+        h = s.get(Hearing, hearing_id)
+        if h is None or h.case_id != case.id:
+            raise NotFound(f"case {number} has no hearing #{hearing_id}")
+        claim(db, s, case, None)
+        h.closed_on = on
+        s.add(h)
+        s.flush()
+        journal.append(db, s, case, by, "hearing", f"høringsrunde #{hearing_id} avsluttet {on.isoformat()}")
+        access.sync(db, s, case, by)
+        return detail(db, s, case)  # before commit: the writer may have just lost access
+
+    return db.writing(work)
+
+
+def record_preliminary_reply(db: Db, number: str, *, by: str, on: date | None = None) -> CaseDetail:
+    on = on or today()
+
+    def work(s: Session) -> CaseDetail:
+        case = load_case(db, s, number)
+        claim(db, s, case, None)
+        case.prelim_sent = on
+        journal.append(db, s, case, by, "prelim_reply", f"foreløpig svar sendt {on.isoformat()}")
+        refresh(db, s, case, db.workflow(case.workflow_id), by=by)
+        return detail(db, s, case)  # before commit: the writer may have just lost access
+
+    return db.writing(work)
+
+
+def save_draft(db: Db, number: str, step_id: str, user: str, answers: dict[str, Any]) -> None:
+    def work(s: Session) -> None:
+        case = load_case(db, s, number)
+        d = s.exec(select(Draft).where(Draft.case_id == case.id, Draft.step_id == step_id,
+                                       Draft.user == user)).first() or Draft(case_id=case.id, step_id=step_id,
+                                                                             user=user, updated_at=db.now())
+        access.sync(db, s, case, user)  # a draft is new content too: revocations first
+        s.add(d)
+        s.flush()
+        db.codec.seal_row(case, d, "answers_json", json.dumps(answers, ensure_ascii=False))
+        d.updated_at = db.now()
+        s.add(d)
+
+    db.writing(work)
+
+
+def load_draft(db: Db, number: str, step_id: str, user: str) -> dict[str, Any] | None:
+    with db.reading() as s:
+        case = load_case(db, s, number)
+        d = s.exec(select(Draft).where(Draft.case_id == case.id, Draft.step_id == step_id,
+                                       Draft.user == user)).first()
+        if d is None:
+            return None
+        text = db.codec.open_row(case, d, "answers_json")
+        return json.loads(text) if text else None

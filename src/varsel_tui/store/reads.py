@@ -1,0 +1,147 @@
+"""Read models: a case with its history (decrypted where the key allows), lists and due cases."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any, Iterator
+
+from sqlmodel import Session, select
+
+from ..domain.engine import CaseFacts, CaseState, HistoryItem, Outcome, preview, replay
+from ..domain.workflow import Workflow
+from . import access, journal
+from .db import StoreError
+from .errors import NotFound
+from .models import Case, Hearing, History, JournalEntry, Measure, Party
+from .unit import Db
+
+
+def today() -> date:
+    from ..clock import today as clock_today
+
+    return clock_today()
+
+
+@dataclass
+class CaseDetail:
+    case: Case
+    workflow: Workflow
+    state: CaseState
+    parties: list[Party]
+    history: list[History]
+    journal: list[JournalEntry]
+    measures: list[Measure] = field(default_factory=list)
+    hearings: list[Hearing] = field(default_factory=list)
+    title: str | None = None  # plaintext title
+    intake: dict[str, Any] = field(default_factory=dict)
+    # Secret-capable columns of the rows above, opened while the key was at hand.
+    texts: dict[tuple[str, int, str], str | None] = field(default_factory=dict)
+
+    def text(self, row: Any, column: str) -> str | None:
+        """A secret-capable column of one of this detail's rows, as plain text."""
+        return self.texts.get((row.__tablename__, row.id, column))
+
+
+def load_case(db: Db, s: Session, number: str) -> Case:
+    """The case row, with the unlocked user's key wraps handed to the codec."""
+    case = s.exec(select(Case).where(Case.number == number)).first()
+    if case is None:
+        raise NotFound(f"no case {number}")
+    access.load_wraps(db, s, case)
+    return case
+
+
+def history_items(db: Db, s: Session, case: Case) -> list[HistoryItem]:
+    rows = s.exec(select(History).where(History.case_id == case.id).order_by(History.id))
+    items = []
+    for h in rows:
+        answers = db.codec.open_row(case, h, "answers_json")
+        items.append(HistoryItem(h.kind, h.ref, h.on_date, json.loads(answers) if answers else {}))
+    return items
+
+
+def facts(db: Db, case: Case) -> CaseFacts:
+    intake = db.codec.open_row(case, case, "intake_json")
+    concerns = set(c for c in case.concerns.split(",") if c)
+    events = {"foreløpig_svar": case.prelim_sent} if case.prelim_sent else {}
+    return CaseFacts(case.received, json.loads(intake) if intake else {}, lambda b: b in concerns, events)
+
+
+def detail(db: Db, s: Session, case: Case) -> CaseDetail:
+    wf = db.workflow(case.workflow_id)
+    state = replay(wf, facts(db, case), history_items(db, s, case), today())
+    intake = db.codec.open_row(case, case, "intake_json")
+    d = CaseDetail(
+        case=case, workflow=wf, state=state,
+        parties=list(s.exec(select(Party).where(Party.case_id == case.id).order_by(Party.id))),
+        history=list(s.exec(select(History).where(History.case_id == case.id).order_by(History.id))),
+        journal=list(s.exec(select(JournalEntry).where(JournalEntry.case_id == case.id).order_by(JournalEntry.id))),
+        measures=list(s.exec(select(Measure).where(Measure.case_id == case.id).order_by(Measure.id))),
+        hearings=list(s.exec(select(Hearing).where(Hearing.case_id == case.id).order_by(Hearing.id))),
+        title=db.codec.open_row(case, case, "title"),
+        intake=json.loads(intake) if intake else {},
+    )
+    for rows, column in ((d.parties, "name"), (d.history, "answers_json"), (d.journal, "text"),
+                         (d.measures, "title"), (d.measures, "responsible"), (d.hearings, "question")):
+        for row in rows:
+            d.texts[(row.__tablename__, row.id, column)] = db.codec.open_row(case, row, column)
+    return d
+
+
+def get_case(db: Db, number: str, *, viewer: str | None = None, how: str = "") -> CaseDetail:
+    """The case with its history, decrypted if it is strictly secret (CaseLocked / NoAccess
+    otherwise). With `viewer`, the view is recorded in the case's audit journal."""
+    if viewer is None:
+        with db.reading() as s:
+            return detail(db, s, load_case(db, s, number))
+
+    def work(s: Session) -> CaseDetail:
+        case = load_case(db, s, number)
+        d = detail(db, s, case)
+        journal.append(db, s, case, viewer, "view", f"saken lest{how}")
+        return d
+
+    return db.writing(work)
+
+
+def case_number(db: Db, case_id: int) -> str | None:
+    with db.reading() as s:
+        case = s.get(Case, case_id)
+        return case.number if case else None
+
+
+def preview_step(db: Db, number: str, answers: dict[str, Any], on: date | None = None) -> Outcome:
+    with db.reading() as s:
+        case = load_case(db, s, number)
+        wf = db.workflow(case.workflow_id)
+        if case.current_step is None:
+            raise StoreError(f"case {number} has no active step ({case.status})")
+        return preview(wf, facts(db, case), history_items(db, s, case), case.current_step,
+                       answers, on or today())
+
+
+def list_cases(db: Db, *, status: str | None = None, workflow: str | None = None,
+               limit: int | None = None) -> list[Case]:
+    with db.reading() as s:
+        q = select(Case)
+        if status:
+            q = q.where(Case.status == status)
+        if workflow:
+            q = q.where(Case.workflow_id == workflow)
+        q = q.order_by(Case.due.is_(None), Case.due, Case.number)
+        if limit:
+            q = q.limit(limit)
+        return list(s.exec(q))
+
+
+def due_cases(db: Db, on: date, within_days: int = 7) -> Iterator[Case]:
+    """Open cases whose current step is due within `within_days` or past, or that need a
+    preliminary reply."""
+    horizon = on + timedelta(days=within_days)
+    with db.reading() as s:
+        q = select(Case).where(Case.status == "open").where(
+            (Case.due <= horizon) | ((Case.prelim_warn_from <= on) & Case.prelim_sent.is_(None))
+        ).order_by(Case.due)
+        yield from s.exec(q)
