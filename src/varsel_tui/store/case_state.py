@@ -27,15 +27,15 @@ from .models import Case, CaseAccess, CaseKey, Draft, Hearing, History, JournalE
 from .secrets import SECRET, CaseTampered
 
 if TYPE_CHECKING:
-    from .service import Store
+    from .unit import Db
 
 _TOUCHED = "varsel_touched_cases"  # Session.info: case id → (case, journal entries appended)
 ADOPTED_SETTING = "case_state_recorded"  # set once every existing case has a recorded state
 
 
-def install(store: "Store", s: Session) -> Session:
+def install(db: "Db", s: Session) -> Session:
     """Make every commit of `s` end with the digest and the access rows of the cases it touched."""
-    event.listen(s, "before_commit", lambda session: finish(store, session))
+    event.listen(s, "before_commit", lambda session: finish(db, session))
     return s
 
 
@@ -46,7 +46,7 @@ def touch(s: Session, case: Case, entry: JournalEntry | None = None) -> None:
         entries.append(entry)
 
 
-def finish(store: "Store", s: Session) -> None:
+def finish(db: "Db", s: Session) -> None:
     touched = s.info.pop(_TOUCHED, {})
     if not touched:
         return
@@ -56,7 +56,7 @@ def finish(store: "Store", s: Session) -> None:
             _stamp(s, case, entries, digest(s, case))
     s.flush()
     for case, _ in touched.values():  # last: the writer may lose their own access here
-        materialise(store, s, case, adopting=True)
+        materialise(db, s, case, adopting=True)
     s.flush()
 
 
@@ -64,7 +64,7 @@ def _stamp(s: Session, case: Case, entries: list[JournalEntry], state: str) -> N
     """Record `state` in this write's journal entries and re-link their hashes (they are the
     newest of the case's chain, so nothing after them refers to the old hashes)."""
     from ..crypto.audit import chain_hash
-    from .service import audit_event
+    from .journal import audit_event
 
     prev = None
     for e in sorted(entries, key=lambda e: e.id):
@@ -141,7 +141,7 @@ def _real_today() -> date:
     return real_today()
 
 
-def materialise(store: "Store", s: Session, case: Case, *, adopting: bool = False) -> None:
+def materialise(db: "Db", s: Session, case: Case, *, adopting: bool = False) -> None:
     """Replace the case's `case_access` rows with the entitled set.
 
     A strictly secret case whose accused names this process cannot open (an administrator
@@ -151,8 +151,8 @@ def materialise(store: "Store", s: Session, case: Case, *, adopting: bool = Fals
     still refuses an accused person their key)."""
     from . import access
 
-    accused = access.accused_names_if_open(store, s, case)
-    want = access.entitled_users(store, s, case, accused=accused or set())
+    accused = access.accused_names_if_open(db, s, case)
+    want = access.entitled_users(db, s, case, accused=accused or set())
     if accused is None and not adopting:
         have = set(s.exec(select(CaseAccess.user_name).where(CaseAccess.case_id == case.id)))
         want = {u: until for u, until in want.items() if u in have}
@@ -168,24 +168,24 @@ def has_row(s: Session, case: Case, user: str) -> bool:
     return until is not None and (until[0] is None or until[0] >= _real_today())
 
 
-def stray_access(store: "Store", s: Session, case: Case) -> list[str]:
+def stray_access(db: "Db", s: Session, case: Case) -> list[str]:
     """Users with a current `case_access` row the entitlement rule does not give them."""
     from . import access
 
-    accused = access.accused_names_if_open(store, s, case) or set()
-    want = access.entitled_users(store, s, case, accused=accused)
+    accused = access.accused_names_if_open(db, s, case) or set()
+    want = access.entitled_users(db, s, case, accused=accused)
     today = _real_today()
     return sorted(r.user_name for r in s.exec(select(CaseAccess).where(CaseAccess.case_id == case.id))
                   if r.user_name not in want and (r.until is None or r.until >= today))
 
 
-def audit(store: "Store", s: Session) -> list[str]:
+def audit(db: "Db", s: Session) -> list[str]:
     """One line per case whose stored state or access rows were altered outside varsel."""
     lines: list[str] = []
     for case in s.exec(select(Case).order_by(Case.number)):
         for problem in problems(s, case):
             lines.append(f"case {case.number}: stored data altered outside varsel: {problem}")
-        stray = stray_access(store, s, case)
+        stray = stray_access(db, s, case)
         if stray:
             lines.append(f"case {case.number}: access rows the workflow does not give (ignored): "
                          f"{', '.join(stray)}")
@@ -194,32 +194,32 @@ def audit(store: "Store", s: Session) -> list[str]:
 
 # -- databases from before ---------------------------------------------------------------------
 
-def adopt(store: "Store", s: Session, cases: list[Case]) -> None:
+def adopt(db: "Db", s: Session, cases: list[Case]) -> None:
     """Record the state and access rows of cases written without them (a database from before
     this check, bulk demo data): one journal entry each carrying the digest (no text, so none
     needs sealing)."""
     from ..crypto.audit import chain_hash
-    from .service import _now, audit_event
+    from .journal import audit_event
 
     for case in cases:
         last = s.exec(select(JournalEntry.hash).where(JournalEntry.case_id == case.id)
                       .order_by(JournalEntry.id.desc()).limit(1)).first()
-        e = JournalEntry(case_id=case.id, at=_now(), by="varsel", kind="state", state_digest=digest(s, case))
+        e = JournalEntry(case_id=case.id, at=db.now(), by="varsel", kind="state", state_digest=digest(s, case))
         s.add(e)
         s.flush()
         e.prev_hash = last
         e.hash = chain_hash(last, audit_event(e))
         s.add(e)
-        materialise(store, s, case, adopting=True)
+        materialise(db, s, case, adopting=True)
     s.flush()
 
 
-def adopt_existing(store: "Store", s: Session) -> None:
+def adopt_existing(db: "Db", s: Session) -> None:
     """Once per database: adopt every case that has no recorded state yet (the caller commits).
     Afterwards a case without one is reported as altered, never adopted again (that would
     launder an edit)."""
     if s.get(Setting, ADOPTED_SETTING) is not None:
         return
     recorded = select(JournalEntry.case_id).where(JournalEntry.state_digest.is_not(None))
-    adopt(store, s, list(s.exec(select(Case).where(Case.id.not_in(recorded)).order_by(Case.id))))
+    adopt(db, s, list(s.exec(select(Case).where(Case.id.not_in(recorded)).order_by(Case.id))))
     s.add(Setting(key=ADOPTED_SETTING, value="1"))

@@ -16,8 +16,11 @@ from .unit import Db
 def audit_event(e: JournalEntry) -> dict[str, Any]:
     """What the audit hash covers: everything in the entry but its own hashes."""
     at = e.at.astimezone(timezone.utc).replace(tzinfo=None) if e.at.tzinfo else e.at
-    return {"case": e.case_id, "at": at.isoformat(timespec="microseconds"), "by": e.by, "kind": e.kind,
-            "text": e.text, "text_ct": hashlib.sha256(e.text_ct).hexdigest() if e.text_ct else None}
+    event = {"case": e.case_id, "at": at.isoformat(timespec="microseconds"), "by": e.by, "kind": e.kind,
+             "text": e.text, "text_ct": hashlib.sha256(e.text_ct).hexdigest() if e.text_ct else None}
+    if e.state_digest is not None:  # entries from before the digest keep verifying
+        event["state_digest"] = e.state_digest
+    return event
 
 
 def append(db: Db, s: Session, case: Case | None, by: str, kind: str, text: str) -> JournalEntry:
@@ -38,6 +41,10 @@ def append(db: Db, s: Session, case: Case | None, by: str, kind: str, text: str)
     e.hash = chain_hash(last, audit_event(e))
     s.add(e)
     s.flush()
+    if case is not None:
+        from .case_state import touch
+
+        touch(s, case, e)  # the commit records the case's state in it (case_state.finish)
     return e
 
 

@@ -14,9 +14,10 @@ from datetime import date, timedelta
 from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
-from . import journal
+from . import case_state, journal
 from .db import StoreError
-from .models import Case, CaseKey, CaseStatistic, Draft, Hearing, History, JournalEntry, Measure, Party, Setting
+from .models import Case, CaseAccess, CaseKey, CaseStatistic, Draft, Hearing, History, JournalEntry, Measure, Party, \
+    Presence, Setting
 from .unit import Db
 
 DEFAULT_BACKUP_MAX_DAYS = 30
@@ -82,11 +83,12 @@ def destroy_case(db: Db, number: str, *, by: str) -> str:
         if (case is None or days <= 0 or case.status == "open" or case.closed_on is None
                 or case.closed_on + timedelta(days=days) > today()):
             raise StoreError(f"case {number} is not past its retention period; nothing was destroyed")
+        case_state.check(s, case)  # a status or closing date altered behind varsel's back destroys nothing
         s.add(CaseStatistic(workflow_id=case.workflow_id, year=case.year, classification=case.classification,
                             outcome=case.outcome, destroyed_on=today(),
                             closed_month=case.closed_on.strftime("%Y-%m") if case.closed_on else None))
         # Keys first: once the wraps are gone no copy of the ciphertext can be opened.
-        for model in (CaseKey, Draft, History, JournalEntry, Measure, Hearing, Party):
+        for model in (CaseKey, Draft, History, JournalEntry, Measure, Hearing, Party, CaseAccess, Presence):
             s.execute(delete(model).where(model.case_id == case.id))
         s.execute(update(Case).where(Case.linked_from == case.id).values(linked_from=None))
         s.execute(update(Case).where(Case.linked_to == case.id).values(linked_to=None))
