@@ -26,7 +26,7 @@ from ..domain.entitlement import may_see as may_see_rule
 from . import journal
 from .db import StoreError
 from .models import Body, CaseKey, Hearing, Member, Party, Setting, User
-from .secrets import RECOVERY, RECOVERY_SETTING, SEALED_COLUMNS, SECRET, user_recipient, wrap_for
+from .secrets import RECOVERY, RECOVERY_SETTING, SEALED_COLUMNS, SECRET, NoAccess, user_recipient, wrap_for
 
 if TYPE_CHECKING:
     from .models import Case
@@ -40,12 +40,14 @@ def _real_today():  # noqa: ANN202
     return real_today()
 
 
-class NoCaseAccess(StoreError):
-    """A case the acting user is not entitled to see: nothing of it is told, not even its title."""
+class NoCaseAccess(NoAccess):
+    """A case (any classification) the acting user is not entitled to see: nothing of it is told,
+    not even its title. A NoAccess, so callers that refuse a secret case refuse this alike."""
 
     def __init__(self, number: str):
         self.number = number
-        super().__init__(f"you have no access to case {number}")
+        self.pending = False
+        StoreError.__init__(self, f"you have no access to case {number}")
 
 
 def start_keys(db: "Db", case: "Case") -> None:

@@ -301,7 +301,7 @@ def seed_bulk(store, n: int, *, seed: int = 1, created_by: str = "demo", span_da
     from .case_state import adopt
 
     with store.session() as s:
-        adopt(store.db, s, list(s.exec(select(Case).where(Case.id >= first_case_id))))
+        adopt(store.db, s, list(s.scalars(select(Case).where(Case.id >= first_case_id))))
         s.commit()
     return n
 
