@@ -67,15 +67,28 @@ def test_case_concerning_a_member_of_ou_skips_phase_3(store):
     assert detail.case.body == "KKV" and detail.state.current == "4.1"
 
 
-def test_stale_version_is_refused_and_nothing_is_saved(store, db_url):
+def test_a_stale_step_completion_is_refused_and_nothing_is_saved(store, db_url):
     number = _avvik(store)
     seen = store.get_case(number).case.version
     other = Store.open(db_url)
     other.add_note(number, "Ringte melder", by="per")
     with pytest.raises(ConcurrentEdit, match="changed by someone else"):
-        store.add_note(number, "Min merknad", by="kari", expected_version=seen)
+        store.advance(number, AVVIST, by="kari", on=date(2026, 11, 3), expected_version=seen)
+    after = store.get_case(number)
+    assert after.history == [] and "Ringte melder" in [e.text for e in after.journal]
+    other.close()
+
+
+def test_an_append_is_never_refused_as_a_conflict(store, db_url):
+    """A note conflicts with nothing: a stale version does not refuse it (issue 9)."""
+    number = _avvik(store)
+    seen = store.get_case(number).case.version
+    other = Store.open(db_url)
+    other.add_note(number, "Ringte melder", by="per")
+    store.add_note(number, "Min merknad", by="kari", expected_version=seen)
+    store.add_party(number, "vitne", "Vera Vitne", by="kari", expected_version=seen)
     texts = [e.text for e in store.get_case(number).journal]
-    assert "Ringte melder" in texts and "Min merknad" not in texts
+    assert "Ringte melder" in texts and "Min merknad" in texts
     other.close()
 
 

@@ -44,9 +44,10 @@ class NoCaseAccess(NoAccess):
     """A case (any classification) the acting user is not entitled to see: nothing of it is told,
     not even its title. A NoAccess, so callers that refuse a secret case refuse this alike."""
 
-    def __init__(self, number: str):
-        self.number = number
+    def __init__(self, number: str, who: str):
+        self.number, self.who = number, who
         self.pending = False
+        self.recorded = False  # journalled as an organisation event (by the outermost store call)
         StoreError.__init__(self, f"you have no access to case {number}")
 
 

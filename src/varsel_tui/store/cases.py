@@ -153,7 +153,8 @@ def search_text(s: Session, case: Case, wf: Workflow) -> str:
 
 
 def claim(db: Db, s: Session, case: Case, expected_version: int | None) -> None:
-    """Claim the case for this write; refuse if someone else changed it since it was read."""
+    """Claim the case for a step completion or an action: refused if the case changed since the
+    caller read it at `expected_version` (None: the version just read under this write's lock)."""
     want = case.version if expected_version is None else expected_version
     res = s.execute(update(Case).where(Case.id == case.id, Case.version == want)
                     .values(version=want + 1))
@@ -165,13 +166,23 @@ def claim(db: Db, s: Session, case: Case, expected_version: int | None) -> None:
     access.sync(db, s, case, "")
 
 
+def touch(db: Db, s: Session, case: Case) -> None:
+    """Note an append (a note, a party, a measure, a hearing, …) on the case: it conflicts with
+    nothing, so it is never refused; the version still moves on, so open screens see a change
+    and a step form submitted against the old version is refused."""
+    s.execute(update(Case).where(Case.id == case.id).values(version=Case.version + 1))
+    case.version += 1  # exact: the row is held by this write (see store/unit.py)
+    # Whoever lost entitlement since the last write loses it before anything new is sealed.
+    access.sync(db, s, case, "")
+
+
 def advance(db: Db, number: str, answers: dict[str, Any], *, by: str, step_id: str | None = None,
             on: date | None = None, expected_version: int | None = None) -> tuple[CaseDetail, Outcome]:
     """Complete the active step with form answers; returns the new detail and what happened."""
     on = on or today()
 
     def work(s: Session) -> tuple[CaseDetail, Outcome]:
-        case = load_case(db, s, number)
+        case = load_case(db, s, number, for_update=True)
         wf = db.workflow(case.workflow_id)
         current = case.current_step
         if current is None:
@@ -235,7 +246,7 @@ def act(db: Db, number: str, action_id: str, *, by: str, on: date | None = None,
     on = on or today()
 
     def work(s: Session) -> CaseDetail:
-        case = load_case(db, s, number)
+        case = load_case(db, s, number, for_update=True)
         wf = db.workflow(case.workflow_id)
         try:
             action = wf.action(action_id)
@@ -262,8 +273,8 @@ def act(db: Db, number: str, action_id: str, *, by: str, on: date | None = None,
 def add_party(db: Db, number: str, role: str, name: str = "", *, anonymous: bool = False,
               body: str | None = None, by: str, expected_version: int | None = None) -> CaseDetail:
     def work(s: Session) -> CaseDetail:
-        case = load_case(db, s, number)
-        claim(db, s, case, expected_version)
+        case = load_case(db, s, number, for_update=True)
+        touch(db, s, case)
         add_party_row(db, s, case, role, name, anonymous, body)
         s.flush()
         journal.append(db, s, case, by, "party", f"part lagt til: {role}" + (" (anonym)" if anonymous else ""))
@@ -279,8 +290,8 @@ def add_note(db: Db, number: str, text: str, *, by: str, kind: str = "note",
         raise StoreError("an empty note was not saved")
 
     def work(s: Session) -> CaseDetail:
-        case = load_case(db, s, number)
-        claim(db, s, case, expected_version)
+        case = load_case(db, s, number, for_update=True)
+        touch(db, s, case)
         journal.append(db, s, case, by, kind, text)
         case.updated_at = db.now()
         s.add(case)
@@ -296,8 +307,8 @@ def add_measure(db: Db, number: str, title: str, *, responsible: str = "", due: 
         raise StoreError("a measure needs a description")
 
     def work(s: Session) -> CaseDetail:
-        case = load_case(db, s, number)
-        claim(db, s, case, expected_version)
+        case = load_case(db, s, number, for_update=True)
+        touch(db, s, case)
         m = Measure(case_id=case.id, due=due)
         s.add(m)
         s.flush()
@@ -315,11 +326,11 @@ def complete_measure(db: Db, number: str, measure_id: int, *, by: str, on: date 
     on = on or today()
 
     def work(s: Session) -> CaseDetail:
-        case = load_case(db, s, number)
+        case = load_case(db, s, number, for_update=True)
         m = s.get(Measure, measure_id)
         if m is None or m.case_id != case.id:
             raise NotFound(f"case {number} has no measure #{measure_id}")
-        claim(db, s, case, None)
+        touch(db, s, case)
         m.done_on = on
         s.add(m)
         journal.append(db, s, case, by, "measure", f"tiltak #{measure_id} gjennomført {on.isoformat()}")
@@ -338,8 +349,8 @@ def add_hearing(db: Db, number: str, participants: list[str], ends_on: date, *, 
         raise StoreError(f"a hearing cannot end in the past ({ends_on.isoformat()})")
 
     def work(s: Session) -> CaseDetail:
-        case = load_case(db, s, number)
-        claim(db, s, case, expected_version)
+        case = load_case(db, s, number, for_update=True)
+        touch(db, s, case)
         h = Hearing(case_id=case.id, participants=",".join(people), ends_on=ends_on)
         s.add(h)
         s.flush()
@@ -355,11 +366,11 @@ def close_hearing(db: Db, number: str, hearing_id: int, *, by: str, on: date | N
     on = on or today()
 
     def work(s: Session) -> CaseDetail:
-        case = load_case(db, s, number)
+        case = load_case(db, s, number, for_update=True)
         h = s.get(Hearing, hearing_id)
         if h is None or h.case_id != case.id:
             raise NotFound(f"case {number} has no hearing #{hearing_id}")
-        claim(db, s, case, None)
+        touch(db, s, case)
         h.closed_on = on
         s.add(h)
         s.flush()
@@ -374,8 +385,8 @@ def record_preliminary_reply(db: Db, number: str, *, by: str, on: date | None = 
     on = on or today()
 
     def work(s: Session) -> CaseDetail:
-        case = load_case(db, s, number)
-        claim(db, s, case, None)
+        case = load_case(db, s, number, for_update=True)
+        touch(db, s, case)
         case.prelim_sent = on
         journal.append(db, s, case, by, "prelim_reply", f"foreløpig svar sendt {on.isoformat()}")
         refresh(db, s, case, db.workflow(case.workflow_id), by=by)
@@ -386,7 +397,7 @@ def record_preliminary_reply(db: Db, number: str, *, by: str, on: date | None = 
 
 def save_draft(db: Db, number: str, step_id: str, user: str, answers: dict[str, Any]) -> None:
     def work(s: Session) -> None:
-        case = load_case(db, s, number)
+        case = load_case(db, s, number, for_update=True)
         d = s.exec(select(Draft).where(Draft.case_id == case.id, Draft.step_id == step_id,
                                        Draft.user == user)).first() or Draft(case_id=case.id, step_id=step_id,
                                                                              user=user, updated_at=db.now())

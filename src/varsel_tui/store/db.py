@@ -14,6 +14,10 @@ from pathlib import Path
 
 HEAD_REVISION = "0003"  # bump together with a new file in store/migrations/versions
 
+# Execution option naming the statement an SQLite transaction begins with ("BEGIN IMMEDIATE"
+# for a unit of work that writes: store/unit.py).
+SQLITE_BEGIN = "varsel_sqlite_begin"
+
 
 class StoreError(Exception):
     """A database problem told to the user in one line."""
@@ -106,7 +110,16 @@ def make_engine(loc: Location):
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_conn, _record):  # noqa: ANN001
+            # pysqlite would start transactions itself, late (at the first write): take that over
+            # so a writer can claim the database at its start (SQLALCHEMY "pysqlite serializable").
+            dbapi_conn.isolation_level = None
             sqlite_pragmas(dbapi_conn)
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn):  # noqa: ANN001
+            statement = conn.get_execution_options().get(SQLITE_BEGIN, "BEGIN")
+            if statement:  # "" for a statement that must run outside a transaction (a checkpoint)
+                conn.exec_driver_sql(statement)
 
         return engine
     try:

@@ -28,6 +28,7 @@ def append(db: Db, s: Session, case: Case | None, by: str, kind: str, text: str)
     from ..crypto.audit import chain_hash
 
     case_id = case.id if case is not None else None
+    db.lock_chain(s, case_id)  # the head read below stays the head until this write commits
     last = s.exec(select(JournalEntry.hash).where(JournalEntry.case_id == case_id)
                   .order_by(JournalEntry.id.desc()).limit(1)).first()
     e = JournalEntry(case_id=case_id, at=db.now(), by=by, kind=kind)

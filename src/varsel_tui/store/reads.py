@@ -59,13 +59,16 @@ def acting_user(db: Db, viewer: str | None = None) -> str | None:
     return viewer or db.actor or ((db.codec.unlocked_as or "").removeprefix("user:") or None)
 
 
-def load_case(db: Db, s: Session, number: str, *, viewer: str | None = None, check_access: bool = True) -> Case:
-    """The case row, with the unlocked user's key wraps handed to the codec.
+def load_case(db: Db, s: Session, number: str, *, for_update: bool = False, viewer: str | None = None,
+              check_access: bool = True) -> Case:
+    """The case row, with the unlocked user's key wraps handed to the codec. `for_update`: a
+    write to the case holds its row until it commits (PostgreSQL; see store/unit.py).
 
     Every read or write of a case comes through here: the acting user must be entitled to it now
     (else NoCaseAccess, journalled as an organisation event, and nothing of the case is told), and
     its stored state must match its journal (else CaseTampered)."""
-    case = s.exec(select(Case).where(Case.number == number)).first()
+    q = select(Case).where(Case.number == number)
+    case = s.exec(q.with_for_update() if for_update else q).first()
     if case is None:
         raise NotFound(f"no case {number}")
     who = acting_user(db, viewer) if check_access else None
@@ -79,9 +82,16 @@ def load_case(db: Db, s: Session, number: str, *, viewer: str | None = None, che
 
 
 def refuse(db: Db, number: str, who: str) -> NoReturn:
-    """Record the refusal in the organisation's journal (its own transaction) and refuse."""
-    db.writing(lambda s: journal.append(db, s, None, who, "refused", f"ingen tilgang til sak {number}"))
-    raise access.NoCaseAccess(number)
+    """Refuse; the outermost store call journals it once its own transaction is over (a write's
+    transaction holds the database, so the refusal cannot be written from inside it)."""
+    raise access.NoCaseAccess(number, who)
+
+
+def record_refusal(db: Db, exc: access.NoCaseAccess) -> None:
+    """A refusal as an organisation event: who, and which case number — nothing of its content."""
+    if not exc.recorded:
+        exc.recorded = True
+        db.writing(lambda s: journal.append(db, s, None, exc.who, "refused", f"ingen tilgang til sak {exc.number}"))
 
 
 def history_items(db: Db, s: Session, case: Case) -> list[HistoryItem]:

@@ -19,6 +19,7 @@ Formats (known-answer tests in tests/store/test_secrets.py):
 from __future__ import annotations
 
 import struct
+import threading
 from typing import Any
 
 from ..domain.policy import SECRET  # noqa: F401 - re-exported
@@ -112,10 +113,26 @@ class EnvelopeCodec:
 
     def __init__(self) -> None:
         self.session: Any = None  # crypto.session.UnlockSession, set by Store.unlock
-        self._fresh: dict[tuple[str, int], bytes] = {}
         self._wraps: dict[str, dict[int, bytes]] = {}  # case number → generation → this user's wrap
         self._denied: set[str] = set()  # cases the session user is not entitled to now
-        self.depth = 0
+        # An operation's fresh keys and nesting depth belong to the thread running it: a TUI
+        # worker's new case key must never be seen, or forgotten, by another thread's call.
+        self._local = threading.local()
+
+    @property
+    def _fresh(self) -> dict[tuple[str, int], bytes]:
+        fresh = getattr(self._local, "fresh", None)
+        if fresh is None:
+            fresh = self._local.fresh = {}
+        return fresh
+
+    @property
+    def depth(self) -> int:
+        return getattr(self._local, "depth", 0)
+
+    @depth.setter
+    def depth(self, value: int) -> None:
+        self._local.depth = value
 
     # -- key material ---------------------------------------------------------------------------
     @property

@@ -10,11 +10,22 @@
 
 Every public call is an *operation*: keys made during it (a new case's, a new generation's) are
 forgotten when the outermost call returns, and a pending WAL checkpoint runs then.
+
+The thread seam. The TUI calls the store from thread workers (and now and then from the event
+loop), so one `Store` is shared by threads. Each public call holds the store's one re-entrant
+lock from start to end: calls run one at a time, a call may call others, and the codec's shared
+state (the unlock session, this user's wraps) only changes under the lock. An operation's fresh
+keys and depth are thread-local in the codec as well. `lock()` takes the same lock, so the UI
+thread locking the session waits for the running call to finish and no call ever sees half-
+forgotten keys. Keep store calls short on the event loop: they may wait for a worker's call
+(a write retried on a busy database waits up to a few seconds). `due_cases` streams its rows
+outside the lock: it opens no keys and uses its own session.
 """
 
 from __future__ import annotations
 
 import functools
+import threading
 from datetime import date, datetime, timezone
 from typing import Any, Callable, Iterator, TypeVar
 
@@ -29,8 +40,8 @@ from .errors import ConcurrentEdit, NotFound, ValidationFailed, WrongPassphrase 
 from .journal import audit_event  # noqa: F401 - re-exported
 from .models import Body, Case, CaseStatistic, Member, User
 from .reads import CaseDetail
-from .secrets import RECOVERY, RECOVERY_SETTING, SECRET, CaseLocked, CaseTampered, NoAccess, \
-    user_recipient  # noqa: F401 - re-exported
+from .secrets import RECOVERY, RECOVERY_SETTING, SECRET, CaseLocked, CaseTampered, NoAccess, user_recipient  # noqa: F401, E501 - re-exported
+from .access import NoCaseAccess  # noqa: F401 - re-exported
 from .unit import Db
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -46,15 +57,20 @@ def operation(fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(self: "Store", *args: Any, **kwargs: Any) -> Any:
         codec = self.db.codec
-        codec.depth += 1
-        try:
-            return fn(self, *args, **kwargs)
-        finally:
-            codec.depth -= 1
-            if codec.depth == 0:
-                codec.forget_fresh()
-                if self.db.needs_checkpoint:
-                    self.db.checkpoint()
+        with self.calls:
+            codec.depth += 1
+            try:
+                return fn(self, *args, **kwargs)
+            except NoCaseAccess as exc:
+                if codec.depth == 1:  # the outermost call: its transaction is over
+                    reads.record_refusal(self.db, exc)
+                raise
+            finally:
+                codec.depth -= 1
+                if codec.depth == 0:
+                    codec.forget_fresh()
+                    if self.db.needs_checkpoint:
+                        self.db.checkpoint()
 
     return wrapper  # type: ignore[return-value]
 
@@ -62,6 +78,7 @@ def operation(fn: F) -> F:
 class Store:
     def __init__(self, loc: Location, engine: Any):
         self.db = Db(loc, engine)
+        self.calls = threading.RLock()  # held around every public call: the thread seam above
         self.db.now = lambda: _now()  # looked up at each call, so a replaced _now is the one used
         self.unsealed_legacy: list[str] = []  # secret cases from before encryption nobody could be given
 
@@ -124,14 +141,16 @@ class Store:
         return self.db.session()
 
     def close(self) -> None:
-        self.db.engine.dispose()
+        with self.calls:
+            self.db.engine.dispose()
 
     @operation
     def seal_legacy_cases(self) -> list[str]:
         return keyring.seal_legacy_cases(self.db)
 
     def checkpoint(self, attempts: int = 30) -> bool:
-        return self.db.checkpoint(attempts)
+        with self.calls:
+            return self.db.checkpoint(attempts)
 
     # -- keys ----------------------------------------------------------------------------------
     @operation
@@ -145,8 +164,9 @@ class Store:
         keyring.unlock_recovery(self.db, secret_text)
 
     def lock(self) -> None:
-        """Forget every key this process holds."""
-        self.db.codec.lock()
+        """Forget every key this process holds (after the running call, if any, has finished)."""
+        with self.calls:
+            self.db.codec.lock()
 
     @property
     def unlocked_as(self) -> str | None:
