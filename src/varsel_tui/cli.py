@@ -23,8 +23,30 @@ class CliError(Exception):
 
 
 def _fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
-    print(f"varsel: {message}", file=sys.stderr)
+    from .textsafe import printable
+
+    # A message may quote a stored value (a name, a title): never raw to the terminal.
+    print(f"varsel: {printable(message)}", file=sys.stderr)
     raise SystemExit(code)
+
+
+def _warn(message: str) -> None:
+    from .textsafe import printable
+
+    print(f"varsel: warning: {printable(message)}", file=sys.stderr)
+
+
+def _text(args: argparse.Namespace, value: str | None, what: str) -> str | None:
+    """A free-text value: itself, or from `@FILE` / `@-` (see cli_input)."""
+    from .cli_input import InputError, TextSource
+
+    source = getattr(args, "texts", None)
+    if source is None:
+        source = args.texts = TextSource()
+    try:
+        return source.resolve(value, what)
+    except InputError as exc:
+        raise CliError(str(exc)) from None
 
 
 def _user(args: argparse.Namespace) -> str:
@@ -54,20 +76,44 @@ def _store(args: argparse.Namespace, create: bool = True):  # noqa: ANN202
 
 
 def _print(args: argparse.Namespace, data: Any, text: str) -> None:
+    """JSON, or the text with every control character shown, never obeyed: stored values come
+    from other people, and an ESC or OSC sequence in a title would otherwise reach the terminal.
+    Fields are made one-line where they are formatted (`_one`); this pass is the guarantee."""
+    from .textsafe import printable
+
     if args.json:
-        print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+        print(_json_text(data))
     else:
-        print(text)
+        print(printable(text, multiline=True))
 
 
-def _pairs(items: list[str] | None) -> dict[str, Any]:
+def _json_text(data: Any) -> str:
+    import re
+
+    out = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    # json escapes C0 already; DEL, C1 (8-bit CSI/OSC) and bidi overrides are escaped here too.
+    return re.sub("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]",
+                  lambda m: f"\\u{ord(m.group()):04x}", out)
+
+
+def _one(value: Any) -> str:
+    """A stored value for one line of text output: newlines and control characters shown."""
+    from .textsafe import printable
+
+    return printable(value)
+
+
+def _pairs(args: argparse.Namespace, items: list[str] | None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for item in items or []:
         key, sep, value = item.partition("=")
         if not sep or not key:
             raise CliError(f"--set takes FIELD=VALUE, got '{item}'")
-        # Repeating a field collects a list (multichoice); JSON values are accepted for lists.
-        if value.startswith("[") and value.endswith("]"):
+        from_file = value.startswith("@") and not value.startswith("@@")
+        value = _text(args, value, f"--set {key}") or ""
+        # Repeating a field collects a list (multichoice); JSON values are accepted for lists
+        # typed on the command line (a file's text is always the text).
+        if not from_file and value.startswith("[") and value.endswith("]"):
             try:
                 value = json.loads(value)
             except json.JSONDecodeError:
@@ -80,8 +126,11 @@ def _pairs(items: list[str] | None) -> dict[str, Any]:
     return out
 
 
-def _party(spec: str) -> dict[str, Any]:
-    """ROLE:NAME[:anonym] or ROLE:@BODY (the party is a body)."""
+def _party(args: argparse.Namespace, spec: str) -> dict[str, Any]:
+    """ROLE:NAME[:anonym] or ROLE:@BODY (the party is a body); `@FILE` / `@-` reads the whole
+    spec, so the name need not be on the command line."""
+    if spec.startswith("@") and not spec.startswith("@@"):
+        spec = (_text(args, spec, "--party") or "").strip()
     role, _, rest = spec.partition(":")
     name, _, flag = rest.partition(":")
     party: dict[str, Any] = {"role": role.strip(), "name": name.strip()}
@@ -99,6 +148,10 @@ def _secret_text(path: str | None, env: str, what: str, flag: str, *, first_line
     """A secret from a file or an environment variable; None when it should be asked for at the
     terminal (never from argv, which other users of a shared server can read)."""
     if path:
+        from .cli_input import readable_by_others
+
+        if readable_by_others(path):
+            _warn(f"{what} file {path} can be read by other accounts; chmod 600 it")
         try:
             with open(path, encoding="utf-8") as fh:
                 return fh.readline().rstrip("\r\n") if first_line else fh.read()
@@ -123,6 +176,14 @@ def read_passphrase(args: argparse.Namespace, prompt: str = "Passphrase: ", conf
     if confirm and getpass.getpass("Repeat: ") != first:
         raise CliError("the passphrases did not match")
     return first
+
+
+def _check_strength(passphrase: str) -> None:
+    from .crypto.strength import passphrase_problem
+
+    problem = passphrase_problem(passphrase)
+    if problem:
+        raise CliError(problem)
 
 
 def _unlocking(args: argparse.Namespace, store, fn):  # noqa: ANN001, ANN202
@@ -228,16 +289,16 @@ def case_detail_json(store, d) -> dict[str, Any]:  # noqa: ANN001
 def _case_text(data: dict[str, Any]) -> str:
     lines = [
         f"{data['number']}  {data['workflow_name']}  [{data['classification']}]  {data['status']}",
-        f"  {data['title'] or '(låst)'}",
+        f"  {_one(data['title']) if data['title'] is not None else '(låst)'}",
         f"  mottatt {data['received']}  aktivt steg: {data['current_step'] or '-'} "
-        f"{data['current_step_title'] or ''}  frist: {data['due'] or '-'}  organ: {data['body'] or '-'}",
+        f"{_one(data['current_step_title'] or '')}  frist: {data['due'] or '-'}  organ: {_one(data['body'] or '-')}",
     ]
     if data["needs_preliminary_reply"]:
         lines.append("  ! foreløpig svar bør sendes (lovbestemt frist nærmer seg)")
     marks = {"done": "✓", "active": "▶", "skipped": "⤼", "pending": "·"}
     for s in data["steps"]:
-        reason = f"  ({s['reason']})" if s["reason"] else ""
-        lines.append(f"  {marks[s['status']]} {s['id']:<6} {s['title'][:60]:<60} {s['due'] or '':<10}{reason}")
+        reason = f"  ({_one(s['reason'])})" if s["reason"] else ""
+        lines.append(f"  {marks[s['status']]} {s['id']:<6} {_one(s['title'])[:60]:<60} {s['due'] or '':<10}{reason}")
     return "\n".join(lines)
 
 
@@ -293,10 +354,9 @@ def cmd_user_add(args: argparse.Namespace) -> None:
 
     store = _store(args)
     passphrase = read_passphrase(args, f"New passphrase for {args.name}: ", confirm=True)
-    if len(passphrase) < 8:
-        raise CliError("the passphrase must be at least 8 characters")
+    _check_strength(passphrase)
     public, sealed = generate_user_keys(passphrase)
-    user = store.add_user(args.name, args.display_name or "", public, sealed)
+    user = store.add_user(args.name, _text(args, args.display_name, "--display-name") or "", public, sealed)
     _print(args, {"name": user.name, "display_name": user.display_name, "has_keys": True},
            f"user {user.name} registered with a new key pair")
 
@@ -305,7 +365,8 @@ def cmd_user_list(args: argparse.Namespace) -> None:
     store = _store(args)
     data = [{"name": u.name, "display_name": u.display_name, "has_keys": u.public_key is not None,
              "bodies": store.bodies_of(u.name)} for u in store.users()]
-    _print(args, data, "\n".join(f"{d['name']:<16} {d['display_name']:<24} {', '.join(d['bodies'])}" for d in data)
+    _print(args, data, "\n".join(f"{_one(d['name']):<16} {_one(d['display_name']):<24} "
+                                 f"{_one(', '.join(d['bodies']))}" for d in data)
            or "(no users)")
 
 
@@ -327,20 +388,20 @@ def cmd_user_passwd(args: argparse.Namespace) -> None:
         new = getpass.getpass("New passphrase: ")
         if getpass.getpass("Repeat: ") != new:
             raise CliError("the passphrases did not match")
-    if len(new) < 8:
-        raise CliError("the passphrase must be at least 8 characters")
+    _check_strength(new)
     store.update_user_keys(args.name, change_passphrase(user.sealed_private_key, old, new))
     _print(args, {"name": args.name, "changed": True}, f"passphrase changed for {args.name}")
 
 
 def cmd_body_add(args: argparse.Namespace) -> None:
-    body = _store(args).add_body(args.name, args.title or "")
+    body = _store(args).add_body(args.name, _text(args, args.title, "--title") or "")
     _print(args, {"name": body.name, "title": body.title}, f"body {body.name} added")
 
 
 def cmd_body_list(args: argparse.Namespace) -> None:
     data = [{"name": b.name, "title": b.title, "members": m} for b, m in _store(args).bodies()]
-    _print(args, data, "\n".join(f"{d['name']:<18} {d['title']:<30} {', '.join(d['members'])}" for d in data)
+    _print(args, data, "\n".join(f"{_one(d['name']):<18} {_one(d['title']):<30} {_one(', '.join(d['members']))}"
+                                 for d in data)
            or "(no bodies)")
 
 
@@ -360,9 +421,10 @@ def cmd_body_member(args: argparse.Namespace) -> None:
 def cmd_case_new(args: argparse.Namespace) -> None:
     store = _store(args)
     received = _date(args.received, "--received")
-    d = store.create_case(args.workflow, args.title, received, by=_user(args), secret=args.secret,
-                          classification=args.classification, intake=_pairs(args.set),
-                          parties=[_party(p) for p in args.party or []])
+    title = _text(args, args.title, "--title")
+    d = store.create_case(args.workflow, title, received, by=_user(args), secret=args.secret,
+                          classification=args.classification, intake=_pairs(args, args.set),
+                          parties=[_party(args, p) for p in args.party or []])
     data = case_detail_json(store, d)
     _print(args, data, _case_text(data))
 
@@ -373,7 +435,7 @@ def cmd_case_list(args: argparse.Namespace) -> None:
                                                        limit=args.limit, viewer=_user(args))]
     _print(args, rows, "\n".join(
         f"{r['number']}  {r['workflow']:<15} {r['status']:<9} {r['current_step'] or '-':<6} "
-        f"{r['due'] or '-':<10} {r['title'] if r['title'] is not None else '🔒'}" for r in rows) or "(no cases)")
+        f"{r['due'] or '-':<10} {_one(r['title']) if r['title'] is not None else '🔒'}" for r in rows) or "(no cases)")
 
 
 def cmd_case_show(args: argparse.Namespace) -> None:
@@ -406,7 +468,7 @@ def cmd_case_advance(args: argparse.Namespace) -> None:
     from .domain.engine import describe
 
     store = _store(args, create=False)
-    answers = _pairs(args.set)
+    answers = _pairs(args, args.set)
     on = _date(args.on, "--on") if args.on else None
     if args.dry_run:
         out = _unlocking(args, store, lambda: store.preview_step(args.number, answers, on))
@@ -434,7 +496,8 @@ def cmd_case_action(args: argparse.Namespace) -> None:
 
 def cmd_case_party(args: argparse.Namespace) -> None:
     store = _store(args, create=False)
-    d = _unlocking(args, store, lambda: store.add_party(args.number, args.role, args.name or "",
+    name = _text(args, args.name, "--name") or ""
+    d = _unlocking(args, store, lambda: store.add_party(args.number, args.role, name,
                                                         anonymous=args.anonymous, body=args.body, by=_user(args)))
     data = case_detail_json(store, d)
     _print(args, data, _case_text(data))
@@ -442,7 +505,8 @@ def cmd_case_party(args: argparse.Namespace) -> None:
 
 def cmd_case_note(args: argparse.Namespace) -> None:
     store = _store(args, create=False)
-    d = _unlocking(args, store, lambda: store.add_note(args.number, args.text, by=_user(args), kind=args.kind))
+    text = _text(args, args.text, "the note")
+    d = _unlocking(args, store, lambda: store.add_note(args.number, text, by=_user(args), kind=args.kind))
     _print(args, case_detail_json(store, d), f"note added to {args.number}")
 
 
@@ -457,14 +521,16 @@ def cmd_case_measure(args: argparse.Namespace) -> None:
     store = _store(args, create=False)
     if args.measure_cmd == "add":
         due = _date(args.due, "--due") if args.due else None
-        d = _unlocking(args, store, lambda: store.add_measure(args.number, args.title,
-                                                              responsible=args.responsible or "", due=due,
+        title = _text(args, args.title, "the measure")
+        responsible = _text(args, args.responsible, "--responsible") or ""
+        d = _unlocking(args, store, lambda: store.add_measure(args.number, title, responsible=responsible, due=due,
                                                               by=_user(args)))
     else:
         on = _date(args.on, "--on") if args.on else None
         d = _unlocking(args, store, lambda: store.complete_measure(args.number, args.id, by=_user(args), on=on))
     data = case_detail_json(store, d)
-    _print(args, data, "\n".join(f"#{m['id']} {m['title']} · {m['responsible'] or '-'} · frist {m['due'] or '-'}"
+    _print(args, data, "\n".join(f"#{m['id']} {_one(m['title'])} · {_one(m['responsible'] or '-')} · "
+                                 f"frist {m['due'] or '-'}"
                                  + (f" · gjennomført {m['done_on']}" if m["done_on"] else "")
                                  for m in data["measures"]))
 
@@ -473,13 +539,14 @@ def cmd_case_hearing(args: argparse.Namespace) -> None:
     store = _store(args, create=False)
     if args.hearing_cmd == "add":
         ends = _date(args.ends, "--ends")
+        question = _text(args, args.question, "--question") or ""
         d = _unlocking(args, store, lambda: store.add_hearing(args.number, args.participant, ends,
-                                                              question=args.question or "", by=_user(args)))
+                                                              question=question, by=_user(args)))
     else:
         on = _date(args.on, "--on") if args.on else None
         d = _unlocking(args, store, lambda: store.close_hearing(args.number, args.id, by=_user(args), on=on))
     data = case_detail_json(store, d)
-    _print(args, data, "\n".join(f"#{h['id']} {', '.join(h['participants'])} til {h['ends_on']}"
+    _print(args, data, "\n".join(f"#{h['id']} {_one(', '.join(h['participants']))} til {h['ends_on']}"
                                  + (f" · avsluttet {h['closed_on']}" if h["closed_on"] else "")
                                  for h in data["hearings"]))
 
@@ -509,7 +576,7 @@ def cmd_due(args: argparse.Namespace) -> None:
         rows.append(r)
     _print(args, rows, "\n".join(
         f"{'FORFALT ' if r['overdue'] else 'frist   '}{r['due'] or '-':<10} {r['number']}  {r['workflow']:<15} "
-        f"{r['current_step'] or '-':<6} {r['current_step_title'] or ''}"
+        f"{r['current_step'] or '-':<6} {_one(r['current_step_title'] or '')}"
         + ("  [foreløpig svar]" if r["needs_preliminary_reply"] else "") for r in rows) or "nothing due")
 
 
@@ -521,15 +588,17 @@ def cmd_audit_verify(args: argparse.Namespace) -> None:
             "broken": [{"entry": entry, "case": number} for entry, number in broken], "altered": altered}
     if broken or altered:
         if args.json:
-            print(json.dumps(data, ensure_ascii=False, indent=2))
+            print(_json_text(data))
         lines = list(altered)
         if broken:
             entry, number = broken[0]
             where = f" (case {number})" if number else ""
             lines.insert(0, f"audit journal altered: first broken link at journal entry #{entry}{where}"
                          + (f"; {len(broken) - 1} more chain(s) broken" if len(broken) > 1 else ""))
-        for line in lines[:-1]:
-            print(f"varsel: {line}", file=sys.stderr)
+        from .textsafe import printable
+
+        for line in lines[:-1]:  # user names in these lines are stored values: escaped
+            print(f"varsel: {printable(line)}", file=sys.stderr)
         raise CliError(lines[-1])
     _print(args, data, f"audit journal intact ({checked} entries); every case's stored state matches its journal")
 
@@ -543,8 +612,8 @@ def cmd_audit_log(args: argparse.Namespace) -> None:
     else:
         rows = store.audit_log(limit=args.limit)
     _print(args, rows, "\n".join(
-        f"{r['at']}  {r['by'] or '-':<10} {r['kind']:<12} {r['case'] or '':<10} "
-        f"{r['text'] if r['text'] is not None else '🔒'}" for r in rows) or "(empty)")
+        f"{r['at']}  {_one(r['by'] or '-'):<10} {r['kind']:<12} {r['case'] or '':<10} "
+        f"{_one(r['text']) if r['text'] is not None else '🔒'}" for r in rows) or "(empty)")
 
 
 def cmd_user_reset(args: argparse.Namespace) -> None:
@@ -553,8 +622,7 @@ def cmd_user_reset(args: argparse.Namespace) -> None:
     store = _store(args, create=False)
     store.get_user(args.name)
     passphrase = read_passphrase(args, f"New passphrase for {args.name}: ", confirm=True)
-    if len(passphrase) < 8:
-        raise CliError("the passphrase must be at least 8 characters")
+    _check_strength(passphrase)
     public, sealed = generate_user_keys(passphrase)
     store.reset_user_keys(args.name, public, sealed, by=_user(args))
     _print(args, {"name": args.name, "reset": True},
@@ -566,7 +634,7 @@ def cmd_recovery_init(args: argparse.Namespace) -> None:
     store = _store(args)
     text = store.init_recovery(by=_user(args))
     if args.json:
-        print(json.dumps({"recovery_key": text}))
+        print(_json_text({"recovery_key": text}))
         return
     print("Organisasjonens gjenopprettingsnøkkel — vises bare denne ene gangen:\n")
     print(f"    {text}\n")
@@ -626,7 +694,7 @@ def cmd_retention(args: argparse.Namespace) -> None:
             destroyed.append(store.destroy_case(r["number"], by=_user(args)))
         except CaseTampered as exc:  # its status or closing date cannot be trusted: keep it
             refused.append(str(exc))
-            print(f"varsel: {exc}", file=sys.stderr)
+            _warn(str(exc))
     if not store.checkpoint():
         print("varsel: warning: another program keeps the database busy, so SQLite's -wal file could not be "
               "emptied yet; quit other varsel sessions and run 'varsel retention --destroy' again",
@@ -650,7 +718,8 @@ def cmd_retention_policy(args: argparse.Namespace) -> None:
 # -- parser --------------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", default=argparse.SUPPRESS, help="database file or postgresql:// URL (env VARSEL_DB)")
+    common.add_argument("--db", default=argparse.SUPPRESS,
+                        help="database file or postgresql:// URL without a password (env VARSEL_DB)")
     common.add_argument("--user", default=argparse.SUPPRESS, help="who you are (env VARSEL_USER, else the OS user)")
     common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON")
     common.add_argument("--passphrase-file", default=argparse.SUPPRESS, help="read the passphrase from this file")
@@ -672,7 +741,7 @@ def build_parser() -> argparse.ArgumentParser:
     u = sub.add_parser("user", help="users and their keys").add_subparsers(dest="user_cmd", required=True)
     ua = u.add_parser("add", parents=[common], help="register a user and create their key pair")
     ua.add_argument("name")
-    ua.add_argument("--display-name")
+    ua.add_argument("--display-name", help="full name (or @FILE, @- for standard input)")
     ua.set_defaults(func=cmd_user_add)
     u.add_parser("list", parents=[common], help="list users").set_defaults(func=cmd_user_list)
     up = u.add_parser("passwd", parents=[common], help="change a user's passphrase")
@@ -683,7 +752,7 @@ def build_parser() -> argparse.ArgumentParser:
                                                                                              required=True)
     ba = b.add_parser("add", parents=[common], help="add a body")
     ba.add_argument("name")
-    ba.add_argument("--title")
+    ba.add_argument("--title", help="full name (or @FILE, @-)")
     ba.set_defaults(func=cmd_body_add)
     b.add_parser("list", parents=[common], help="list bodies and members").set_defaults(func=cmd_body_list)
     bm = b.add_parser("member", help="add or remove a member").add_subparsers(dest="member_cmd", required=True)
@@ -696,13 +765,15 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("case", help="cases").add_subparsers(dest="case_cmd", required=True)
     cn = c.add_parser("new", parents=[common], help="open a case")
     cn.add_argument("--workflow", required=True)
-    cn.add_argument("--title", required=True)
+    cn.add_argument("--title", required=True, help="the case's title, or @FILE / @- (standard input)")
     cn.add_argument("--received", required=True, help="YYYY-MM-DD")
     cn.add_argument("--secret", action="store_true", help="classify strengt hemmelig")
     cn.add_argument("--classification", choices=["ordinær", "fortrolig", "strengt_hemmelig"])
-    cn.add_argument("--set", action="append", metavar="FIELD=VALUE", help="an intake answer (repeatable)")
+    cn.add_argument("--set", action="append", metavar="FIELD=VALUE",
+                    help="an intake answer; VALUE may be @FILE or @- (repeatable)")
     cn.add_argument("--party", action="append", metavar="ROLE:NAME[:anonym]",
-                    help="a party, e.g. anklagede:Per or varsler:Kari:anonym or anklagede:@OU (repeatable)")
+                    help="a party, e.g. anklagede:Per or varsler:Kari:anonym or anklagede:@OU, or @FILE / @- "
+                         "holding such a spec (repeatable)")
     cn.set_defaults(func=cmd_case_new)
     cl = c.add_parser("list", parents=[common], help="list cases, due first")
     cl.add_argument("--status", choices=["open", "closed", "withdrawn"])
@@ -718,7 +789,8 @@ def build_parser() -> argparse.ArgumentParser:
     ca = c.add_parser("advance", parents=[common], help="complete the active step with form answers")
     ca.add_argument("number")
     ca.add_argument("--step", help="refuse unless this step is the active one")
-    ca.add_argument("--set", action="append", metavar="FIELD=VALUE", help="a form answer (repeatable)")
+    ca.add_argument("--set", action="append", metavar="FIELD=VALUE",
+                    help="a form answer; VALUE may be @FILE or @- (repeatable)")
     ca.add_argument("--on", help="completion date (default today)")
     ca.add_argument("--expect-version", type=int, help="refuse if the case changed since this version")
     ca.add_argument("--dry-run", action="store_true", help="only say what it would do")
@@ -731,13 +803,13 @@ def build_parser() -> argparse.ArgumentParser:
     cp = c.add_parser("party", parents=[common], help="add a party")
     cp.add_argument("number")
     cp.add_argument("--role", required=True)
-    cp.add_argument("--name")
+    cp.add_argument("--name", help="the party's name, or @FILE / @-")
     cp.add_argument("--anonymous", action="store_true")
     cp.add_argument("--body", help="the party is this body (conflict rule)")
     cp.set_defaults(func=cmd_case_party)
     cno = c.add_parser("note", parents=[common], help="add a journal note")
     cno.add_argument("number")
-    cno.add_argument("text")
+    cno.add_argument("text", help="the note, or @FILE / @- (standard input); @@… for a leading @")
     cno.add_argument("--kind", default="note", choices=["note", "minutes", "decision"])
     cno.set_defaults(func=cmd_case_note)
     cpr = c.add_parser("prelim", parents=[common], help="record that a preliminary reply was sent")
@@ -748,8 +820,8 @@ def build_parser() -> argparse.ArgumentParser:
     cm = c.add_parser("measure", help="measures (tiltak)").add_subparsers(dest="measure_cmd", required=True)
     cma = cm.add_parser("add", parents=[common], help="add a measure")
     cma.add_argument("number")
-    cma.add_argument("title")
-    cma.add_argument("--responsible")
+    cma.add_argument("title", help="what is to be done, or @FILE / @-")
+    cma.add_argument("--responsible", help="who carries it out, or @FILE / @-")
     cma.add_argument("--due", help="YYYY-MM-DD")
     cma.set_defaults(func=cmd_case_measure)
     cmd_ = cm.add_parser("done", parents=[common], help="mark a measure carried out")
@@ -762,7 +834,7 @@ def build_parser() -> argparse.ArgumentParser:
     cha.add_argument("number")
     cha.add_argument("--participant", action="append", required=True, help="a user name (repeatable)")
     cha.add_argument("--ends", required=True, help="YYYY-MM-DD")
-    cha.add_argument("--question", help="what the participants are asked")
+    cha.add_argument("--question", help="what the participants are asked, or @FILE / @-")
     cha.set_defaults(func=cmd_case_hearing)
     chc = ch.add_parser("close", parents=[common], help="end a hearing before its date")
     chc.add_argument("number")
@@ -833,6 +905,7 @@ def main(argv: list[str] | None = None) -> None:
             setattr(args, name, default)
     func = getattr(args, "func", cmd_tui)
     try:
+        _check_db_secret(args)
         func(args)
     except CliError as exc:
         _fail(str(exc))
@@ -840,6 +913,17 @@ def main(argv: list[str] | None = None) -> None:
         _fail("interrupted", 130)
     except Exception as exc:  # one clear line, never a traceback
         _fail(_explain(exc))
+
+
+def _check_db_secret(args: argparse.Namespace) -> None:
+    """A PostgreSQL password never on argv (other accounts read /proc/PID/cmdline); in VARSEL_DB
+    it is only seen by this account, but a password file or peer authentication is better."""
+    from .store.db import PASSWORD_ADVICE, has_password
+
+    if args.db and has_password(args.db):
+        raise CliError(f"refusing a database password on the command line: {PASSWORD_ADVICE}")
+    if not args.db and has_password(os.environ.get("VARSEL_DB", "")):
+        _warn(f"VARSEL_DB carries a database password: {PASSWORD_ADVICE}")
 
 
 def _explain(exc: Exception) -> str:

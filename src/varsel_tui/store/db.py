@@ -1,7 +1,9 @@
 """Where the database is, opening it, and keeping its schema current.
 
 `--db` / VARSEL_DB takes a file path (SQLite) or a PostgreSQL URL. A new SQLite file is created
-owner-only (0600) in WAL mode. This module imports SQLAlchemy; the queue's first page does not
+owner-only (0600) in WAL mode. A PostgreSQL password belongs in PGPASSFILE / ~/.pgpass (libpq
+reads them), or is not needed with peer authentication over the Unix socket
+(`postgresql:///varsel`); the CLI refuses one on its command line. This module imports SQLAlchemy; the queue's first page does not
 come through here (see store/queue.py).
 """
 
@@ -18,6 +20,12 @@ HEAD_REVISION = "0003"  # bump together with a new file in store/migrations/vers
 # for a unit of work that writes: store/unit.py).
 SQLITE_BEGIN = "varsel_sqlite_begin"
 
+# Where Debian's and most distributions' PostgreSQL put its Unix socket.
+DEFAULT_SOCKET_DIR = "/var/run/postgresql"
+PASSWORD_ADVICE = ("put it in a password file (PGPASSFILE or ~/.pgpass, mode 0600) or use peer "
+                   "authentication over the Unix socket, e.g. postgresql:///varsel")
+_PG_SCHEMES = ("postgresql:", "postgresql+psycopg:", "postgres:")
+
 
 class StoreError(Exception):
     """A database problem told to the user in one line."""
@@ -32,12 +40,18 @@ class Location:
     def is_sqlite(self) -> bool:
         return self.path is not None
 
+    @property
+    def libpq_url(self) -> str:
+        """The PostgreSQL URL as libpq (psycopg.connect) takes it."""
+        return self.url.replace("postgresql+psycopg://", "postgresql://", 1)
+
     def display(self) -> str:
         if self.path is not None:
             return str(self.path)
         # Never print a password from a URL.
-        head, _, tail = self.url.partition("@")
-        return (head.split(":")[0] + "://…@" + tail) if tail else self.url
+        url = self.url.split("?", 1)[0] if "password=" in self.url else self.url
+        head, _, tail = url.partition("@")
+        return (head.split(":")[0] + "://…@" + tail) if tail else url
 
 
 def default_path() -> Path:
@@ -46,13 +60,38 @@ def default_path() -> Path:
     return Path(user_data_dir("varsel-tui")) / "varsel.db"
 
 
+def has_password(raw: str) -> bool:
+    """True when a PostgreSQL URL carries a password (user:PASSWORD@ or ?password=)."""
+    if not raw.startswith(_PG_SCHEMES):
+        return False
+    from urllib.parse import parse_qs, urlsplit
+
+    try:
+        parts = urlsplit(raw)
+    except ValueError:
+        return ":" in raw.split("://", 1)[-1].split("@", 1)[0] and "@" in raw
+    return bool(parts.password) or "password" in parse_qs(parts.query)
+
+
+def _with_socket(url: str) -> str:
+    """A URL without a host (`postgresql:///varsel`, peer authentication) names the local Unix
+    socket. libpq's own default directory depends on how it was built (the psycopg wheels' is not
+    Debian's), so it is made explicit: PGHOST when set, else DEFAULT_SOCKET_DIR."""
+    from urllib.parse import parse_qs, urlsplit
+
+    parts = urlsplit(url)
+    if parts.hostname or "host" in parse_qs(parts.query) or os.environ.get("PGHOST"):
+        return url
+    return url + ("&" if parts.query else "?") + "host=" + DEFAULT_SOCKET_DIR
+
+
 def locate(db: str | None) -> Location:
     raw = db or os.environ.get("VARSEL_DB") or ""
-    if raw.startswith(("postgresql:", "postgresql+psycopg:", "postgres:")):
+    if raw.startswith(_PG_SCHEMES):
         url = raw.replace("postgres://", "postgresql://", 1)
         if url.startswith("postgresql://"):
             url = "postgresql+psycopg://" + url[len("postgresql://"):]
-        return Location(url, None)
+        return Location(_with_socket(url), None)
     if "://" in raw:
         raise StoreError(f"unsupported database URL '{raw.split('://')[0]}://…' (use a file path or postgresql://)")
     path = Path(raw).expanduser() if raw else default_path()
@@ -149,9 +188,14 @@ def translate_error(exc: BaseException, loc: Location) -> StoreError:
         return StoreError(f"{loc.display()} is not a varsel database")
     if "unable to open database" in text:
         return StoreError(f"{loc.display()}: cannot open the database file")
-    if "connection" in text and ("refused" in text or "failed" in text):
-        return StoreError(f"cannot connect to the database server at {loc.display()}")
+    if "peer authentication failed" in text:
+        return StoreError(f"{loc.display()}: peer authentication failed: the server has no role named as your OS "
+                          "account, or pg_hba.conf does not allow it")
+    if "no password supplied" in text:
+        return StoreError(f"{loc.display()}: the server wants a password: {PASSWORD_ADVICE}")
     if "password authentication failed" in text:
         return StoreError(f"the database server refused the login for {loc.display()}")
+    if "connection" in text and ("refused" in text or "failed" in text):
+        return StoreError(f"cannot connect to the database server at {loc.display()}")
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return StoreError(f"{loc.display()}: database error: {first[:200]}")

@@ -48,7 +48,7 @@ MEMBERS = {"OU": ["kari", "per", "nora"], "KKV": ["lars", "ingrid"], "Presidents
            "linjeleder": ["jonas"]}
 # Every demo user's passphrase (README). Demo keys use a light KDF setting so the demo opens at once;
 # `varsel user add` calibrates real keys to about half a second.
-DEMO_PASSPHRASE = "varsel-demo"
+DEMO_PASSPHRASE = "varsel-demo-2026"
 DEMO_KDF = {"name": "argon2id", "memory_cost": 16 * 1024, "iterations": 2, "lanes": 1}
 
 

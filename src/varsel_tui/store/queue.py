@@ -180,9 +180,8 @@ class QueueSource:
             import psycopg
         except ImportError:
             raise QueueError("PostgreSQL support is not installed: pip install 'varsel-tui[postgres]'") from None
-        url = self.loc.url.replace("postgresql+psycopg://", "postgresql://", 1)
         try:
-            conn = psycopg.connect(url, autocommit=True, connect_timeout=10)
+            conn = psycopg.connect(self.loc.libpq_url, autocommit=True, connect_timeout=10)
             conn.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
             conn.execute("SET lock_timeout = '5s'")
             conn.execute("SET statement_timeout = '30s'")

@@ -40,6 +40,8 @@ from .config import Config
 from .i18n import register, t
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
     from ..store.queue import Prefetch, QueueSource
     from ..store.service import Store
 
@@ -133,6 +135,23 @@ class VarselApp(App):
         self._prefetch = prefetch
         self._last_input = time.monotonic()
         self.passphrase_hint = ""
+
+    def get_line_filters(self):  # noqa: ANN201
+        """Textual's filters, then control characters made visible on every line (tui/plain.py)."""
+        from .plain import ControlCharacterFilter
+
+        if not hasattr(self, "_control_filter"):
+            self._control_filter = ControlCharacterFilter()
+        return [*super().get_line_filters(), self._control_filter]
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every notification as plain text: an error may quote a stored value, which must not be
+        read as markup or reach the terminal raw (screens' and widgets' notify come here too)."""
+        from ..textsafe import printable
+
+        super().notify(printable(message, multiline=True), title=printable(title), severity=severity,
+                       timeout=timeout, markup=False)
 
     def configure(self, config: Config) -> None:
         """Use `config` (call before the app runs; the keymap is applied at mount)."""

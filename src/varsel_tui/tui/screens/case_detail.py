@@ -35,7 +35,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from ...textsafe import printable
 from ..i18n import register, t
+from ..plain import plain
 from ..widgets.case_dialogs import ConfirmDialog, HearingDialog, MeasureDialog, NoteDialog, PartyDialog, PickDialog
 from ..widgets.case_timeline import CaseTimeline
 from ..widgets.case_util import (answer_text, classification_label, days_left, days_left_text, error_text,
@@ -332,7 +334,7 @@ class CaseDetailScreen(Screen):
         self._busy = False
         if message.loading:
             self.query_one("#case-header", Static).update(
-                Text(t("case.load_failed", number=self.number, error=message.error), style="bold red"))
+                plain(t("case.load_failed", number=self.number, error=message.error), style="bold red"))
             self.query_one("#case-body").display = self.view is not None  # no empty sections
             self.notify(t("case.load_failed", number=self.number, error=message.error), severity="error")
         else:
@@ -357,13 +359,16 @@ class CaseDetailScreen(Screen):
         self.notify(message.note)
 
     # -- the one place secret-capable fields become screen text ----------------------------
+    MULTILINE_FIELDS = frozenset({"journal", "hearing", "answers", "intake"})
+
     def reveal(self, field_name: str, value: str | None) -> str:
         """Text of a secret-capable field (title, party names, notes, answers, …) for the screen.
 
         Every such field is rendered through here. The store decrypts a strictly secret case only
-        while unlocked; on the idle lock the app removes this screen (see `shows_secret`).
+        while unlocked; on the idle lock the app removes this screen (see `shows_secret`). The
+        text has its control characters made visible; callers put it in a `Text` (never markup).
         """
-        return value or ""
+        return printable(value or "", multiline=field_name in self.MULTILINE_FIELDS)
 
     def on_session_locked(self, message: Message) -> None:
         """The app locked the session; a case that is not secret stays as it is."""
@@ -403,7 +408,7 @@ class CaseDetailScreen(Screen):
         line1.append(("🔒 " if secret else "") + classification_label(case.classification),
                      style="bold red" if secret else "bold")
         line1.append("  ")
-        line1.append(wf.name, style="italic")
+        line1.append(printable(wf.name), style="italic")
         line1.append("  ")
         line1.append(t("case.received", date=fmt_date(case.received)), style="dim")
         lines: list[RenderableType] = [line1]
@@ -424,14 +429,14 @@ class CaseDetailScreen(Screen):
             else:
                 due.append(t("case.no_due"), style="dim")
             if state.body:
-                due.append("  ·  " + t("case.body", body=state.body))
+                due.append("  ·  " + t("case.body", body=printable(state.body)))
             lines.append(due)
         elif case.status == "withdrawn" or state.status == "withdrawn":
-            lines.append(Text(t("case.status.withdrawn", date=fmt_date(state.closed_on), outcome=state.outcome),
-                              style="bold"))
+            lines.append(plain(t("case.status.withdrawn", date=fmt_date(state.closed_on), outcome=state.outcome),
+                               style="bold"))
         else:
-            lines.append(Text(t("case.status.closed", date=fmt_date(state.closed_on), outcome=state.outcome),
-                              style="bold"))
+            lines.append(plain(t("case.status.closed", date=fmt_date(state.closed_on), outcome=state.outcome),
+                               style="bold"))
         for st in state.statutory:
             if st.due is None:
                 continue
@@ -461,7 +466,7 @@ class CaseDetailScreen(Screen):
         grid.add_column(style="dim", ratio=1)
         grid.add_column(ratio=1)
         for label, value in rows:
-            grid.add_row(label, value)
+            grid.add_row(plain(label), Text(value))  # Text: a str cell would be read as markup
         return grid
 
     def _parties(self, view: CaseView) -> RenderableType:
@@ -479,8 +484,8 @@ class CaseDetailScreen(Screen):
             else:
                 who = Text(shown or t("case.unnamed"))
             if party.concerns_body:
-                who.append("  " + t("case.party_body", body=party.concerns_body), style="dim")
-            grid.add_row(party.role, who)
+                who.append("  " + t("case.party_body", body=printable(party.concerns_body)), style="dim")
+            grid.add_row(plain(party.role), who)
         return grid
 
     def _journal(self, view: CaseView) -> RenderableType:
@@ -495,8 +500,9 @@ class CaseDetailScreen(Screen):
             if kind.startswith("case.journal."):
                 kind = entry.kind
             who = f"{entry.by} · {kind}" if entry.by else kind
-            grid.add_row(fmt_time(entry.at), Text(who, style="cyan" if entry.kind in ("note", "minutes", "decision")
-                                                   else ""), Text(self.reveal("journal", text)))
+            grid.add_row(Text(fmt_time(entry.at)),
+                         plain(who, style="cyan" if entry.kind in ("note", "minutes", "decision") else ""),
+                         Text(self.reveal("journal", text)))
         return grid
 
     def _measures(self, view: CaseView) -> RenderableType:
@@ -507,7 +513,7 @@ class CaseDetailScreen(Screen):
                                 due=fmt_date(m.due) or "–", done=done)))
         for h, question in view.hearings:
             closed = t("case.hearing_closed", date=fmt_date(h.closed_on)) if h.closed_on else ""
-            line = Text(t("case.hearing", who=h.participants, ends=fmt_date(h.ends_on), closed=closed))
+            line = Text(t("case.hearing", who=printable(h.participants), ends=fmt_date(h.ends_on), closed=closed))
             q = self.reveal("hearing", question)
             if q:
                 line.append(f"\n  {q}", style="dim")
@@ -523,7 +529,7 @@ class CaseDetailScreen(Screen):
                 step = wf.step(step_id)
             except KeyError:
                 continue
-            head = Text(f"✓ {step.id} {step.title}", style="bold", no_wrap=True, overflow="ellipsis")
+            head = plain(f"✓ {step.id} {step.title}", style="bold", no_wrap=True, overflow="ellipsis")
             head.append(f"  {fmt_date(on)}", style="dim")
             lines.append(head)
             fields = step.form.fields if step.form else []
@@ -537,7 +543,7 @@ class CaseDetailScreen(Screen):
                 if value in (None, "", []):
                     continue
                 label = next((o.label for o in f.options if o.value == value), None) if f.options else None
-                grid.add_row("", f.label, self.reveal("answers", label or answer_text(value)))
+                grid.add_row("", plain(f.label), Text(self.reveal("answers", label or answer_text(value))))
                 shown += 1
             if shown:
                 lines.append(grid)
@@ -710,7 +716,7 @@ class CaseDetailScreen(Screen):
         self._pick_then("measure_done", items, t("case.pick_measure"), t("case.confirm_measure_done"))
 
     def action_close_hearing(self) -> None:
-        items = [(h.id, t("case.pick_hearing_item", who=h.participants, ends=fmt_date(h.ends_on)))
+        items = [(h.id, t("case.pick_hearing_item", who=printable(h.participants), ends=fmt_date(h.ends_on)))
                  for h, _q in self._open_hearings()]
         if not items:
             self.notify(t("case.no_open_hearing"), severity="warning")

@@ -30,7 +30,9 @@ from textual.widgets import Footer, Static
 
 from ...domain.engine import Outcome, describe
 from ...domain.forms import Problem
+from ...textsafe import printable
 from ..i18n import register, t
+from ..plain import plain
 from ..widgets.case_util import (days_left, days_left_text, error_text, fmt_date, localize_bindings,
                                  post_case_changed, today, user_name)
 from ..widgets.form_view import DynamicForm
@@ -150,7 +152,7 @@ class StepFormScreen(Screen):
 
     @on(LoadFailed)
     def _on_load_failed(self, message: LoadFailed) -> None:
-        self.query_one("#form-header", Static).update(Text(message.error, style="bold red"))
+        self.query_one("#form-header", Static).update(plain(message.error, style="bold red"))
         self.notify(message.error, severity="error")
 
     @on(Loaded)
@@ -231,7 +233,7 @@ class StepFormScreen(Screen):
             return  # a newer preview is on its way
         box = self.query_one("#form-outcome", Static)
         if message.outcome is None:
-            box.update(Text(t("form.outcome.error", error=message.error), style="red"))
+            box.update(plain(t("form.outcome.error", error=message.error), style="red"))
             return
         self.outcome = message.outcome
         self._show_problems(message.outcome.problems)
@@ -242,7 +244,7 @@ class StepFormScreen(Screen):
         for n, line in enumerate(describe(outcome, self.detail.workflow)):
             if n:
                 text.append("\n")
-            text.append("• " + line)
+            text.append("• " + printable(line))
         errors = {p.field for p in outcome.problems if p.severity == "error"}
         if errors:
             if text.plain:

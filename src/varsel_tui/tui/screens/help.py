@@ -109,7 +109,7 @@ class HelpScreen(ModalScreen[None]):
                 desc = Text(description)
                 if not enabled:
                     desc.append(" " + t("help.disabled"), style="dim")
-                table.add_row(key, desc)
+                table.add_row(Text(key), desc)  # Text: a str cell would be read as markup
             parts.append(Text(heading, style="bold underline"))
             parts.append(table)
             parts.append(Text(""))

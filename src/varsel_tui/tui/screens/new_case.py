@@ -29,6 +29,7 @@ from textual.widgets.option_list import Option
 from ...domain.conditions import Context, evaluate
 from ...domain.forms import parse_date, validate
 from ..i18n import register, t
+from ..plain import plain
 from ..widgets.case_dialogs import PartyDialog
 from ..widgets.case_util import (classification_label, dom_id, error_text, fmt_date, localize_bindings,
                                  post_case_changed, today, user_name)
@@ -292,7 +293,7 @@ class NewCaseScreen(Screen):
                 who = (who + " " if who else "") + "(anonym)"
             if p.get("body"):
                 who += f" · {p['body']}"
-            plist.add_option(Option(Text(f"{p['role']}: {who or '–'}")))
+            plist.add_option(Option(plain(f"{p['role']}: {who or '–'}")))
         plist.display = bool(self.parties)
         self.query_one("#new-parties-none").display = not self.parties
 

@@ -19,6 +19,7 @@ from textual.widgets import Footer, Input, Static
 
 from ...store.queue import SORT_COLUMNS, VIEWS
 from ..i18n import register, t
+from ..plain import plain
 from ..widgets.case_list import CaseHeader, CaseList, QueueQuery, with_query
 
 register({
@@ -137,7 +138,7 @@ class QueueScreen(Screen):
         app = self.app
         with Horizontal(id="title-bar"):
             yield Static(f"varsel · {t('queue.title')}", id="app-title")
-            yield Static(f"{app.user} · {app.db_display}", id="app-where")
+            yield Static(plain(f"{app.user} · {app.db_display}"), id="app-where")
         yield ViewBar(id="view-bar")
         with Horizontal(id="filter-bar"):
             yield Static(t("queue.filter_label") + ":", id="filter-label")

@@ -17,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Static
 
 from ..i18n import register, t
+from ..plain import plain
 from ..widgets.case_util import localize_bindings
 
 register({
@@ -62,7 +63,7 @@ class UnlockScreen(ModalScreen[bool]):
             yield Static(Text(t("unlock.title"), style="bold"), classes="dialog-title")
             yield Static(t("unlock.why", number=self.number))
             yield Static(t("unlock.scope", minutes=self.app.idle_lock_minutes or "∞"), classes="unlock-scope")
-            yield Static(t("unlock.label", user=self.app.user), classes="form-label")
+            yield Static(plain(t("unlock.label", user=self.app.user)), classes="form-label")
             yield Input(password=True, compact=True, id="unlock-passphrase")
             if getattr(self.app, "passphrase_hint", ""):
                 yield Static(t("unlock.hint", hint=self.app.passphrase_hint), classes="unlock-hint")
@@ -112,7 +113,7 @@ class UnlockScreen(ModalScreen[bool]):
         field.focus()
 
     def _status(self, text: str) -> None:
-        self.query_one("#unlock-status", Static).update(text)
+        self.query_one("#unlock-status", Static).update(plain(text))
 
     def action_cancel(self) -> None:
         if not self._busy:

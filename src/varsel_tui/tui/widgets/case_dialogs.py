@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Footer, Input, OptionList, Select, Static, TextArea
 
 from ..i18n import register, t
+from ..plain import plain
 from .case_util import fmt_date, localize_bindings, today
 
 register({
@@ -91,7 +92,7 @@ class PartyDialog(ModalScreen[dict | None]):
             yield Checkbox(t("dialog.party.anonymous"), compact=True, id="party-anonymous")
             if self.bodies:
                 yield Static(t("dialog.party.body"), classes="form-label")
-                yield Select([(t("dialog.party.no_body"), "")] + [(b, b) for b in self.bodies],
+                yield Select([(t("dialog.party.no_body"), "")] + [(plain(b), b) for b in self.bodies],
                              value="", allow_blank=False, compact=True, id="party-body")
             yield Footer()
 
@@ -181,14 +182,14 @@ class _FieldsDialog(ModalScreen[dict | None]):
         localize_bindings(self)
 
     def _error_line(self) -> Static:
-        line = Static(Text(self.error, style="bold red"), classes="dialog-error", id="dialog-error")
+        line = Static(plain(self.error, style="bold red"), classes="dialog-error", id="dialog-error")
         line.display = bool(self.error)
         return line
 
     def show_error(self, message: str, focus: str | None = None) -> None:
         """Say what is wrong, inline and as a notification; keep what was typed."""
         line = self.query_one("#dialog-error", Static)
-        line.update(Text(message, style="bold red"))
+        line.update(plain(message, style="bold red"))
         line.display = True
         self.notify(message, severity="error")
         if focus:
@@ -308,7 +309,7 @@ class PickDialog(ModalScreen[int | None]):
 
         with Vertical(classes="dialog-box", id="pick-dialog"):
             yield Static(Text(self.title_text, style="bold"), classes="dialog-title")
-            yield OptionList(*[Option(Text(label), id=str(ident)) for ident, label in self.items], compact=True,
+            yield OptionList(*[Option(plain(label), id=str(ident)) for ident, label in self.items], compact=True,
                              id="pick-list")
             yield Static(Text(t("dialog.pick_hint"), style="dim"), classes="dialog-keys")
 
@@ -341,7 +342,7 @@ class ConfirmDialog(ModalScreen[bool]):
         with Vertical(classes="dialog-box", id="confirm-dialog"):
             yield Static(Text(self.question, style="bold"), classes="dialog-title")
             if self.detail:
-                yield Static(Text(self.detail), classes="dialog-detail")
+                yield Static(plain(self.detail, multiline=True), classes="dialog-detail")
             with Horizontal(classes="dialog-keys"):
                 yield Static(Text(f"j  {t('dialog.yes')}    n  {t('dialog.no')}", style="dim"))
 

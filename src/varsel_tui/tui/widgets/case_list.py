@@ -7,6 +7,7 @@ change (filter, view, sort) or a refresh starts a new generation; answers for an
 dropped, and the old rows stay on screen until the new first page is there, so nothing flickers.
 
 The list knows only plain metadata. A strictly secret case shows a lock mark instead of its title.
+Cells are segments of plain text (no markup is parsed), with control characters made visible.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
+from ...textsafe import printable
 from ..i18n import register, t
 
 if TYPE_CHECKING:
@@ -484,7 +486,8 @@ class CaseList(ScrollView, can_focus=True):
         def add(text: str, col: str, extra: Style | None = None, first: bool = False) -> None:
             if not first:
                 segments.append(Segment(" ", base))
-            segments.append(Segment(_fit(text, widths[col]), base + extra if extra else base))
+            # Stored text: control characters shown, never sent to the terminal (textsafe).
+            segments.append(Segment(_fit(printable(text), widths[col]), base + extra if extra else base))
 
         add(row.number, "number", first=True)
         add(row.workflow_id, "workflow")

@@ -21,6 +21,7 @@ from textual.widgets import Input, Select, SelectionList, Static, TextArea
 
 from ...domain.forms import FormField, Problem
 from ..i18n import register, t
+from ..plain import plain
 from .case_util import dom_id
 
 register({
@@ -88,7 +89,7 @@ class FormFieldWidget(Vertical):
         if f.type == "bool":
             return [(t("form.yes"), "ja"), (t("form.no"), "nei")]
         if f.type == "body":
-            return [(b, b) for b in self.bodies]
+            return [(plain(b), b) for b in self.bodies]
         return [(o.label, o.value) for o in f.options]
 
     def compose(self) -> ComposeResult:
