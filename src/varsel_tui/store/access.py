@@ -17,7 +17,7 @@ new is sealed, so what is written from then on is unreadable to them.
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from sqlmodel import Session, select
 
@@ -77,9 +77,11 @@ def _hearings(s: Session, case: "Case") -> list[tuple[list[str], date, date | No
             for h in s.exec(select(Hearing).where(Hearing.case_id == case.id))]
 
 
-def _rule(s: Session, case: "Case", **kw) -> dict[str, date | None]:  # noqa: ANN003
-    return entitled_people(body=case.body, creator=case.created_by, members_of=lambda b: members_of(s, [b]),
-                           hearings=_hearings(s, case), today=_real_today(), **kw)
+def _rule(s: Session, case: "Case", *, members: Callable[[str], Iterable[str]] | None = None,
+          hearings: list[tuple[list[str], date, date | None]] | None = None, **kw: Any) -> dict[str, date | None]:
+    return entitled_people(body=case.body, creator=case.created_by,
+                           members_of=members or (lambda b: members_of(s, [b])),
+                           hearings=_hearings(s, case) if hearings is None else hearings, today=_real_today(), **kw)
 
 
 def people_in_reach(s: Session, case: "Case") -> set[str]:
@@ -109,12 +111,17 @@ def accused_names_if_open(db: "Db", s: Session, case: "Case") -> set[str] | None
     return accused_names(db, s, case)
 
 
-def entitled_users(db: "Db", s: Session, case: "Case", *, accused: set[str]) -> dict[str, date | None]:
+def entitled_users(db: "Db", s: Session, case: "Case", *, accused: set[str], users: dict[str, str] | None = None,
+                   members: Callable[[str], Iterable[str]] | None = None,
+                   hearings: list[tuple[list[str], date, date | None]] | None = None) -> dict[str, date | None]:
     """User name → last day of access (None: open-ended), by the one entitlement rule
-    (domain/entitlement.py), for every classification. `accused`: names to bar."""
-    users = {u.name: u.display_name or "" for u in s.exec(select(User))}
-    return _rule(s, case, concerns=[b for b in case.concerns.split(",") if b], excluded=accused,
-                 display_names=users, users=users)
+    (domain/entitlement.py), for every classification. `accused`: names to bar. `users` (name →
+    full name), `members` (a cached `members_of`) and `hearings` may be given by a caller that
+    reads them for many cases at once."""
+    if users is None:
+        users = {u.name: u.display_name or "" for u in s.exec(select(User))}
+    return _rule(s, case, members=members, hearings=hearings, concerns=[b for b in case.concerns.split(",") if b],
+                 excluded=accused, display_names=users, users=users)
 
 
 def entitled(db: "Db", s: Session, case: "Case") -> dict[str, bytes]:

@@ -23,7 +23,7 @@ from sqlalchemy import delete, event, func
 from sqlmodel import Session, select
 
 from ..domain.state_digest import describe, differences, state_digest
-from .models import Case, CaseAccess, CaseKey, Draft, Hearing, History, JournalEntry, Measure, Party, Setting
+from .models import Case, CaseAccess, CaseKey, Draft, Hearing, History, JournalEntry, Measure, Party, Setting, User
 from .secrets import SECRET, CaseTampered
 
 if TYPE_CHECKING:
@@ -81,20 +81,28 @@ def _row(obj: Any, columns: tuple[str, ...]) -> dict[str, Any]:
     return {c: getattr(obj, c) for c in columns}
 
 
+_DIGESTED: tuple[tuple[Any, tuple[str, ...]], ...] = (
+    (Party, ("id", "role", "anonymous", "concerns_body", "name", "name_ct")),
+    (History, ("id", "kind", "ref", "on_date", "answers_json", "answers_ct")),
+    (Measure, ("id", "due", "done_on", "title", "title_ct", "responsible", "responsible_ct")),
+    (Hearing, ("id", "participants", "ends_on", "closed_on", "question", "question_ct")),
+)
+
+
+def _digest_of(case: Case, rows: dict[Any, list[Any]]) -> str:
+    """The digest of `case` given its party, history, measure and hearing rows."""
+    case_row = _row(case, ("number", "workflow_id", "status", "classification", "body", "concerns",
+                           "key_generation", "received", "created_by", "title", "title_ct", "intake_json",
+                           "intake_ct"))
+    parties, history, measures, hearings = ([_row(r, columns) for r in rows.get(model, [])]
+                                            for model, columns in _DIGESTED)
+    return state_digest(case_row, parties, history, measures, hearings)
+
+
 def digest(s: Session, case: Case) -> str:
     """The case's plain state as stored now (no key needed)."""
-    return state_digest(
-        _row(case, ("number", "workflow_id", "status", "classification", "body", "concerns", "key_generation",
-                    "received", "created_by", "title", "title_ct", "intake_json", "intake_ct")),
-        [_row(p, ("id", "role", "anonymous", "concerns_body", "name", "name_ct"))
-         for p in s.exec(select(Party).where(Party.case_id == case.id))],
-        [_row(h, ("id", "kind", "ref", "on_date", "answers_json", "answers_ct"))
-         for h in s.exec(select(History).where(History.case_id == case.id))],
-        [_row(m, ("id", "due", "done_on", "title", "title_ct", "responsible", "responsible_ct"))
-         for m in s.exec(select(Measure).where(Measure.case_id == case.id))],
-        [_row(h, ("id", "participants", "ends_on", "closed_on", "question", "question_ct"))
-         for h in s.exec(select(Hearing).where(Hearing.case_id == case.id))],
-    )
+    return _digest_of(case, {model: list(s.exec(select(model).where(model.case_id == case.id)))
+                             for model, _ in _DIGESTED})
 
 
 def _generation(ct: bytes | None) -> int:
@@ -199,19 +207,43 @@ def adopt(db: "Db", s: Session, cases: list[Case]) -> None:
     this check, bulk demo data): one journal entry each carrying the digest (no text, so none
     needs sealing)."""
     from ..crypto.audit import chain_hash
+    from . import access
     from .journal import audit_event
 
-    for case in cases:
-        last = s.exec(select(JournalEntry.hash).where(JournalEntry.case_id == case.id)
-                      .order_by(JournalEntry.id.desc()).limit(1)).first()
-        e = JournalEntry(case_id=case.id, at=db.now(), by="varsel", kind="state", state_digest=digest(s, case))
-        s.add(e)
+    # In batches, with each table read once per batch: bulk demo data adopts 100,000 cases.
+    members: dict[str, set[str]] = {}
+
+    def members_of(body: str) -> set[str]:
+        if body not in members:
+            members[body] = access.members_of(s, [body])
+        return members[body]
+
+    users = {u.name: u.display_name or "" for u in s.exec(select(User))}
+    for start in range(0, len(cases), 500):
+        batch = cases[start:start + 500]
+        ids = [c.id for c in batch]
+        rows: dict[int, dict[Any, list[Any]]] = {i: {} for i in ids}
+        for model, _ in _DIGESTED:
+            for r in s.exec(select(model).where(model.case_id.in_(ids))):
+                rows[r.case_id].setdefault(model, []).append(r)
+        newest = select(func.max(JournalEntry.id)).where(JournalEntry.case_id.in_(ids)).group_by(JournalEntry.case_id)
+        heads = {cid: h for cid, h in s.exec(select(JournalEntry.case_id, JournalEntry.hash)
+                                             .where(JournalEntry.id.in_(newest)))}
+        s.execute(delete(CaseAccess).where(CaseAccess.case_id.in_(ids)))
+        for case in batch:
+            e = JournalEntry(case_id=case.id, at=db.now(), by="varsel", kind="state", prev_hash=heads.get(case.id),
+                             state_digest=_digest_of(case, rows[case.id]))
+            e.hash = chain_hash(e.prev_hash, audit_event(e))
+            s.add(e)
+            # The rule as materialise() applies it; names of a strictly secret case's accused are sealed
+            # here (the key layer still refuses an accused person their key).
+            accused = set() if case.classification == SECRET else {
+                p.name.strip() for p in rows[case.id].get(Party, []) if p.role == "anklagede" and p.name}
+            entitled = access.entitled_users(
+                db, s, case, accused=accused, users=users, members=members_of,
+                hearings=[(h.participants.split(","), h.ends_on, h.closed_on) for h in rows[case.id].get(Hearing, [])])
+            s.add_all(CaseAccess(case_id=case.id, user_name=u, until=until) for u, until in sorted(entitled.items()))
         s.flush()
-        e.prev_hash = last
-        e.hash = chain_hash(last, audit_event(e))
-        s.add(e)
-        materialise(db, s, case, adopting=True)
-    s.flush()
 
 
 def adopt_existing(db: "Db", s: Session) -> None:
