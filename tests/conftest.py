@@ -9,6 +9,25 @@ import pytest
 TODAY = "2026-11-23"
 
 
+def pytest_configure(config) -> None:
+    """Under pytest-xdist each worker gets a PostgreSQL database of its own (`<db>_gw0`, …), made
+    on first use, so workers never reset each other's schema."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    url = os.environ.get("VARSEL_TEST_PG_URL")
+    if not worker or not url:
+        return
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    parts = urlsplit(url)
+    name = f"{parts.path.lstrip('/')}_{worker}"
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+    os.environ["VARSEL_TEST_PG_URL"] = urlunsplit(parts._replace(path="/" + name))
+
+
 @pytest.fixture(autouse=True)
 def _fixed_environment(monkeypatch):
     from datetime import date

@@ -393,6 +393,23 @@ def cmd_user_passwd(args: argparse.Namespace) -> None:
     _print(args, {"name": args.name, "changed": True}, f"passphrase changed for {args.name}")
 
 
+def cmd_server_init(args: argparse.Namespace) -> None:
+    from .store import server
+
+    done = server.init(args.url, admin=args.admin)
+    _print(args, done, f"{done['database']}: committee database ready (schema {done['revision']}, "
+                       f"policies {done['security_version']})"
+           + (f"; {args.admin} is its first administrator" if args.admin else ""))
+
+
+def cmd_server_upgrade(args: argparse.Namespace) -> None:
+    from .store import server
+
+    done = server.upgrade(args.url or args.db)
+    _print(args, done, f"{done['database']}: schema {done['from_revision']} → {done['revision']}, "
+                       f"policies {done['security_version']}")
+
+
 def cmd_body_add(args: argparse.Namespace) -> None:
     body = _store(args).add_body(args.name, _text(args, args.title, "--title") or "")
     _print(args, {"name": body.name, "title": body.title}, f"body {body.name} added")
@@ -603,6 +620,26 @@ def cmd_audit_verify(args: argparse.Namespace) -> None:
     _print(args, data, f"audit journal intact ({checked} entries); every case's stored state matches its journal")
 
 
+def cmd_check(args: argparse.Namespace) -> None:
+    """The database's integrity and the audit chains: one line per problem on stdout, exit 1."""
+    from .store.check import run
+
+    report = run(_store(args, create=False))
+    data = {"ok": report.ok, "checked": report.checked, "audit_entries": report.audit_entries,
+            "problems": [p.as_dict() for p in report.problems]}
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    elif report.ok:
+        print(f"database and audit journal intact ({report.audit_entries} journal entries; "
+              f"{', '.join(report.checked)})")
+    else:
+        for problem in report.problems:
+            print(problem.message)
+    if not report.ok:
+        n = len(report.problems)
+        raise CliError(f"{n} problem{'s' if n != 1 else ''} found")
+
+
 def cmd_audit_log(args: argparse.Namespace) -> None:
     store = _store(args, create=False)
     if args.case:
@@ -713,6 +750,45 @@ def cmd_retention_policy(args: argparse.Namespace) -> None:
     _print(args, {"workflow": args.workflow, "retention_days": args.days},
            f"{args.workflow}: cases are kept {args.days} days after closing" if args.days
            else f"{args.workflow}: cases are kept until an archivist decides")
+
+
+def cmd_backup(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from .store.backup import backup
+
+    store = _store(args, create=False)
+    result = backup(store, Path(args.file), force=args.force, logical=args.logical)
+    keep = store.backup_max_days()
+    rule = (f"Keep backups for at most {keep} days and delete older ones, so a destroyed case is gone "
+            f"everywhere {keep} days later (README, Retention).")
+    _print(args, {"file": str(result.path), "kind": result.kind, "revision": result.revision,
+                  "rows": result.rows, "keep_days": keep},
+           f"backup written to {result.path} ({result.kind}, {result.rows.get('cases', 0)} cases)\n{rule}")
+
+
+def cmd_restore(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from .store.backup import restore
+    from .store.service import Store
+
+    if not args.db:
+        raise CliError("restore needs --db PATH|URL: the empty database to restore into")
+    result = restore(Path(args.file), args.db)
+    store = Store.open(args.db, create=False)
+    try:
+        checked, broken = store.verify_audit()
+    finally:
+        store.close()
+    data = {"target": result.target, "kind": result.kind, "revision": result.revision, "rows": result.rows,
+            "audit": {"entries": checked, "intact": not broken}}
+    _print(args, data, f"restored {result.rows.get('cases', 0)} cases from {args.file} ({result.kind}, schema "
+                       f"{result.revision}) into {result.target}"
+                       + ("" if broken else f"; audit journal intact ({checked} entries)"))
+    if broken:  # restored as the backup had it; the user must know before trusting it
+        raise CliError(f"the restored audit journal is broken at journal entry #{broken[0][0]} (so was the "
+                       "backup's); run 'varsel audit verify'")
 
 
 # -- parser --------------------------------------------------------------------------------------
@@ -842,6 +918,17 @@ def build_parser() -> argparse.ArgumentParser:
     chc.add_argument("--on")
     chc.set_defaults(func=cmd_case_hearing)
 
+    sv = sub.add_parser("server", help="a committee's PostgreSQL database (run as the database owner)") \
+        .add_subparsers(dest="server_cmd", required=True)
+    si = sv.add_parser("init", parents=[common],
+                       help="create the database, its roles, schema, grants and row-level security")
+    si.add_argument("url", help="e.g. postgresql:///varsel (the local server, peer authentication)")
+    si.add_argument("--admin", metavar="LOGIN", help="the OS login of the first administrator")
+    si.set_defaults(func=cmd_server_init)
+    su = sv.add_parser("upgrade", parents=[common], help="migrate the schema and renew grants and policies")
+    su.add_argument("url", nargs="?", help="default: --db / VARSEL_DB")
+    su.set_defaults(func=cmd_server_upgrade)
+
     s = sub.add_parser("seed-demo", parents=[common], help="fill a database with N demo cases")
     s.add_argument("--cases", type=int, default=1000)
     s.add_argument("--seed", type=int, default=1)
@@ -850,6 +937,10 @@ def build_parser() -> argparse.ArgumentParser:
     au = sub.add_parser("audit", help="the hash-chained audit journal").add_subparsers(dest="audit_cmd", required=True)
     au.add_parser("verify", parents=[common], help="check the journal's hash chains; report the first broken link") \
         .set_defaults(func=cmd_audit_verify)
+
+    sub.add_parser("check", parents=[common],
+                   help="check the database's integrity and the audit journal; one line per problem") \
+        .set_defaults(func=cmd_check)
 
     al = au.add_parser("log", parents=[common], help="who viewed, changed, exported or granted what, and when")
     al.add_argument("--case", help="only this case's journal (decrypted where you are entitled)")
@@ -891,6 +982,17 @@ def build_parser() -> argparse.ArgumentParser:
     rtp.add_argument("days", type=int, help="days after closing (0 = keep until an archivist decides)")
     rtp.set_defaults(func=cmd_retention_policy)
 
+    bk = sub.add_parser("backup", parents=[common], help="write an owner-only backup of the database to FILE")
+    bk.add_argument("file")
+    bk.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    bk.add_argument("--logical", action="store_true",
+                    help="a logical export (zip) instead of an SQLite copy or pg_dump archive; restores into "
+                         "either backend")
+    bk.set_defaults(func=cmd_backup)
+    rs = sub.add_parser("restore", parents=[common], help="restore a backup into the empty database given by --db")
+    rs.add_argument("file")
+    rs.set_defaults(func=cmd_restore)
+
     du = sub.add_parser("due", parents=[common], help="what is due or overdue (for cron)")
     du.add_argument("--within", type=int, default=7, help="days ahead (default 7)")
     du.set_defaults(func=cmd_due)
@@ -920,8 +1022,9 @@ def _check_db_secret(args: argparse.Namespace) -> None:
     it is only seen by this account, but a password file or peer authentication is better."""
     from .store.db import PASSWORD_ADVICE, has_password
 
-    if args.db and has_password(args.db):
-        raise CliError(f"refusing a database password on the command line: {PASSWORD_ADVICE}")
+    for given in (args.db, getattr(args, "url", None)):  # `server init|upgrade URL` too
+        if given and has_password(given):
+            raise CliError(f"refusing a database password on the command line: {PASSWORD_ADVICE}")
     if not args.db and has_password(os.environ.get("VARSEL_DB", "")):
         _warn(f"VARSEL_DB carries a database password: {PASSWORD_ADVICE}")
 

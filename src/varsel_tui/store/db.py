@@ -1,10 +1,12 @@
 """Where the database is, opening it, and keeping its schema current.
 
 `--db` / VARSEL_DB takes a file path (SQLite) or a PostgreSQL URL. A new SQLite file is created
-owner-only (0600) in WAL mode. A PostgreSQL password belongs in PGPASSFILE / ~/.pgpass (libpq
-reads them), or is not needed with peer authentication over the Unix socket
-(`postgresql:///varsel`); the CLI refuses one on its command line. This module imports SQLAlchemy; the queue's first page does not
-come through here (see store/queue.py).
+owner-only (0600) in WAL mode; SQLite is the single-user store, so a file other accounts could
+read or write is refused (a committee shares a PostgreSQL database: store/server.py). A PostgreSQL
+password belongs in PGPASSFILE / ~/.pgpass (libpq reads them), or is not needed with peer
+authentication over the Unix socket (`postgresql:///varsel`), where the OS login is the database
+user; the CLI refuses one on its command line. This module imports SQLAlchemy; the queue's first
+page does not come through here (see store/queue.py).
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 HEAD_REVISION = "0003"  # bump together with a new file in store/migrations/versions
+COMMITTEE_HELP = "README: 'A committee on one server'"
+COMMITTEE_OWNER = "varsel_owner"  # owns a committee's schema (store/server.py)
+OLDER_SCHEMA = "the database schema is older than this varsel; ask the administrator to run 'varsel server upgrade'"
 
 # Execution option naming the statement an SQLite transaction begins with ("BEGIN IMMEDIATE"
 # for a unit of work that writes: store/unit.py).
@@ -48,8 +53,9 @@ class Location:
     def display(self) -> str:
         if self.path is not None:
             return str(self.path)
-        # Never print a password from a URL.
+        # Never print a password from a URL; show it as the user would write it.
         url = self.url.split("?", 1)[0] if "password=" in self.url else self.url
+        url = url.replace("postgresql+psycopg://", "postgresql://", 1).replace(f"?host={DEFAULT_SOCKET_DIR}", "")
         head, _, tail = url.partition("@")
         return (head.split(":")[0] + "://…@" + tail) if tail else url
 
@@ -108,15 +114,52 @@ def prepare_sqlite_file(path: Path, create_dir: bool) -> None:
             raise StoreError(f"directory {parent} does not exist")
         parent.mkdir(parents=True, mode=0o700)
     if path.exists():
-        with open(path, "rb") as fh:
-            head = fh.read(16)
-        if head and head != b"SQLite format 3\x00":
+        if not is_sqlite_file(path):
             raise StoreError(f"{path} is not a varsel database (not an SQLite file)")
+        refuse_shared_sqlite(path)
     else:
-        # Create owner-only before anything is written to it.
+        # Create owner-only before anything is written to it. Closing this descriptor is safe only
+        # because the file did not exist: no connection of this process can hold a lock on it yet.
         fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
         os.close(fd)
-    os.chmod(path, 0o600)
+        os.chmod(path, 0o600)  # whatever the umask
+
+
+def refuse_shared_sqlite(path: Path) -> None:
+    """SQLite is one officer's store: a file other accounts can reach is refused, not repaired
+    (chmod would only hide that it was shared, and fails for a group member who is not its owner)."""
+    st = path.stat()
+    if st.st_uid != os.geteuid():
+        raise StoreError(f"{path} belongs to another account: an SQLite database is for one user; "
+                         f"a committee shares a PostgreSQL database ({COMMITTEE_HELP})")
+    if st.st_mode & 0o077:
+        raise StoreError(f"{path} can be read or written by other accounts (mode {st.st_mode & 0o777:04o}): "
+                         f"an SQLite database is for one user (chmod 600 it if it is yours alone); "
+                         f"a committee shares a PostgreSQL database ({COMMITTEE_HELP})")
+
+
+def is_sqlite_file(path: Path) -> bool:
+    """Whether SQLite can read the file as a database (an empty file is a new one).
+
+    Asked through SQLite, never by reading the header with open(): the queue's connection is open
+    before the store's, and closing any descriptor of the file drops every POSIX lock this process
+    holds on it. SQLite still counts its shared lock as held and never takes it again, so another
+    process closing the last connection it can see deletes the WAL under this process's writer:
+    commits vanish and other connections read pages half old, half new (issue 9; sqlite.org,
+    "How To Corrupt An SQLite Database File" §2.2). SQLite itself defers closing a descriptor
+    while other connections of the process hold locks on the file.
+    """
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            conn.execute("PRAGMA schema_version").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        if "not a database" in str(exc):
+            return False
+        raise  # locked, unreadable: the store's own open says so in one line (translate_error)
+    return True
 
 
 def sqlite_pragmas(conn: sqlite3.Connection) -> None:
@@ -169,15 +212,63 @@ def make_engine(loc: Location):
 
 
 def upgrade(engine) -> None:  # noqa: ANN001
-    """Bring the schema to the newest migration (creates it on an empty database)."""
+    """Bring the schema to the newest migration (creates it on an empty database).
+
+    On PostgreSQL only the schema's owner migrates: a committee's database (owned by the
+    `varsel_owner` role, store/server.py) is upgraded by `varsel server upgrade`, which also renews
+    its grants and row-level security; an officer's app on an older schema says so instead."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            revision, owner, mine = pg_schema(conn)
+        if revision == HEAD_REVISION:
+            if owner == COMMITTEE_OWNER and not _security_current(engine):
+                engine.dispose()
+                raise StoreError(OLDER_SCHEMA)
+            return
+        refusal = ("the database schema is newer than this varsel; update varsel"
+                   if revision is not None and revision > HEAD_REVISION
+                   else OLDER_SCHEMA if owner is not None and not mine else None)
+        if refusal:
+            engine.dispose()  # the caller gets no store: leave no connection behind
+            raise StoreError(refusal)
+    with engine.begin() as conn:
+        migrate(conn)
+
+
+def _security_current(engine) -> bool:  # noqa: ANN001
+    """A committee database has this version's grants and policies (store/server.py)."""
+    from sqlalchemy import text
+
+    from .server import SECURITY_SETTING, SECURITY_VERSION
+
+    with engine.connect() as conn:
+        value = conn.execute(text("SELECT value FROM settings WHERE key = :k"), {"k": SECURITY_SETTING}).scalar()
+    return value is not None and int(value) >= SECURITY_VERSION
+
+
+def migrate(conn) -> None:  # noqa: ANN001
+    """Run the Alembic migrations on `conn` (inside its transaction) up to the newest."""
     from alembic import command
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    cfg.attributes["connection"] = conn
+    command.upgrade(cfg, "head")
+
+
+def pg_schema(conn) -> tuple[str | None, str | None, bool]:  # noqa: ANN001
+    """(Alembic revision, owner of the schema's version table, whether this login may migrate it
+    here) — (None, None, True) on an empty database. A committee's schema (owned by varsel_owner)
+    is migrated only by `varsel server upgrade`, never as a side effect of opening it."""
+    from sqlalchemy import text
+
+    owner = conn.execute(text("SELECT tableowner FROM pg_tables WHERE schemaname = current_schema() "
+                              "AND tablename = 'alembic_version'")).scalar()
+    if owner is None:
+        return None, None, True
+    revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    return revision, owner, owner == conn.execute(text("SELECT current_user")).scalar()
 
 
 def translate_error(exc: BaseException, loc: Location) -> StoreError:

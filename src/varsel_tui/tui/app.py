@@ -55,9 +55,14 @@ register({
     "app.what.case": ("Saksvisningen", "The case view"),
     "app.what.new_case": ("Ny sak", "New case"),
     "app.what.help": ("Hjelp", "Help"),
+    "app.integrity": ("Integritetskontrollen fant {n} feil: {first} Kjør «varsel check» for å se alle.",
+                      "The integrity check found {n} problem(s): {first} Run 'varsel check' for all of them."),
     "app.locked": ("Låst etter {minutes} min uten aktivitet; det dekrypterte innholdet er fjernet fra skjermen.",
                    "Locked after {minutes} min without activity; decrypted content was cleared from the screen."),
 })
+
+
+STARTUP_CHECK_DELAY = 2.0  # seconds after mount
 
 
 class CaseChanged(Message):
@@ -122,7 +127,7 @@ class VarselApp(App):
 
     def __init__(self, db: str | None = None, user: str = "", config: Config | None = None, *,
                  poll_interval: float = 3.0, queue_source: "QueueSource | None" = None,
-                 prefetch: "Prefetch | None" = None) -> None:
+                 prefetch: "Prefetch | None" = None, startup_check: bool = False) -> None:
         super().__init__()
         localize_bindings(self)
         self.db = db
@@ -135,6 +140,7 @@ class VarselApp(App):
         self._prefetch = prefetch
         self._last_input = time.monotonic()
         self.passphrase_hint = ""
+        self.startup_check = startup_check  # run() turns it on: integrity and audit, in a worker
 
     def get_line_filters(self):  # noqa: ANN201
         """Textual's filters, then control characters made visible on every line (tui/plain.py)."""
@@ -221,6 +227,26 @@ class VarselApp(App):
             self.notify(t("app.config_problem", problem=self.config.error), severity="warning", timeout=10)
         if self.idle_lock_minutes:
             self.set_interval(15, self._check_idle)
+        if self.startup_check:
+            # After the first frame and the queue's first page, which need the CPU more.
+            self.set_timer(STARTUP_CHECK_DELAY, lambda: self.run_worker(
+                self._integrity_check, thread=True, group="integrity", exit_on_error=False))
+
+    def _integrity_check(self) -> None:
+        """The bounded start-up check (store/check.py); a notification if something is wrong."""
+        from ..store.check import run
+        from ..store.db import StoreError, locate
+
+        try:
+            loc = locate(self.db)
+            if loc.path is not None and (not loc.path.exists() or loc.path.stat().st_size == 0):
+                return  # nothing to check, and the check must not create the database
+            report = run(self.store, quick=True)
+        except StoreError:
+            return  # the screens say why the database cannot be opened
+        if not report.ok:
+            message = t("app.integrity", n=len(report.problems), first=report.problems[0].message.rstrip(".") + ".")
+            self.call_from_thread(self.notify, message, severity="error", timeout=60)
 
     def on_unmount(self) -> None:
         if self._queue_source is not None:
@@ -331,7 +357,7 @@ def run(db: str | None, user: str, lang: str | None = None, *, passphrase_hint: 
     from .config import load_config
 
     # Read the first page while Textual starts (sqlite3 releases the GIL while it works).
-    app = VarselApp(db=db, user=user, poll_interval=3.0)
+    app = VarselApp(db=db, user=user, poll_interval=3.0, startup_check=True)
     prefetch = Prefetch(app.queue_source, "open", "due", False, FIRST_PAGE, user, app.today)
     config = load_config()
     i18n.set_lang(lang or config.lang or "nb")
