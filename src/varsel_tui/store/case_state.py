@@ -19,7 +19,7 @@ import struct
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, event, func
+from sqlalchemy import delete, event, func, text
 from sqlmodel import Session, select
 
 from ..domain.state_digest import describe, differences, state_digest
@@ -39,40 +39,50 @@ def install(db: "Db", s: Session) -> Session:
     return s
 
 
-def touch(s: Session, case: Case, entry: JournalEntry | None = None) -> None:
-    """Mark `case` as written in this transaction (`entry`: a journal entry appended for it)."""
-    _, entries = s.info.setdefault(_TOUCHED, {}).setdefault(case.id, (case, []))
-    if entry is not None:
-        entries.append(entry)
+def touch(s: Session, case: Case) -> None:
+    """Mark `case` as written in this transaction: its access rows are replaced at commit."""
+    s.info.setdefault(_TOUCHED, {}).setdefault(case.id, (case, []))
 
 
-def finish(db: "Db", s: Session) -> None:
-    touched = s.info.pop(_TOUCHED, {})
-    if not touched:
-        return
-    s.flush()
-    for case, entries in touched.values():
-        if entries:
-            _stamp(s, case, entries, digest(s, case))
-    s.flush()
-    for case, _ in touched.values():  # last: the writer may lose their own access here
-        materialise(db, s, case, adopting=True)
-    s.flush()
+def pending(s: Session, case: Case, entry: JournalEntry, text: str) -> None:
+    """A journal entry for `case` (not yet added), written by `settle` with its text."""
+    s.info.setdefault(_TOUCHED, {}).setdefault(case.id, (case, []))[1].append((entry, text))
 
 
-def _stamp(s: Session, case: Case, entries: list[JournalEntry], state: str) -> None:
-    """Record `state` in this write's journal entries and re-link their hashes (they are the
-    newest of the case's chain, so nothing after them refers to the old hashes)."""
+def settle(db: "Db", s: Session) -> None:
+    """Write this transaction's pending journal entries, each carrying the digest of its case's
+    state as it is now (the end of the write) and covered by its hash.
+
+    An entry is inserted and then filled in with one UPDATE (text or ciphertext, whose associated
+    data names the row id, the link to the chain's head, the digest and the hash): a committee's
+    database lets an entry be filled in only once. Called by `detail` (a write's last step, so the
+    detail it returns shows the write's own entries) and at commit."""
     from ..crypto.audit import chain_hash
     from .journal import audit_event
 
-    prev = None
-    for e in sorted(entries, key=lambda e: e.id):
-        if prev is not None:
-            e.prev_hash = prev
-        e.state_digest = state
-        e.hash = prev = chain_hash(e.prev_hash, audit_event(e))
-        s.add(e)
+    for case, entries in s.info.get(_TOUCHED, {}).values():
+        if not entries:
+            continue
+        state = digest(s, case)
+        prev = s.exec(select(JournalEntry.hash).where(JournalEntry.case_id == case.id)
+                      .order_by(JournalEntry.id.desc()).limit(1)).first()
+        with s.no_autoflush:
+            for e, text in entries:
+                s.add(e)
+                s.flush()  # the row id is part of the ciphertext's associated data
+                db.codec.seal_row(case, e, "text", text)
+                e.prev_hash, e.state_digest = prev, state
+                e.hash = prev = chain_hash(prev, audit_event(e))
+                s.flush()
+        entries.clear()
+
+
+def finish(db: "Db", s: Session) -> None:
+    settle(db, s)
+    touched = s.info.pop(_TOUCHED, {})
+    for case, _ in touched.values():  # last: the writer may lose their own access here
+        materialise(db, s, case)
+    s.flush()
 
 
 # -- the digest --------------------------------------------------------------------------------
@@ -161,12 +171,21 @@ def materialise(db: "Db", s: Session, case: Case, *, adopting: bool = False) -> 
 
     accused = access.accused_names_if_open(db, s, case)
     want = access.entitled_users(db, s, case, accused=accused or set())
+    have = {r.user_name: r for r in s.exec(select(CaseAccess).where(CaseAccess.case_id == case.id))}
     if accused is None and not adopting:
-        have = set(s.exec(select(CaseAccess.user_name).where(CaseAccess.case_id == case.id)))
         want = {u: until for u, until in want.items() if u in have}
-    s.execute(delete(CaseAccess).where(CaseAccess.case_id == case.id))
+    # Only what changes, grants before removals and the acting user's own row last: under a
+    # committee's row-level security a row may be written only while the writer can still see the case.
     for user, until in sorted(want.items()):
-        s.add(CaseAccess(case_id=case.id, user_name=user, until=until))
+        if user not in have:
+            s.add(CaseAccess(case_id=case.id, user_name=user, until=until))
+        elif have[user].until != until:
+            have[user].until = until
+            s.add(have[user])
+    s.flush()
+    for user in sorted(set(have) - set(want), key=lambda u: u == db.actor):
+        s.delete(have[user])
+        s.flush()
 
 
 def has_row(s: Session, case: Case, user: str) -> bool:
@@ -250,6 +269,9 @@ def adopt_existing(db: "Db", s: Session) -> None:
     """Once per database: adopt every case that has no recorded state yet (the caller commits).
     Afterwards a case without one is reported as altered, never adopted again (that would
     launder an edit)."""
+    if not s.get_bind().dialect.name == "sqlite" and not s.exec(
+            text("SELECT has_table_privilege('settings', 'INSERT') AND has_table_privilege('journal', 'INSERT')")).one()[0]:
+        return  # a committee's officer or applicant: an administrator's or the owner's open adopts them
     if s.get(Setting, ADOPTED_SETTING) is not None:
         return
     recorded = select(JournalEntry.case_id).where(JournalEntry.state_digest.is_not(None))

@@ -112,6 +112,8 @@ def facts(db: Db, case: Case, *, bodies: frozenset[str] | None = None) -> CaseFa
 
 
 def detail(db: Db, s: Session, case: Case) -> CaseDetail:
+    # In a write, this is its last step: its journal entries are written now, with the final state.
+    case_state.settle(db, s)
     wf = db.workflow(case.workflow_id)
     state = replay(wf, facts(db, case), history_items(db, s, case), today())
     intake = db.codec.open_row(case, case, "intake_json")
