@@ -272,8 +272,8 @@ def adopt_existing(db: "Db", s: Session) -> None:
     if not s.get_bind().dialect.name == "sqlite" and not s.exec(
             text("SELECT has_table_privilege('settings', 'INSERT') AND has_table_privilege('journal', 'INSERT')")).one()[0]:
         return  # a committee's officer or applicant: an administrator's or the owner's open adopts them
-    if s.get(Setting, ADOPTED_SETTING) is not None:
-        return
+    if s.get(Setting, ADOPTED_SETTING) is not None or s.exec(select(Case.id).limit(1)).first() is None:
+        return  # done before, or nothing to adopt (an empty database stays empty: restore wants that)
     recorded = select(JournalEntry.case_id).where(JournalEntry.state_digest.is_not(None))
     adopt(db, s, list(s.exec(select(Case).where(Case.id.not_in(recorded)).order_by(Case.id))))
     s.add(Setting(key=ADOPTED_SETTING, value="1"))
