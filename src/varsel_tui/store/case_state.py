@@ -265,15 +265,22 @@ def adopt(db: "Db", s: Session, cases: list[Case]) -> None:
         s.flush()
 
 
+def needs_adoption(s: Session) -> bool:
+    """Whether this database has cases from before and the login may record their state (a
+    committee's officer may not: an administrator's or the owner's open does it)."""
+    if s.get_bind().dialect.name != "sqlite" and not s.exec(
+            text("SELECT has_table_privilege('settings', 'INSERT') AND has_table_privilege('journal', 'INSERT')")).one()[0]:
+        return False
+    return s.get(Setting, ADOPTED_SETTING) is None and s.exec(select(Case.id).limit(1)).first() is not None
+
+
 def adopt_existing(db: "Db", s: Session) -> None:
     """Once per database: adopt every case that has no recorded state yet (the caller commits).
     Afterwards a case without one is reported as altered, never adopted again (that would
-    launder an edit)."""
-    if not s.get_bind().dialect.name == "sqlite" and not s.exec(
-            text("SELECT has_table_privilege('settings', 'INSERT') AND has_table_privilege('journal', 'INSERT')")).one()[0]:
-        return  # a committee's officer or applicant: an administrator's or the owner's open adopts them
-    if s.get(Setting, ADOPTED_SETTING) is not None or s.exec(select(Case.id).limit(1)).first() is None:
-        return  # done before, or nothing to adopt (an empty database stays empty: restore wants that)
+    launder an edit). An empty database stays empty (a restore wants that)."""
+    db.lock_chain(s, None)  # processes opening the database at once: one adopts, the others see its flag
+    if not needs_adoption(s):
+        return
     recorded = select(JournalEntry.case_id).where(JournalEntry.state_digest.is_not(None))
     adopt(db, s, list(s.exec(select(Case).where(Case.id.not_in(recorded)).order_by(Case.id))))
     s.add(Setting(key=ADOPTED_SETTING, value="1"))

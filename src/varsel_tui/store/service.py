@@ -104,7 +104,10 @@ class Store:
             store = cls(loc, engine)
             if needs_upgrade:
                 store.unsealed_legacy = store.seal_legacy_cases()
-            store.db.writing(lambda s: case_state.adopt_existing(store.db, s))  # once per database
+            with store.db.reading() as s:  # once per database: cases from before get their state recorded
+                adopt = case_state.needs_adoption(s)
+            if adopt:
+                store.db.writing(lambda s: case_state.adopt_existing(store.db, s))
             store.actor = actor
             return store
         except StoreError:
