@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+from access_grants import grant
 
 from varsel_tui.cli import main
 
@@ -138,7 +139,9 @@ def test_seed_demo_fills_every_workflow(varsel):
     from varsel_tui.store.service import Store
 
     assert varsel.json("seed-demo", "--cases", "200")["cases"] == 200
-    assert len(varsel.json("case", "list")) < 200  # kari sees her own body's cases only
+    # The seeding materialises access by the workflow's entitlement: kari sees her bodies' cases.
+    mine = varsel.json("case", "list")
+    assert mine and len(mine) < 200 and {r["body"] for r in mine} <= {"OU", "IE-fakultetet"}
     rows = [{"workflow": c.workflow_id, "status": c.status} for c in Store.open(os.environ["VARSEL_DB"]).list_cases()]
     assert len(rows) == 200 and {r["workflow"] for r in rows} == {"stinn-varsling", "ntnu-avvik", "uio-varsling",
                                                                    "ntnu-klage"}
@@ -247,3 +250,42 @@ def test_retention_destroy_needs_yes_without_a_terminal(varsel, monkeypatch):
     assert varsel.json("retention", "--destroy", "--yes")["destroyed"] == ["2024-0001"]
     assert varsel.json("case", "list") == []
     assert varsel.json("audit", "verify")["intact"] is True
+
+
+def test_read_commands_print_exactly_what_the_store_path_printed(varsel, monkeypatch):
+    """`case list` and `due` read through the light path now (no SQLAlchemy); their output is the
+    same, byte for byte, as the summaries built from the Store's rows (the path before)."""
+    from varsel_tui.cli import case_summary
+    from varsel_tui.clock import today
+    from varsel_tui.store.service import Store
+
+    varsel.json("seed-demo", "--cases", "300")
+    db = os.environ["VARSEL_DB"]
+    grant(db, ["kari"])
+    store = Store.open(db)
+    try:
+        def dumped(rows):
+            return json.dumps(rows, ensure_ascii=False, indent=2, default=str) + "\n"
+
+        for argv, kwargs in ((["--limit", "20"], {"limit": 20}), ([], {}),
+                             (["--status", "closed", "--workflow", "ntnu-klage"],
+                              {"status": "closed", "workflow": "ntnu-klage"})):
+            code, out, err = varsel("case", "list", "--json", *argv)
+            assert code == 0, err
+            assert out == dumped([case_summary(c) for c in store.list_cases(**kwargs)]), argv
+        now = today()
+        expected = []
+        for c in sorted(store.due_cases(now, 7), key=lambda c: (c.due is not None, c.due, c.id)):
+            r = case_summary(c)
+            r["overdue"] = bool(c.due and c.due < now)
+            r["needs_preliminary_reply"] = bool(c.prelim_warn_from and c.prelim_warn_from <= now and not c.prelim_sent)
+            expected.append(r)
+        code, out, err = varsel("due", "--json")
+        assert code == 0, err
+        assert len(expected) > 10 and out == dumped(expected)
+    finally:
+        store.close()
+    code, out, _ = varsel("due", "--json", "--user", "nobody")
+    assert code == 0 and out == "[]\n"
+    code, out, _ = varsel("due", "--user", "nobody")
+    assert code == 0 and out == "nothing due\n"

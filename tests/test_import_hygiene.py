@@ -55,6 +55,9 @@ def test_showing_the_first_queue_page_stays_light(tmp_path):
                               "opprinnelig_karakter": "C"})
     number = store.list_cases()[0].number
     store.close()
+    from access_grants import grant
+
+    grant(str(db), ["kari"])
 
     code = f"""
     import asyncio
@@ -81,3 +84,38 @@ def test_showing_the_first_queue_page_stays_light(tmp_path):
                   tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip().endswith("ok")
+
+
+def test_cli_read_commands_do_not_import_the_orm_or_crypto(tmp_path):
+    """`case list --json`, `due --json` and `workflows --json` answer through the light path (stdlib
+    sqlite3): scripts start within a few times a bare Python."""
+    from access_grants import grant
+
+    from varsel_tui.store.service import Store
+
+    db = tmp_path / "varsel.db"
+    store = Store.open(str(db))
+    store.create_case("ntnu-klage", "Klage på karakter", date(2026, 11, 20), by="kari",
+                      intake={"sakstype": "klage", "karakter_kunngjort": "2026-11-10",
+                              "opprinnelig_karakter": "C"})
+    store.close()
+    grant(str(db), ["kari"])
+    for argv in (["case", "list", "--json"], ["case", "list", "--json", "--limit", "20"], ["due", "--json", "--within", "30"],
+                 ["workflows", "--json"]):
+        code = f"""
+        import contextlib, io, json
+        from varsel_tui.cli import main
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            try:
+                main({[*argv, "--db", str(db), "--user", "kari"]!r})
+            except SystemExit as exc:
+                assert not exc.code, exc.code
+        assert json.loads(out.getvalue()), out.getvalue()
+        loaded = sorted(m for m in ("sqlalchemy", "sqlmodel", "alembic", "cryptography") if m in sys.modules)
+        assert not loaded, f"{argv} imported {{loaded}}"
+        print("ok")
+        """
+        result = _run(code, {"VARSEL_TODAY": "2026-11-23"}, tmp_path)
+        assert result.returncode == 0, (argv, result.stderr[:3000])
+        assert result.stdout.strip().endswith("ok")

@@ -150,7 +150,8 @@ def test_detail_write_refused_by_the_store_is_a_notification(store, tmp_path):
             await settle(pilot)
             await pilot.press("j")
             await settle(pilot)
-            assert any("endret av noen andre" in m and sev == "error" for m, sev in notes(app)), notes(app)
+            assert any("endret av noen andre" in m and "per skrev et notat" in m and sev == "error"
+                       for m, sev in notes(app)), notes(app)
             assert store.get_case(number).case.status == "open"
             assert "Noen andre skrev samtidig." in screen_text(app)  # it read the case again
 
@@ -315,7 +316,9 @@ def test_form_concurrent_edit_is_a_notification_and_answers_stay(store, tmp_path
             await pilot.press("ctrl+s")
             await settle(pilot)
             assert app.screen is screen
-            assert any("endret av noen andre" in m and sev == "error" for m, sev in notes(app)), notes(app)
+            # The refusal names who changed what (journal kinds and authors only: no case text).
+            assert any("saken er endret" in m and "per skrev et notat" in m and "Per var her" not in m
+                       and sev == "error" for m, sev in notes(app)), notes(app)
             assert screen.form.field_widget("begrunnelse").raw_value == "Ikke avvik"
             assert store.load_draft(number, "M1", USER)["begrunnelse"] == "Ikke avvik"
             assert store.get_case(number).state.current == "M1"

@@ -326,9 +326,12 @@ def _new_case_by_someone_else(db: Path, title: str) -> str:
         detail = store.create_case("ntnu-klage", title, date(2026, 11, 23), by="per",
                                    intake={"sakstype": "klage", "karakter_kunngjort": "2026-11-16",
                                            "opprinnelig_karakter": "B"})
-        return detail.case.number
     finally:
         store.close()
+    from access_grants import grant
+
+    grant(str(db), ["kari"], [detail.case.number])
+    return detail.case.number
 
 
 @pilot_test
@@ -587,6 +590,9 @@ def test_queue_source_on_postgresql(tmp_path):
                           intake={"sakstype": "klage", "karakter_kunngjort": "2026-11-10",
                                   "opprinnelig_karakter": "C"})
         store.close()
+        from access_grants import grant
+
+        grant(db_url, ["kari"])
         source = open_source(db_url)
         today = date(2026, 11, 23)
         rows = source.page("", "open", "due", False, 0, 60, today, "kari")

@@ -264,7 +264,12 @@ def _typed_table(name: str, columns: list[tuple[str, Any]]):  # noqa: ANN202
 def _app_tables(conn) -> list[str]:  # noqa: ANN001
     from sqlalchemy import inspect
 
-    return sorted(t for t in inspect(conn).get_table_names() if t not in (VERSION_TABLE, MANIFEST_TABLE))
+    from .db import SEARCH_INDEX_OBJECTS
+
+    # The filter's search index (SQLite FTS5 and its shadow tables) is derived from `cases`: a
+    # restore rebuilds it through its triggers, so it is not part of a backup.
+    return sorted(t for t in inspect(conn).get_table_names()
+                  if t not in (VERSION_TABLE, MANIFEST_TABLE) and not t.startswith(SEARCH_INDEX_OBJECTS))
 
 
 def _revision(conn) -> str | None:  # noqa: ANN001

@@ -180,8 +180,8 @@ def seed_demo(store, user: str, cases: int = 80, seed: int = 7) -> int:  # noqa:
 def seed_bulk(store, n: int, *, seed: int = 1, created_by: str = "demo", span_days: int = 400) -> int:  # noqa: ANN001
     from sqlalchemy import func, insert, select
 
-    from ..clock import today as clock_today
     from .. import workflows
+    from ..clock import today as clock_today
     from .models import Case, History, JournalEntry, Party
 
     ensure_demo_org(store)
@@ -206,12 +206,14 @@ def seed_bulk(store, n: int, *, seed: int = 1, created_by: str = "demo", span_da
     if not pool:
         return 0
     from ..crypto.audit import chain_hash
+    from ..domain.entitlement import entitled_people
     from ..domain.policy import CLASSIFICATIONS, SECRET, classify, prelim_warn_from
     from .journal import audit_event
-    from .models import CaseKey
+    from .models import CaseAccess, CaseKey
 
     now = datetime.now(timezone.utc)
     sealer = _BulkSealer(store)
+    members = {b.name: m for b, m in store.bodies()}
     with store.engine.begin() as conn:
         years: dict[int, int] = {}
         for year, last in conn.execute(select(Case.year, func.max(Case.seq)).group_by(Case.year)):
@@ -219,7 +221,7 @@ def seed_bulk(store, n: int, *, seed: int = 1, created_by: str = "demo", span_da
         ids = {t: (conn.execute(select(func.max(t.id))).scalar() or 0) + 1 for t in (Case, Party, History, JournalEntry)}
         first_case_id = ids[Case]
         picks = sorted((rng.choice(pool) for _ in range(n)), key=lambda w: w.received)
-        rows: dict = {Case: [], Party: [], History: [], JournalEntry: [], CaseKey: []}
+        rows: dict = {Case: [], Party: [], History: [], JournalEntry: [], CaseKey: [], CaseAccess: []}
 
         def next_id(table) -> int:  # noqa: ANN001
             ids[table] += 1
@@ -240,7 +242,7 @@ def seed_bulk(store, n: int, *, seed: int = 1, created_by: str = "demo", span_da
                        _name(rng), rng.random() < 0.25)]
             if "varsling" in wf.id:
                 people.append(("anklagede", _name(rng), False))
-            statutory = [(s, spec) for s, spec in zip(st.statutory, wf.statutory) if not s.met and s.due]
+            statutory = [(s, spec) for s, spec in zip(st.statutory, wf.statutory, strict=False) if not s.met and s.due]
             stat_due = min((s.due for s, _ in statutory), default=None)
             warn_from = None
             if statutory:
@@ -283,10 +285,13 @@ def seed_bulk(store, n: int, *, seed: int = 1, created_by: str = "demo", span_da
             entry.text, entry.text_ct = row.get("text"), row.get("text_ct")
             row["hash"] = chain_hash(None, audit_event(entry))
             rows[JournalEntry].append(row)
+            # Who may see it: the queue reads case_access, a secret case's key is wrapped for them.
+            people = entitled_people(body=st.body, creator=created_by, members_of=lambda b: members.get(b, ()),
+                                     concerns=w.concerns, today=today)
+            rows[CaseAccess].extend(dict(case_id=case_id, user_name=p, until=until) for p, until in people.items())
             if seal is not None:
-                rows[CaseKey].extend(dict(case_id=case_id, **k) for k in sealer.wraps(number, st.body or created_by,
-                                                                                     w.concerns, bool(st.body)))
-        for table in (Case, Party, History, JournalEntry, CaseKey):
+                rows[CaseKey].extend(dict(case_id=case_id, **k) for k in sealer.wraps(number, people))
+        for table in (Case, Party, History, JournalEntry, CaseKey, CaseAccess):
             table_rows = rows[table]
             for i in range(0, len(table_rows), 5000):
                 chunk = table_rows[i:i + 5000]
@@ -317,21 +322,15 @@ def _put(row: dict, column: str, field: str, value: str, seal, ct: str | None = 
 
 class _BulkSealer:
     """Encrypts bulk demo cases the way the store does (store/secrets.py): a data key per case,
-    wrapped for the members of the case's body with key pairs and for the recovery key."""
+    wrapped for the entitled people with key pairs and for the recovery key."""
 
     def __init__(self, store) -> None:  # noqa: ANN001
         from sqlmodel import select
 
         from .access import recovery_public_key
-        from .models import Body, Member, User
+        from .models import User
 
-        self.members: dict[str, list[tuple[str, bytes]]] = {}
         with store.session() as s:
-            rows = s.exec(select(Body.name, User.name, User.public_key).join(Member, Member.body_id == Body.id)
-                          .join(User, User.name == Member.person))
-            for body, user, public in rows:
-                if public:
-                    self.members.setdefault(body, []).append((user, bytes(public)))
             self.users = {u.name: bytes(u.public_key) for u in s.exec(select(User)) if u.public_key}
             self.recovery = recovery_public_key(s)
         self.keys: dict[str, bytes] = {}
@@ -343,15 +342,11 @@ class _BulkSealer:
         key = self.keys[number] = new_data_key()
         return lambda field, value: seal_value(key, number, field, 1, value)
 
-    def wraps(self, number: str, holder: str, concerns: tuple[str, ...], is_body: bool) -> list[dict]:
+    def wraps(self, number: str, people: dict) -> list[dict]:  # noqa: ANN001
+        """The case's key wrapped for the entitled `people` who have a key pair, and for recovery."""
         from .secrets import RECOVERY, user_recipient, wrap_for
 
-        excluded = {u for b in concerns for u, _ in self.members.get(b, [])}
-        if is_body:
-            people = [(u, pk) for u, pk in self.members.get(holder, []) if u not in excluded]
-        else:
-            people = [(holder, self.users[holder])] if holder in self.users else []
-        recipients = [(user_recipient(u), pk) for u, pk in people]
+        recipients = [(user_recipient(u), self.users[u]) for u in sorted(people) if u in self.users]
         if self.recovery:
             recipients.append((RECOVERY, self.recovery))
         key = self.keys.pop(number)

@@ -6,8 +6,16 @@ columns of `cases` (number, workflow, step, body, due dates, classification) and
 secret case, never its title — not even to sort by. The `search` column the filter matches holds no
 secret case's title or parties (see Store._search_text).
 
+Only what the viewer may see: every query keeps to the cases with a row in `case_access` for the
+viewing user whose `until` has not passed by the real calendar (never VARSEL_TODAY, which only
+moves deadlines): an EXISTS on the (user_name, case_id) index.
+
 Pages, never everything: `page()` returns at most `limit` rows from `offset`; `count()` says how
 many rows the list has, so a widget can size its scrollbar and fetch only what is visible.
+
+The filter finds substrings through an index (migration 0004): on SQLite an FTS5 trigram table for
+words of three characters or more (shorter ones are matched with LIKE), on PostgreSQL a pg_trgm GIN
+index that LIKE uses by itself.
 
 A SQLite file that does not exist yet (or has no schema yet) is an empty queue: nothing is created
 here, and the connection is opened read-only.
@@ -17,10 +25,9 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterator, NamedTuple, Sequence
 
 from .db import Location, StoreError, locate
 
@@ -54,13 +61,38 @@ _COLUMNS = (
 
 _MY_BODIES = "SELECT b.name FROM bodies b JOIN members m ON m.body_id = b.id WHERE m.person = ?"
 
+# The viewer's access, probed per case on the (user_name, case_id) index.
+_ACCESS = ("EXISTS (SELECT 1 FROM case_access a WHERE a.user_name = ? AND a.case_id = cases.id "
+           "AND (a.until IS NULL OR a.until >= ?))")
+
+# The same condition as _ACCESS, written to start from the viewer's rows of case_access.
+_ACCESS_LIST = ("id IN (SELECT a.case_id FROM case_access a WHERE a.user_name = ? "
+                "AND (a.until IS NULL OR a.until >= ?))")
+
+def _from_access(where: str) -> str:
+    """The same condition, for SQLite to start from the viewer's access rows: the access probe as
+    a list on the (user_name, case_id) index, status and the trigram index as plain tests."""
+    return where.replace(_ACCESS, _ACCESS_LIST).replace("status ", "+status ", 1).replace(_FTS, "+" + _FTS)
+
+
+_FTS = "id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?)"
+TRIGRAM = 3  # the FTS5 trigram tokenizer matches substrings of at least this many characters
+FEW_MATCHES = 4000  # fewer cases than this for a filter (of 100,000): sort them, do not walk an index
+
+
+def access_today() -> date:
+    """The real date in Europe/Oslo: access ends by the calendar, never by VARSEL_TODAY."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo("Europe/Oslo")).date()
+
 
 class QueueError(StoreError):
     """The queue could not be read; told to the user in one line."""
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
+class Row(NamedTuple):
     id: int
     number: str
     workflow_id: str
@@ -79,6 +111,35 @@ class Row:
         return self.classification == SECRET
 
 
+class Summary(NamedTuple):
+    """A case's plain metadata for the scripting CLI (`case list`, `due`): the fields the README's
+    summary JSON has, plus what `due` derives its flags from."""
+
+    number: str
+    workflow_id: str
+    classification: str
+    title: str | None  # None for a strictly secret case
+    received: date
+    status: str
+    current_step: str | None
+    current_step_title: str
+    body: str | None
+    due: date | None
+    statutory_due: date | None
+    version: int
+    prelim_warn_from: date | None
+    prelim_sent: date | None
+
+
+_SUMMARY = ("number, workflow_id, classification, " + _TITLE + ", received, status, current_step, "
+            "current_step_title, body, due, statutory_due, version, prelim_warn_from, prelim_sent")
+
+
+def _summary(r: tuple) -> Summary:
+    return Summary(r[0], r[1], r[2], r[3], _as_date(r[4]), r[5], r[6], r[7] or "", r[8], _as_date(r[9]),  # type: ignore[arg-type]
+                   _as_date(r[10]), int(r[11]), _as_date(r[12]), _as_date(r[13]))
+
+
 def _as_date(value: Any) -> date | None:
     if value is None or isinstance(value, date):
         return value
@@ -89,8 +150,20 @@ def _escape_like(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def build_where(filter_text: str, view: str, today: date, user: str) -> tuple[str, list[Any]]:
-    """The WHERE clause (with `?` placeholders) and its parameters for a view and a filter."""
+def fts_match(filter_text: str) -> str | None:
+    """The FTS5 query for the filter's words the trigram index can look up (each a quoted
+    substring, all of them required); None when every word is shorter than a trigram."""
+    indexed = [t for t in filter_text.lower().split() if len(t) >= TRIGRAM]
+    return " AND ".join('"' + t.replace('"', '""') + '"' for t in indexed) or None
+
+
+def build_where(filter_text: str, view: str, today: date, user: str, *, access_on: date | None = None,
+                fts: bool = False) -> tuple[str, list[Any]]:
+    """The WHERE clause (with `?` placeholders) and its parameters for a view and a filter.
+
+    Only cases `user` has access to on `access_on` (the real today when None). With `fts` (SQLite
+    with the trigram table), filter words of three characters or more are looked up in the index.
+    """
     if view not in VIEWS:
         raise ValueError(f"unknown view '{view}' (use one of: {', '.join(VIEWS)})")
     clauses: list[str] = []
@@ -99,6 +172,17 @@ def build_where(filter_text: str, view: str, today: date, user: str) -> tuple[st
         clauses.append("status <> 'open'")
     else:
         clauses.append("status = 'open'")
+    # The filter before the access probe: cheap membership tests first, the probe for what passes.
+    match = fts_match(filter_text) if fts else None
+    if match:
+        clauses.append(_FTS)
+        params.append(match)
+    for term in filter_text.lower().split():
+        if not match or len(term) < TRIGRAM:
+            clauses.append("search LIKE ? ESCAPE '\\'")
+            params.append(f"%{_escape_like(term)}%")
+    clauses.append(_ACCESS)
+    params += [user, access_on or access_today()]
     if view == "mine":
         clauses.append(f"(created_by = ? OR body IN ({_MY_BODIES}))")
         params += [user, user]
@@ -111,17 +195,16 @@ def build_where(filter_text: str, view: str, today: date, user: str) -> tuple[st
     elif view == "prelim":
         clauses.append("prelim_warn_from <= ? AND prelim_sent IS NULL")
         params.append(today)
-    for term in filter_text.lower().split():
-        clauses.append("search LIKE ? ESCAPE '\\'")
-        params.append(f"%{_escape_like(term)}%")
     return " AND ".join(clauses), params
 
 
-def build_order(sort_column: str, descending: bool, postgres: bool = False) -> str:
+def build_order(sort_column: str, descending: bool, postgres: bool = False, open_only: bool = False) -> str:
+    """ORDER BY for a sort column. `open_only`: the rows are open cases, whose closing date is
+    NULL, so the due column sorts by `due` itself and PostgreSQL can walk its index."""
     if sort_column not in _ORDER:
         raise ValueError(f"unknown sort column '{sort_column}' (use one of: {', '.join(SORT_COLUMNS)})")
     direction = " DESC" if descending else ""
-    keys = _ORDER[sort_column]
+    keys = ("due",) if sort_column == "due" and open_only else _ORDER[sort_column]
     if postgres:  # NULLS LAST lets PostgreSQL walk an index
         return ", ".join([f"{k}{direction} NULLS LAST" for k in keys] + [f"id{direction}"])
     parts = [f"({keys[0]}) IS NULL"] + [f"{k}{direction}" for k in keys] + [f"id{direction}"]
@@ -154,6 +237,7 @@ class QueueSource:
         self._channels = {"page": _Channel(), "count": _Channel()}
         self._data_version: int | None = None
         self._marker: Any = None
+        self._fts = False  # SQLite: the trigram table of migration 0004 is there
 
     # -- connection --------------------------------------------------------------------------
     def _connect(self, channel: _Channel) -> Any:
@@ -218,27 +302,40 @@ class QueueSource:
         return QueueError(str(translate_error(exc, self.loc)))
 
     def _query(self, sql: str, params: Sequence[Any], channel: str = "page") -> list[tuple]:
+        return list(self._rows(sql, params, channel))
+
+    def _rows(self, sql: str, params: Sequence[Any], channel: str = "page", stream: bool = False) -> Iterator[tuple]:
+        """The rows of a query, as they come. With `stream`, PostgreSQL sends them in batches from a
+        server-side cursor (memory stays bounded on any number of rows); SQLite steps anyway."""
         ch = self._channels[channel]
         with ch.lock:
             conn = self._connect(ch)
             if conn is None:
-                return []
+                return
             if self._pg:
                 sql = sql.replace("?", "%s")
             else:
                 params = [p.isoformat() if isinstance(p, date) else p for p in params]
             try:
-                return list(conn.execute(sql, params).fetchall())
+                if self._pg and stream:
+                    with conn.transaction(), conn.cursor(name="varsel_stream") as cursor:
+                        cursor.itersize = 2000
+                        cursor.execute(sql, params)
+                        yield from cursor
+                else:
+                    yield from conn.execute(sql, params)
             except sqlite3.OperationalError as exc:
                 if "no such table" in str(exc):
-                    return []  # a database being created right now: nothing to show yet
+                    return  # a database being created right now: nothing to show yet
                 if "interrupted" in str(exc):
                     raise QueueError("interrupted") from None
+                raise self._error(exc) from None
+            except sqlite3.DatabaseError as exc:  # e.g. a file that is not a database
                 raise self._error(exc) from None
             except Exception as exc:  # psycopg errors: one line, and a fresh connection next time
                 if self._pg and type(exc).__module__.startswith("psycopg"):
                     if "does not exist" in str(exc) and "relation" in str(exc):
-                        return []
+                        return
                     try:
                         ch.conn.close()
                     except Exception:  # noqa: BLE001
@@ -247,19 +344,61 @@ class QueueSource:
                     raise self._error(exc) from None
                 raise
 
+    def _where(self, filter_text: str, view: str, today: date, user: str,
+               channel: str = "page") -> tuple[str, list[Any]]:
+        return build_where(filter_text, view, today, user,
+                           fts=bool(filter_text.strip()) and self._has_fts(channel))
+
+    def _has_fts(self, channel: str) -> bool:
+        """Whether the SQLite trigram table is there (a database made before revision 0004 is
+        filtered with LIKE until the app upgrades it)."""
+        if not self._pg and not self._fts:
+            found = self._query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cases_fts'", [],
+                                channel)
+            self._fts = bool(found)
+        return self._fts
+
     # -- the queue ---------------------------------------------------------------------------
     def page(self, filter_text: str, view: str, sort_column: str, descending: bool, offset: int,
              limit: int, today: date, user: str) -> list[Row]:
-        where, params = build_where(filter_text, view, today, user)
-        if (not self._pg and not filter_text.strip() and sort_column in _INDEX_ORDER
-                and (view == "open" or (view == "closed" and sort_column != "due"))):
+        where, params = self._where(filter_text, view, today, user)
+        walkable = (not self._pg and sort_column in _INDEX_ORDER
+                    and (view == "open" or (view == "closed" and sort_column != "due")))
+        many = walkable and _FTS in where and not self._few_matches(where, filter_text)
+        if many and self._access_share(user)[1]:
+            # A common word may still be rare among this viewer's cases (another body's): a walk
+            # would pass nearly every case, so start from their own access rows and sort those.
+            where, walkable = _from_access(where), False
+        if walkable and (_FTS not in where or many):
+            # Walking the sort index finds a page at once where the general query would first sort
+            # every match (a filter word often matches thousands of cases); the filter is then a
+            # membership test on the trigram index's answer (or a LIKE). A rare word (few index
+            # matches) is cheaper sorted.
             rows = self._page_by_index(where, params, sort_column, descending, int(offset), int(limit), today)
         else:
             sql = (f"SELECT {_COLUMNS} FROM cases WHERE {where} "
-                   f"ORDER BY {build_order(sort_column, descending, self._pg)} LIMIT ? OFFSET ?")
+                   f"ORDER BY {build_order(sort_column, descending, self._pg, view != 'closed')} LIMIT ? OFFSET ?")
             rows = self._query(sql, [today, *params, int(limit), int(offset)])
         return [Row(r[0], r[1], r[2], r[3], r[4], r[5], r[6] or "", r[7], _as_date(r[8]), r[9],
                     _as_date(r[10]), bool(r[11])) for r in rows]
+
+    def _access_share(self, user: str, channel: str = "page") -> tuple[int, bool]:
+        """How many access rows `user` has, and whether that is under half the cases: SQLite
+        starts from them then (the (user_name, case_id) index is the smaller way in)."""
+        rows = self._query("SELECT (SELECT count(*) FROM case_access WHERE user_name = ?), "
+                           "(SELECT max(id) FROM cases)", [user], channel)
+        mine, total = (int(rows[0][0]), int(rows[0][1] or 0)) if rows else (0, 0)
+        return mine, mine * 2 < total
+
+    def _few_matches(self, where: str, filter_text: str, channel: str = "page", cap: int | None = None) -> bool:
+        """Whether the trigram index finds fewer than `cap` cases (FEW_MATCHES: so few that sorting
+        them all beats walking the sort index past the many that do not match)."""
+        if _FTS not in where:
+            return False
+        cap = FEW_MATCHES if cap is None else cap
+        found = self._query("SELECT count(*) FROM (SELECT 1 FROM cases_fts WHERE cases_fts MATCH ? LIMIT ?)",
+                            [fts_match(filter_text), cap], channel)
+        return bool(found) and int(found[0][0]) < cap
 
     def _page_by_index(self, where: str, params: list[Any], sort_column: str, descending: bool,
                        offset: int, limit: int, today: date) -> list[tuple]:
@@ -267,7 +406,7 @@ class QueueSource:
         then the NULLs by id (SQLite only; see _INDEX_ORDER)."""
         column, nullable = _INDEX_ORDER[sort_column]
         d = " DESC" if descending else ""
-        where = where.replace("status ", "+status ", 1)
+        where = where.replace("status ", "+status ", 1).replace(_FTS, "+" + _FTS)
         if not nullable:
             order = column.format(d=d) + d + ("" if sort_column == "number" else f", id{d}")
             return self._query(f"SELECT {_COLUMNS} FROM cases WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
@@ -285,15 +424,62 @@ class QueueSource:
         return rows + rest
 
     def count(self, filter_text: str, view: str, today: date, user: str) -> int:
-        where, params = build_where(filter_text, view, today, user)
+        where, params = self._where(filter_text, view, today, user, "count")
+        if not self._pg:
+            # Counting visits every candidate, so start from the smallest set: the filter's index
+            # matches, else the viewer's own access rows (the (user_name, case_id) index) when they
+            # see under half the cases, else every open case with a probe each. Same rows.
+            mine, few = self._access_share(user, "count")
+            if few and not self._few_matches(where, filter_text, "count", cap=mine):
+                where = _from_access(where)
         rows = self._query(f"SELECT count(*) FROM cases WHERE {where}", params, "count")
         return int(rows[0][0]) if rows else 0
+
+    # -- scripting reads (the CLI's `case list` and `due`) ------------------------------------
+    def revision(self) -> str | None:
+        """The schema's Alembic revision; None for an empty database or no file."""
+        rows = self._query("SELECT version_num FROM alembic_version", [])
+        return rows[0][0] if rows else None
+
+    def summaries(self, user: str, *, status: str | None = None, workflow: str | None = None,
+                  limit: int | None = None) -> list[Summary]:
+        """`case list`: the cases `user` has access to, due first (no due date last), then by number."""
+        clauses, params = [_ACCESS], [user, access_today()]
+        if status:
+            clauses.append("status = ?")
+            params.append(status)
+        if workflow:
+            clauses.append("workflow_id = ?")
+            params.append(workflow)
+        where = " AND ".join(clauses)
+        if not limit:
+            sql = f"SELECT {_SUMMARY} FROM cases WHERE {where} ORDER BY due IS NULL, due, number"
+            return [_summary(r) for r in self._query(sql, params)]
+        # The first few: walk the due index (no sort of every case), then the ones without a due
+        # date in number order if the page is not full yet — the same rows as the ORDER BY above.
+        rows = self._query(f"SELECT {_SUMMARY} FROM cases WHERE {where} AND due IS NOT NULL "
+                           f"ORDER BY due, number LIMIT ?", [*params, int(limit)])
+        if len(rows) < limit:
+            rows += self._query(f"SELECT {_SUMMARY} FROM cases WHERE {where} AND due IS NULL "
+                                f"ORDER BY number LIMIT ?", [*params, int(limit) - len(rows)])
+        return [_summary(r) for r in rows]
+
+    def due(self, user: str, today: date, within_days: int) -> Iterator[Summary]:
+        """`due`: open cases `user` has access to whose current step is due within `within_days` or
+        past, or that need a preliminary reply — streamed, so any number of them fits in memory."""
+        from datetime import timedelta
+
+        sql = (f"SELECT {_SUMMARY} FROM cases WHERE status = 'open' AND (due <= ? OR "
+               f"(prelim_warn_from <= ? AND prelim_sent IS NULL)) AND {_ACCESS} ORDER BY due, id")
+        params = [today + timedelta(days=within_days), today, user, access_today()]
+        return (_summary(r) for r in self._rows(sql, params, stream=True))
 
     def changed_marker(self) -> Any:
         """A value that changes when any case changes (poll it and refresh when it differs).
 
         SQLite: `PRAGMA data_version` changes whenever another connection commits, so the full
-        (max(updated_at), count) is read only then. PostgreSQL: (max(updated_at), count).
+        (max(updated_at), count) is read only then. PostgreSQL: (max(updated_at), count). Grants
+        and revocations in case_access count too: they change which cases the viewer sees.
         """
         ch = self._channels["count"]
         with ch.lock:
@@ -308,8 +494,9 @@ class QueueSource:
                 if version == self._data_version and self._marker is not None:
                     return self._marker
                 self._data_version = version
-        rows = self._query("SELECT max(updated_at), count(*) FROM cases", [], "count")
-        marker = (str(rows[0][0]), int(rows[0][1])) if rows else ("", 0)
+        rows = self._query("SELECT max(updated_at), count(*), (SELECT max(id) FROM case_access), "
+                           "(SELECT count(*) FROM case_access) FROM cases", [], "count")
+        marker = (str(rows[0][0]), int(rows[0][1]), rows[0][2], int(rows[0][3])) if rows else ("", 0)
         self._marker = marker
         return marker
 
@@ -362,6 +549,10 @@ class FailedSource(QueueSource):
         self._message = error
 
     def _query(self, sql: str, params: Sequence[Any], channel: str = "page") -> list[tuple[Any, ...]]:
+        raise QueueError(self._message)
+
+    def _rows(self, sql: str, params: Sequence[Any], channel: str = "page",
+              stream: bool = False) -> Iterator[tuple[Any, ...]]:
         raise QueueError(self._message)
 
     def changed_marker(self) -> Any:

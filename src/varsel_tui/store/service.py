@@ -7,6 +7,8 @@
     reads.py      read models: case detail, lists, due cases, step preview
     keyring.py    unlocking, the recovery key, syncing key wraps (rules in access.py)
     retention.py  retention periods, destroying expired cases, statistics, the audit log
+    changes.py    the change feed other officers' TUIs follow (data_version, LISTEN/NOTIFY)
+    presence.py   who has a case open, and who is filling in its step
 
 Every public call is an *operation*: keys made during it (a new case's, a new generation's) are
 forgotten when the outermost call returns, and a pending WAL checkpoint runs then.
@@ -109,7 +111,10 @@ class Store:
             if adopt:
                 store.db.writing(lambda s: case_state.adopt_existing(store.db, s))
             store.actor = actor
-            return store
+            # PostgreSQL: every write tells open TUIs which case changed (LISTEN/NOTIFY).
+            from .changes import notify_on_commit
+
+            return notify_on_commit(store)
         except StoreError:
             raise
         except Exception as exc:  # SQLAlchemy/driver errors → one clear line

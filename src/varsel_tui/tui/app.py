@@ -14,6 +14,9 @@ What other screens can use:
 - `app.open_case(number)`, `app.new_case()`, `app.action_help()`.
 - Post `CaseChanged(number)` after a write (from a screen: `self.post_message(CaseChanged(n))`;
   it bubbles to the app) and the queue re-reads its page.
+- Live updates: every `poll_interval` seconds the app asks `app.change_feed` (store/changes.py) in a
+  thread worker whether anything was committed, by anyone; if so every screen in the stack gets
+  `tui.live.DatabaseChanged` and compares what it shows (`on_database_changed`).
 - Locking: screens that show decrypted content say so with a `shows_secret` attribute and may
   have `before_lock()` (called while the key is still there, e.g. to seal a draft). On lock every
   screen from the lowest such one up is removed, then `SessionLocked` is posted to the rest.
@@ -42,6 +45,7 @@ from .i18n import register, t
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
 
+    from ..store.changes import ChangeFeed
     from ..store.queue import Prefetch, QueueSource
     from ..store.service import Store
 
@@ -126,7 +130,7 @@ class VarselApp(App):
     ]
 
     def __init__(self, db: str | None = None, user: str = "", config: Config | None = None, *,
-                 poll_interval: float = 3.0, queue_source: "QueueSource | None" = None,
+                 poll_interval: float = 0.5, queue_source: "QueueSource | None" = None,
                  prefetch: "Prefetch | None" = None, startup_check: bool = False) -> None:
         super().__init__()
         localize_bindings(self)
@@ -138,6 +142,8 @@ class VarselApp(App):
         self._store_lock = threading.Lock()
         self._queue_source = queue_source
         self._prefetch = prefetch
+        self._change_feed: ChangeFeed | None = None
+        self._polling_changes = False
         self._last_input = time.monotonic()
         self.passphrase_hint = ""
         self.startup_check = startup_check  # run() turns it on: integrity and audit, in a worker
@@ -192,6 +198,19 @@ class VarselApp(App):
                 self._queue_source = FailedSource(str(exc))
         return self._queue_source
 
+    @property
+    def change_feed(self) -> "ChangeFeed | None":
+        """Change detection and the case metadata reads that go with it (None: no usable database)."""
+        if self._change_feed is None:
+            from ..store.changes import open_feed
+            from ..store.db import StoreError
+
+            try:
+                self._change_feed = open_feed(self.db)
+            except StoreError:
+                return None
+        return self._change_feed
+
     def take_prefetch(self) -> "Prefetch | None":
         """The queue's first page if `run()` started reading it early (handed out once)."""
         prefetch, self._prefetch = self._prefetch, None
@@ -227,6 +246,9 @@ class VarselApp(App):
             self.notify(t("app.config_problem", problem=self.config.error), severity="warning", timeout=10)
         if self.idle_lock_minutes:
             self.set_interval(15, self._check_idle)
+        if self.poll_interval:
+            self._poll_changes()
+            self.set_interval(self.poll_interval, self._poll_changes)
         if self.startup_check:
             # After the first frame and the queue's first page, which need the CPU more.
             self.set_timer(STARTUP_CHECK_DELAY, lambda: self.run_worker(
@@ -251,6 +273,8 @@ class VarselApp(App):
     def on_unmount(self) -> None:
         if self._queue_source is not None:
             self._queue_source.close()
+        if self._change_feed is not None:
+            self._change_feed.close()
         if self._store is not None:
             self._store.close()
 
@@ -290,6 +314,34 @@ class VarselApp(App):
             refresh = getattr(screen, "refresh_queue", None)
             if refresh is not None:
                 refresh()
+
+    # -- live updates ------------------------------------------------------------------------------
+    def _poll_changes(self) -> None:
+        if self._polling_changes:  # a slow database: never pile up polls
+            return
+        self._polling_changes = True
+        self.run_worker(self._poll_changes_worker, thread=True, group="changes", exit_on_error=False)
+
+    def _poll_changes_worker(self) -> None:
+        changed = None
+        try:
+            feed = self.change_feed
+            changed = feed.poll() if feed is not None else None
+        except Exception:  # noqa: BLE001 - unreachable now; the screens' own reads say why
+            pass
+        try:
+            self.call_from_thread(self._changes_polled, changed)
+        except RuntimeError:
+            pass  # the app is closing
+
+    def _changes_polled(self, changed: Any) -> None:
+        from .live import DatabaseChanged
+
+        self._polling_changes = False
+        if changed is None:
+            return
+        for screen in self.screen_stack:
+            screen.post_message(DatabaseChanged(changed))
 
     # -- idle lock ---------------------------------------------------------------------------------
     async def on_event(self, event: events.Event) -> None:
@@ -357,7 +409,7 @@ def run(db: str | None, user: str, lang: str | None = None, *, passphrase_hint: 
     from .config import load_config
 
     # Read the first page while Textual starts (sqlite3 releases the GIL while it works).
-    app = VarselApp(db=db, user=user, poll_interval=3.0, startup_check=True)
+    app = VarselApp(db=db, user=user, poll_interval=0.5, startup_check=True)
     prefetch = Prefetch(app.queue_source, "open", "due", False, FIRST_PAGE, user, app.today)
     config = load_config()
     i18n.set_lang(lang or config.lang or "nb")

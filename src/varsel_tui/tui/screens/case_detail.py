@@ -16,6 +16,11 @@ the database. Every action is a key with a stable binding id (remappable in the 
   l  case.linked    open the linked case (re-registered from / as)
   r  case.reload    read the case again
   escape case.back  back to the queue
+
+Live: when the app reports a commit (`DatabaseChanged`), a worker compares the case's mark with
+the database and reads the case again if it moved. While the screen is open it keeps a presence
+row for the user ("viewing", or "editing:STEP" while the step form is on top) and shows who else
+has the case open (store/presence.py).
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+
+import threading
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -35,8 +42,10 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from ...store.changes import mark_of
 from ...textsafe import printable
 from ..i18n import register, t
+from ..live import DatabaseChanged, PresenceBar, describe_activity
 from ..plain import plain
 from ..widgets.case_dialogs import ConfirmDialog, HearingDialog, MeasureDialog, NoteDialog, PartyDialog, PickDialog
 from ..widgets.case_timeline import CaseTimeline
@@ -115,6 +124,10 @@ register({
                         "nytt – prøv igjen.",
                         "Someone else changed the case since it was read; nothing was saved. The case has been "
                         "read again – try again."),
+    "case.concurrent_by": ("Saken er endret av noen andre siden den ble lest ({what}); ingenting ble lagret. Saken "
+                           "er lest på nytt – prøv igjen.",
+                           "Someone else changed the case since it was read ({what}); nothing was saved. The case "
+                           "has been read again – try again."),
     "case.no_active_step": ("Saken har ikke noe aktivt steg.", "The case has no active step."),
     "case.journal.created": ("opprettet", "opprettet (created)"),
     "case.journal.step": ("steg", "steg (step)"),
@@ -237,6 +250,14 @@ class CaseDetailScreen(Screen):
             self.note = note
             super().__init__()
 
+    class Moved(Message):
+        """The case changed in the database since it was read."""
+
+    class PresenceSeen(Message):
+        def __init__(self, present: list) -> None:
+            self.present = present  # [store.presence.Present], without this user
+            super().__init__()
+
     def __init__(self, number: str) -> None:
         super().__init__(classes="case-screen")
         self.number = number
@@ -244,11 +265,16 @@ class CaseDetailScreen(Screen):
         self._busy = False
         self._dialog_open = False
         self._viewed = False
+        self._mark: Any = None  # store.changes.CaseMark of the case as shown
+        self._presence_started = False
+        self._presence_lock = threading.Lock()  # a heartbeat in flight never re-adds a row after leaving
+        self._left = False
         localize_bindings(self)
 
     # -- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Static(Text(t("case.loading", number=self.number)), id="case-header")
+        yield PresenceBar(id="case-presence")
         with VerticalScroll(id="case-body"):
             yield Static(t("case.section.procedure"), classes="case-section-title", id="case-procedure-title")
             yield CaseTimeline("", id="case-timeline")
@@ -273,10 +299,16 @@ class CaseDetailScreen(Screen):
         # First shown, and back from the form or another case: read the case again. Back from one
         # of this screen's dialogs, the write (if any) reads it again itself; a load here could
         # race it and show the case as it was before the write.
+        if self._presence_started:
+            self._presence_beat()  # back from the form: "viewing" again
         if self._dialog_open:
             self._dialog_open = False
             return
         self.load()
+
+    def on_screen_suspend(self) -> None:
+        if self._presence_started:
+            self._presence_beat()  # the step form may be on top now: "editing:STEP"
 
     def _push_dialog(self, screen: Screen, callback) -> None:  # noqa: ANN001
         self._dialog_open = True
@@ -326,8 +358,10 @@ class CaseDetailScreen(Screen):
     def _on_loaded(self, message: Loaded) -> None:
         self.query_one("#case-body").display = True
         self.view = message.view
+        self._mark = mark_of(message.view.detail)
         self._render_view()
         self.refresh_bindings()
+        self._start_presence()
 
     @on(Failed)
     def _on_failed(self, message: Failed) -> None:
@@ -353,10 +387,108 @@ class CaseDetailScreen(Screen):
     def _on_written(self, message: Written) -> None:
         self._busy = False
         self.view = message.view
+        self._mark = mark_of(message.view.detail)
         self._render_view()
         self.refresh_bindings()
         post_case_changed(self.app, self.number)
         self.notify(message.note)
+
+    # -- live: other people's changes, presence --------------------------------------------
+    def on_database_changed(self, message: DatabaseChanged) -> None:
+        if self.view is None or not message.changed.concerns(self.number):
+            return
+        self._check_moved(self._mark)
+        if self._presence_started:
+            self._presence_beat(write=False)  # SQLite: someone's heartbeat may be what changed
+
+    @work(thread=True, exclusive=True, group="case-check", exit_on_error=False)
+    def _check_moved(self, shown: Any) -> None:
+        feed = self.app.change_feed
+        try:
+            now = feed.case_mark(self.number) if feed is not None else None
+        except Exception:  # noqa: BLE001 - the next change, or r, tries again
+            return
+        if now != shown:
+            self.post_message(self.Moved())
+
+    @on(Moved)
+    def _on_moved(self, message: Moved) -> None:
+        self.load()
+
+    def _refusal(self, read_at: tuple[int, int]) -> str:
+        """Thread worker: a write refused for a stale version, naming who changed what since."""
+        feed = self.app.change_feed
+        try:
+            what = describe_activity(feed.activity_since(self.number, *read_at)) if feed is not None else ""
+        except Exception:  # noqa: BLE001 - then the plain message
+            what = ""
+        return t("case.concurrent_by", what=what) if what else t("case.concurrent")
+
+    def _start_presence(self) -> None:
+        """Only once the case was read: someone who may not open it leaves no trace here."""
+        if self._presence_started:
+            return
+        self._presence_started = True
+        from ...store.presence import HEARTBEAT
+
+        self._presence_beat()
+        self.set_interval(HEARTBEAT, self._presence_beat)
+
+    def _activity(self) -> str:
+        from ...store.presence import VIEWING, editing
+
+        for screen in self.app.screen_stack:  # the step form of this case, pushed on top of it
+            if type(screen).__name__ == "StepFormScreen" and getattr(screen, "number", None) == self.number:
+                return editing(getattr(screen, "step_id", ""))
+        return VIEWING
+
+    def _presence_beat(self, write: bool = True) -> None:
+        activity = self._activity() if write else None
+        self.run_worker(lambda: self._presence_worker(activity), thread=True, group="case-presence",
+                        exit_on_error=False)
+
+    def _presence_worker(self, activity: str | None) -> None:
+        from ...store import presence
+
+        try:
+            store = self.app.store
+            with self._presence_lock:
+                if self._left:
+                    return
+                if activity is not None:
+                    presence.touch(store, self.number, self.app.user, activity)
+            present = presence.others(store, self.number, self.app.user)
+        except Exception:  # noqa: BLE001 - presence is a hint; it never gets in the way
+            return
+        self.post_message(self.PresenceSeen(present))
+
+    @on(PresenceSeen)
+    def _on_presence_seen(self, message: PresenceSeen) -> None:
+        # This screen keeps the heartbeat for its step form too: the form shows the same line.
+        for screen in self.app.screen_stack:
+            if screen is self or getattr(screen, "number", None) == self.number:
+                for bar in screen.query(PresenceBar):
+                    bar.show(message.present)
+
+    def on_unmount(self) -> None:
+        if not self._presence_started:
+            return
+        app, number, user, lock = self.app, self.number, self.app.user, self._presence_lock
+
+        def leave() -> None:
+            from ...store import presence
+
+            with lock:
+                self._left = True
+                try:
+                    presence.leave(app.store, number, user)
+                except Exception:  # noqa: BLE001 - the row goes stale in seconds anyway
+                    pass
+
+        try:
+            app.run_worker(leave, thread=True, group="case-presence-leave", exit_on_error=False)
+        except Exception:  # noqa: BLE001 - the app is closing: the row goes stale by itself
+            pass
 
     # -- the one place secret-capable fields become screen text ----------------------------
     MULTILINE_FIELDS = frozenset({"journal", "hearing", "answers", "intake"})
@@ -739,10 +871,13 @@ class CaseDetailScreen(Screen):
         if self.view is None or self._busy:
             return
         self._busy = True
-        self._do_write(what, data, self.view.detail.case.version)
+        from ...store.changes import history_mark, journal_mark
+
+        d = self.view.detail
+        self._do_write(what, data, d.case.version, (journal_mark(d), history_mark(d)))
 
     @work(thread=True, exclusive=True, group="case-write")
-    def _do_write(self, what: str, data: dict, version: int) -> None:
+    def _do_write(self, what: str, data: dict, version: int, read_at: tuple[int, int] = (0, 0)) -> None:
         from ...store.service import ConcurrentEdit
 
         store = self.app.store
@@ -779,7 +914,7 @@ class CaseDetailScreen(Screen):
             view = read_case_view(store, self.number)
         except ConcurrentEdit:
             retry = (what, data) if what in ("measure", "hearing") else None
-            self.post_message(self.Failed(t("case.concurrent"), loading=False, retry=retry))
+            self.post_message(self.Failed(self._refusal(read_at), loading=False, retry=retry))
             return
         except Exception as exc:  # noqa: BLE001 - a notification, never a crash
             retry = (what, data) if what in ("measure", "hearing") else None

@@ -10,7 +10,9 @@ screen shows problems under each field and what submitting will do. Keys (bindin
   escape  form.back    back to the case (unsaved answers are kept as a draft)
 
 A failed submit (invalid answers, someone else changed the case, a store error) is a
-notification; the typed answers stay in the form.
+notification; the typed answers stay in the form. A refused submit names who changed the case and
+what they did since the form was opened; a change by someone else while the form is open is a
+notification too (the answers are never touched).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from ...domain.engine import Outcome, describe
 from ...domain.forms import Problem
 from ...textsafe import printable
 from ..i18n import register, t
+from ..live import DatabaseChanged, PresenceBar, describe_activity
 from ..plain import plain
 from ..widgets.case_util import (days_left, days_left_text, error_text, fmt_date, localize_bindings,
                                  post_case_changed, today, user_name)
@@ -108,6 +111,13 @@ class StepFormScreen(Screen):
             self.outcome = outcome
             super().__init__()
 
+    class Moved(Message):
+        """Someone changed the case while the form is open."""
+
+        def __init__(self, mark: Any, activities: list) -> None:
+            self.mark, self.activities = mark, activities  # store.changes.CaseMark, [Activity]
+            super().__init__()
+
     def __init__(self, number: str, step_id: str) -> None:
         super().__init__(classes="form-screen")
         self.number = number
@@ -120,11 +130,15 @@ class StepFormScreen(Screen):
         self._timer: Timer | None = None
         self._submitting = False
         self._saved_answers: dict[str, Any] = {}
+        self._mark: Any = None  # store.changes.CaseMark of the case as read for the form
+        self._opened = (0, 0)  # newest journal and history ids when the form was read
+        self._seen = (0, 0)  # the same, up to the last change already told
         localize_bindings(self)
 
     # -- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Static(Text(t("form.loading", number=self.number)), id="form-header")
+        yield PresenceBar(id="form-presence")  # kept up to date by the case screen underneath
         with VerticalScroll(id="form-body"):
             yield Static("", id="form-description")
             yield Vertical(id="form-fields")
@@ -166,6 +180,10 @@ class StepFormScreen(Screen):
             return
         self.detail = detail
         self.version = detail.case.version
+        from ...store.changes import history_mark, journal_mark, mark_of
+
+        self._mark = mark_of(detail)
+        self._opened = self._seen = (journal_mark(detail), history_mark(detail))
         wf = detail.workflow
         step = wf.step(self.step_id)
         self._show_header(detail, step)
@@ -292,21 +310,33 @@ class StepFormScreen(Screen):
         except ValidationFailed as exc:
             self.post_message(self.SubmitFailed(str(exc), problems=list(exc.problems)))
             return
-        except ConcurrentEdit as exc:
+        except Exception as exc:  # noqa: BLE001 - a notification, never a crash
+            # A stale version, or a step someone else has completed meanwhile ("no longer
+            # active"): either way the case moved on under the form, and the refusal says who.
+            what = self._who_changed()
+            if not isinstance(exc, ConcurrentEdit) and not what:
+                self.post_message(self.SubmitFailed(error_text(exc)))
+                return
             try:
                 store.save_draft(self.number, self.step_id, by, answers)
             except Exception:  # noqa: BLE001 - the notification still says what happened
                 pass
-            self.post_message(self.SubmitFailed(str(exc), concurrent=True))
-            return
-        except Exception as exc:  # noqa: BLE001
-            self.post_message(self.SubmitFailed(error_text(exc)))
+            message = t("live.concurrent_by", what=what) if what else t("form.concurrent")
+            self.post_message(self.SubmitFailed(message, concurrent=True))
             return
         try:  # the step is done: its draft no longer applies (an empty draft reads as none)
             store.save_draft(self.number, self.step_id, by, {})
         except Exception:  # noqa: BLE001
             pass
         self.post_message(self.Submitted(outcome))
+
+    def _who_changed(self) -> str:
+        """Thread worker: who did what to the case since the form was read ('' when nobody)."""
+        feed = self.app.change_feed
+        try:
+            return describe_activity(feed.activity_since(self.number, *self._opened)) if feed is not None else ""
+        except Exception:  # noqa: BLE001 - then the plain message
+            return ""
 
     @on(SubmitFailed)
     def _on_submit_failed(self, message: SubmitFailed) -> None:
@@ -315,7 +345,7 @@ class StepFormScreen(Screen):
         assert self.form is not None
         if message.concurrent:
             self._saved_answers = self.form.raw_answers()
-            self.notify(t("form.concurrent"), severity="error", timeout=10)
+            self.notify(message.error, severity="error", timeout=10)
         elif message.problems is not None:
             self.form.show_all_problems = True
             self._show_problems(message.problems)
@@ -338,6 +368,33 @@ class StepFormScreen(Screen):
         lines = describe(message.outcome, self.detail.workflow)
         self.notify(t("form.submitted", step=self.step_id) + (" " + lines[-1] if lines else ""))
         self.app.pop_screen()
+
+    # -- someone else's change while the form is open -------------------------------------
+    def on_database_changed(self, message: DatabaseChanged) -> None:
+        if self.detail is None or self._submitting or not message.changed.concerns(self.number):
+            return
+        self._check_moved(self._mark, self._seen)
+
+    @work(thread=True, exclusive=True, group="form-check", exit_on_error=False)
+    def _check_moved(self, shown: Any, seen: tuple[int, int]) -> None:
+        feed = self.app.change_feed
+        try:
+            now = feed.case_mark(self.number) if feed is not None else None
+            if now is None or now == shown:
+                return
+            activities = feed.activity_since(self.number, *seen)
+        except Exception:  # noqa: BLE001 - the submit still finds out
+            return
+        self.post_message(self.Moved(now, activities))
+
+    @on(Moved)
+    def _on_moved(self, message: Moved) -> None:
+        self._mark = message.mark
+        acts = message.activities
+        if acts:
+            self._seen = (max(a.journal_id for a in acts),
+                          max([a.history_id for a in acts if a.history_id is not None] + [self._seen[1]]))
+            self.notify(t("live.changed_by", what=describe_activity(acts)), severity="warning", timeout=10)
 
     # -- drafts, help, leaving -------------------------------------------------------------
     def action_save_draft(self) -> None:

@@ -3,7 +3,8 @@
 Views (1–6) in a tab-like bar, a filter that narrows the list as you type (`/`), sort by any column
 (`s` cycles the column, `S` flips the direction), Enter opens the case, `n` registers a new one,
 `y` copies the case number (OSC 52, works over SSH). Every read happens in a thread worker; the
-list refreshes itself when someone else changes a case (it polls `changed_marker()`).
+list refreshes itself when someone else changes a case: on the app's `DatabaseChanged` it compares
+`changed_marker()` (and once a minute, for a new day) and reloads the page, cursor kept.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ register({
 })
 
 FILTER_DEBOUNCE = 0.02  # seconds: a light debounce, so fast typing does not queue up queries
+DAY_CHECK = 60.0  # seconds: how soon after midnight the due colours and views follow the new day
 
 
 def _format_count(n: int) -> str:
@@ -157,10 +159,9 @@ class QueueScreen(Screen):
         self.query_one(ViewBar).show(self.case_list.queue_query.view)
         self.case_list.focus()
         self.case_list.reload()
-        interval = getattr(self.app, "poll_interval", 3.0)
-        if interval:
+        if getattr(self.app, "poll_interval", 0):
             self._poll()
-            self.set_interval(interval, self._poll)
+            self.set_interval(DAY_CHECK, self._poll)
 
     # -- list and filter ---------------------------------------------------------------------------
     def on_case_list_loaded(self, message: CaseList.Loaded) -> None:
@@ -268,25 +269,32 @@ class QueueScreen(Screen):
         selected = self.case_list.selected
         self.case_list.reload(keep_number=keep_number or (selected.number if selected else None))
 
-    # -- polling for other people's changes ---------------------------------------------------------
-    def _poll(self) -> None:
-        self.run_worker(self._poll_worker, thread=True, group="queue-poll", exclusive=True,
+    # -- other people's changes -----------------------------------------------------------------------
+    def on_database_changed(self, message: Any) -> None:
+        """The app saw a commit (store/changes.py). SQLite cannot say what changed — a presence
+        heartbeat changes the file too — so the marker decides; PostgreSQL names the cases."""
+        numbers = message.changed.numbers
+        self._poll(force=numbers is not None and "" not in numbers)
+
+    def _poll(self, force: bool = False) -> None:
+        """Read the marker; reload when it moved (or anyway, with `force`)."""
+        self.run_worker(lambda: self._poll_worker(force), thread=True, group="queue-poll", exclusive=True,
                         exit_on_error=False)
 
-    def _poll_worker(self) -> None:
+    def _poll_worker(self, force: bool = False) -> None:
         try:
             marker = self.app.queue_source.changed_marker()
             today = self.app.today()
         except Exception:  # noqa: BLE001 - the list's own reads report errors
             return
         try:
-            self.app.call_from_thread(self._poll_result, marker, today)
+            self.app.call_from_thread(self._poll_result, marker, today, force)
         except RuntimeError:
             pass
 
-    def _poll_result(self, marker: Any, today: Any) -> None:
+    def _poll_result(self, marker: Any, today: Any, force: bool = False) -> None:
         previous, self._marker = self._marker, marker
-        if previous is ...:
+        if previous is ... and not force:
             return
-        if marker != previous or (self.case_list.today is not None and today != self.case_list.today):
+        if force or marker != previous or (self.case_list.today is not None and today != self.case_list.today):
             self.refresh_queue()
