@@ -18,7 +18,7 @@ import psycopg
 import pytest
 
 from varsel_tui.store import server
-from varsel_tui.store.db import OLDER_SCHEMA, StoreError
+from varsel_tui.store.db import HEAD_REVISION, OLDER_SCHEMA, StoreError
 from varsel_tui.store.service import CaseTampered, NotFound, Store
 
 DB = "cm_committee_test"
@@ -254,7 +254,7 @@ def test_only_the_owner_migrates_and_an_officer_is_told_in_one_line(committee):
     assert str(err.value) == OLDER_SCHEMA
     with pytest.raises(StoreError, match="older than this varsel"):  # the owner's own app neither
         Store.open(owner_url)
-    _sql(owner_url, "SET ROLE varsel_owner; UPDATE alembic_version SET version_num = '0003'")
+    _sql(owner_url, f"SET ROLE varsel_owner; UPDATE alembic_version SET version_num = '{HEAD_REVISION}'")
     _open(lars_url).close()
     # Policies of an older version (a new varsel may change them without a migration): the same line.
     _sql(owner_url, f"SET ROLE varsel_owner; UPDATE settings SET value = '0' WHERE key = '{server.SECURITY_SETTING}'")

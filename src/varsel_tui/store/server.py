@@ -420,6 +420,9 @@ def _apply(engine: Any) -> dict[str, Any]:
     from sqlalchemy import text
 
     with engine.begin() as conn:
+        # The filter's trigram index (migration 0004) needs pg_trgm; the owner role may not create
+        # extensions, whoever runs init/upgrade (the database owner) may.
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
         conn.execute(text(f"SET LOCAL ROLE {OWNER}"))
         migrate(conn)
         for stmt in FUNCTION_SQL + grant_sql():
