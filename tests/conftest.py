@@ -30,7 +30,14 @@ def pytest_configure(config) -> None:
 
 @pytest.fixture(autouse=True)
 def _fixed_environment(monkeypatch):
+    from datetime import date
+
+    from varsel_tui import clock
+
     monkeypatch.setenv("VARSEL_TODAY", TODAY)
+    # Access decisions follow the real clock, which no variable moves: pin it in-process (a CLI
+    # test in a subprocess runs on the machine's date).
+    monkeypatch.setattr(clock, "_real_clock", lambda: date.fromisoformat(TODAY))
     monkeypatch.setenv("TZ", "Europe/Oslo")
     monkeypatch.setenv("VARSEL_TEST_FAST_KDF", "1")
     monkeypatch.delenv("VARSEL_DB", raising=False)

@@ -1,6 +1,8 @@
-"""Who may read a strictly secret case now, and keeping its key wraps in line with that.
+"""Who may see a case now (every classification), and keeping a strictly secret case's key wraps
+in line with that.
 
-Entitlement follows the workflow (DESIGN.md "Confidentiality"):
+Entitlement follows the workflow (DESIGN.md "Confidentiality"; the rule is domain/entitlement.py,
+decided on the real clock):
 - the members of the body handling the case's current phase (the creator while no body is set),
 - participants of a hearing that is open and has not passed its end date,
 - the organisation recovery key, when one is set up,
@@ -14,15 +16,18 @@ new is sealed, so what is written from then on is unreadable to them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import date
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from sqlalchemy import LargeBinary, bindparam, text
 from sqlmodel import Session, select
 
+from ..domain.entitlement import entitled_people
+from ..domain.entitlement import may_see as may_see_rule
 from . import journal
 from .db import StoreError
 from .models import Body, CaseKey, Hearing, Member, Party, Setting, User
-from .secrets import RECOVERY, RECOVERY_SETTING, SEALED_COLUMNS, SECRET, user_recipient, wrap_for
+from .secrets import RECOVERY, RECOVERY_SETTING, SEALED_COLUMNS, SECRET, NoAccess, user_recipient, wrap_for
 from .server import has_function
 
 if TYPE_CHECKING:
@@ -30,10 +35,22 @@ if TYPE_CHECKING:
     from .unit import Db
 
 
-def _today():  # noqa: ANN202
-    from ..clock import today
+def _real_today():  # noqa: ANN202
+    # Access follows the real clock: VARSEL_TODAY (deadline display) must not reopen a hearing.
+    from ..clock import real_today
 
-    return today()
+    return real_today()
+
+
+class NoCaseAccess(NoAccess):
+    """A case (any classification) the acting user is not entitled to see: nothing of it is told,
+    not even its title. A NoAccess, so callers that refuse a secret case refuse this alike."""
+
+    def __init__(self, number: str, who: str):
+        self.number, self.who = number, who
+        self.pending = False
+        self.recorded = False  # journalled as an organisation event (by the outermost store call)
+        StoreError.__init__(self, f"you have no access to case {number}")
 
 
 def start_keys(db: "Db", case: "Case") -> None:
@@ -50,57 +67,88 @@ def recovery_public_key(s: Session) -> bytes | None:
     return bytes(row.blob) if row is not None and row.blob else None
 
 
-def people_in_reach(s: Session, case: "Case") -> set[str]:
-    """Whom the workflow puts near the case now, before the conflict rule is applied."""
-    people: set[str] = set()
-    if case.body:
-        people.update(s.exec(select(Member.person).join(Body, Body.id == Member.body_id)
-                             .where(Body.name == case.body)))
-    else:
-        people.add(case.created_by)
-    today = _today()
-    for h in s.exec(select(Hearing).where(Hearing.case_id == case.id, Hearing.closed_on.is_(None))):
-        if h.ends_on >= today:
-            people.update(p for p in h.participants.split(",") if p)
-    return people
-
-
-def concerned_members(s: Session, case: "Case") -> set[str]:
-    """Members of the bodies the case concerns (plain metadata: no key needed)."""
-    bodies = [b for b in case.concerns.split(",") if b]
+def members_of(s: Session, bodies: list[str]) -> set[str]:
+    """The members of `bodies`: the one place that says who belongs to a body."""
     if not bodies:
         return set()
     return set(s.exec(select(Member.person).join(Body, Body.id == Member.body_id).where(Body.name.in_(bodies))))
 
 
+def _hearings(s: Session, case: "Case") -> list[tuple[list[str], date, date | None]]:
+    return [(h.participants.split(","), h.ends_on, h.closed_on)
+            for h in s.exec(select(Hearing).where(Hearing.case_id == case.id))]
+
+
+def _rule(s: Session, case: "Case", *, members: Callable[[str], Iterable[str]] | None = None,
+          hearings: list[tuple[list[str], date, date | None]] | None = None, **kw: Any) -> dict[str, date | None]:
+    return entitled_people(body=case.body, creator=case.created_by,
+                           members_of=members or (lambda b: members_of(s, [b])),
+                           hearings=_hearings(s, case) if hearings is None else hearings, today=_real_today(), **kw)
+
+
+def people_in_reach(s: Session, case: "Case") -> set[str]:
+    """Whom the workflow puts near the case now, before the conflict rule is applied."""
+    return set(_rule(s, case))
+
+
+def concerned_members(s: Session, case: "Case") -> set[str]:
+    """Members of the bodies the case concerns (plain metadata: no key needed)."""
+    return members_of(s, [b for b in case.concerns.split(",") if b])
+
+
 def accused_names(db: "Db", s: Session, case: "Case") -> set[str]:
-    """Lower-cased names of the accused parties (decrypted: needs the case's key)."""
+    """Names of the accused parties (decrypted: needs the case's key)."""
     names: set[str] = set()
     for p in s.exec(select(Party).where(Party.case_id == case.id, Party.role == "anklagede")):
         name = db.codec.open_row(case, p, "name")
-        if name:
-            names.add(name.strip().lower())
+        if name and name.strip():
+            names.add(name.strip())
     return names
 
 
-def _is_accused(user: "User | None", name: str, accused: set[str]) -> bool:
-    return bool({name.lower(), ((user.display_name if user else "") or "").strip().lower()} & accused)
+def accused_names_if_open(db: "Db", s: Session, case: "Case") -> set[str] | None:
+    """The accused names, or None when they are sealed and this process cannot open them."""
+    if case.classification == SECRET and not db.codec.can_open(case):
+        return None
+    return accused_names(db, s, case)
+
+
+def entitled_users(db: "Db", s: Session, case: "Case", *, accused: set[str], users: dict[str, str] | None = None,
+                   members: Callable[[str], Iterable[str]] | None = None,
+                   hearings: list[tuple[list[str], date, date | None]] | None = None) -> dict[str, date | None]:
+    """User name → last day of access (None: open-ended), by the one entitlement rule
+    (domain/entitlement.py), for every classification. `accused`: names to bar. `users` (name →
+    full name), `members` (a cached `members_of`) and `hearings` may be given by a caller that
+    reads them for many cases at once."""
+    if users is None:
+        users = {u.name: u.display_name or "" for u in s.exec(select(User))}
+    return _rule(s, case, members=members, hearings=hearings, concerns=[b for b in case.concerns.split(",") if b],
+                 excluded=accused, display_names=users, users=users)
 
 
 def entitled(db: "Db", s: Session, case: "Case") -> dict[str, bytes]:
-    """Recipient id → public key of everyone entitled to the case now."""
-    reach = people_in_reach(s, case)
-    members, accused = concerned_members(s, case), accused_names(db, s, case)
+    """Recipient id → public key of everyone entitled to the case now (key wraps)."""
+    people = entitled_users(db, s, case, accused=accused_names(db, s, case))
     out: dict[str, bytes] = {}
-    if reach:
-        for u in s.exec(select(User).where(User.name.in_(sorted(reach))).order_by(User.name)):
-            if not u.public_key or u.name in members or _is_accused(u, u.name, accused):
-                continue
-            out[user_recipient(u.name)] = bytes(u.public_key)
+    if people:
+        for u in s.exec(select(User).where(User.name.in_(sorted(people))).order_by(User.name)):
+            if u.public_key:
+                out[user_recipient(u.name)] = bytes(u.public_key)
     recovery = recovery_public_key(s)
     if recovery:
         out[RECOVERY] = recovery
     return out
+
+
+def may_see(db: "Db", s: Session, case: "Case", user: str) -> bool:
+    """Whether `user` may see the case today (real clock): the rule gives them access (an access
+    row it does not give is ignored) and their `case_access` row says so. For a strictly secret
+    case the accused names are sealed; `load_wraps` bars an accused person once the key is open."""
+    from .case_state import has_row
+
+    accused = set() if case.classification == SECRET else accused_names(db, s, case)
+    return may_see_rule(entitled_users(db, s, case, accused=accused), user, _real_today()) \
+        and has_row(s, case, user)
 
 
 def load_wraps(db: "Db", s: Session, case: "Case") -> None:
@@ -109,7 +157,7 @@ def load_wraps(db: "Db", s: Session, case: "Case") -> None:
     if case.classification != SECRET or who is None:
         return
     name = who.removeprefix("user:")
-    if who != RECOVERY and (name in concerned_members(s, case) or name not in people_in_reach(s, case)):
+    if who != RECOVERY and name not in entitled_users(db, s, case, accused=set()):
         db.codec.set_wraps(case.number, None)  # a wrap left from before does not let them in
         return
     rows = s.exec(select(CaseKey.key_version, CaseKey.wrap).where(CaseKey.case_id == case.id,
@@ -117,8 +165,7 @@ def load_wraps(db: "Db", s: Session, case: "Case") -> None:
     db.codec.set_wraps(case.number, {g: bytes(w) for g, w in rows})
     # Named as accused: only their own key can tell (the names are sealed), and then it may not be used.
     if who != RECOVERY and db.codec.can_open(case):
-        user = s.exec(select(User).where(User.name == name)).first()
-        if _is_accused(user, name, accused_names(db, s, case)):
+        if name not in entitled_users(db, s, case, accused=accused_names(db, s, case)):
             db.codec.set_wraps(case.number, None)
 
 

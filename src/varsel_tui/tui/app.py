@@ -184,7 +184,7 @@ class VarselApp(App):
             if self._store is None:
                 from ..store.service import Store
 
-                self._store = Store.open(self.db)
+                self._store = Store.open(self.db, actor=self.user or None)
             return self._store
 
     @property
