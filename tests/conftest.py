@@ -42,7 +42,14 @@ def fast_kdf():
 @pytest.fixture(autouse=True)
 def _fixed_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))  # pinned trust anchors, per test
+    from datetime import date
+
+    from varsel_tui import clock
+
     monkeypatch.setenv("VARSEL_TODAY", TODAY)
+    # Access decisions follow the real clock, which no variable moves: pin it in-process (a CLI
+    # test in a subprocess runs on the machine's date).
+    monkeypatch.setattr(clock, "_real_clock", lambda: date.fromisoformat(TODAY))
     monkeypatch.setenv("TZ", "Europe/Oslo")
     monkeypatch.delenv("VARSEL_DB", raising=False)
     monkeypatch.delenv("VARSEL_PASSPHRASE", raising=False)

@@ -91,6 +91,8 @@ def _store(args: argparse.Namespace, create: bool = True, *, role: str | None = 
     store = Store.open(args.db, create=create)
     if not loc.is_sqlite:
         args.actor = acting_user(loc, _claimed(args), lambda: session_user(store.engine))
+    # The acting user decides which cases this process may see or change (store/access.py).
+    store.actor = args.actor
     store.check_anchor_pin()
     if role is not None:
         store.require_approved(args.actor, admin_for=what if role == "admin" else None)
@@ -535,8 +537,10 @@ def cmd_body_member(args: argparse.Namespace) -> None:
         store.add_member(args.body, args.person)
         msg = f"{args.person} added to {args.body}"
     else:
-        store.remove_member(args.body, args.person)
-        msg = f"{args.person} removed from {args.body}"
+        pending = store.remove_member(args.body, args.person)
+        msg = f"{args.person} removed from {args.body}" + (
+            f"; run 'varsel access sync' with a key to re-key {len(pending)} strictly secret case(s) they held: "
+            f"{', '.join(pending)}" if pending else "")
     _print(args, {"body": args.body, "person": args.person, "member": args.member_cmd == "add"}, msg)
 
 
@@ -719,22 +723,26 @@ def cmd_due(args: argparse.Namespace) -> None:
 def cmd_audit_verify(args: argparse.Namespace) -> None:
     store = _store(args, create=False, role=None)
     checked, broken = store.verify_audit()
-    altered = store.trust().problems  # users and memberships no administrator signed
+    # users and memberships no administrator signed; cases whose stored state or access rows were altered
+    altered = store.trust().problems + store.verify_state()
     data = {"entries": checked, "intact": not broken and not altered,
             "broken": [{"entry": entry, "case": number} for entry, number in broken], "altered": altered}
     if broken or altered:
         if args.json:
             print(_json_text(data))
-        for line in altered:
-            print(f"varsel: {_one(line)}", file=sys.stderr)
-        if not broken:
-            raise CliError(f"the database was altered outside varsel: {len(altered)} record(s) above are not "
-                           "signed by an administrator and are ignored")
-        entry, number = broken[0]
-        where = f" (case {number})" if number else ""
-        raise CliError(f"audit journal altered: first broken link at journal entry #{entry}{where}"
-                       + (f"; {len(broken) - 1} more chain(s) broken" if len(broken) > 1 else ""))
-    _print(args, data, f"audit journal intact ({checked} entries); every user and membership is signed")
+        lines = list(altered)
+        if broken:
+            entry, number = broken[0]
+            where = f" (case {number})" if number else ""
+            lines.insert(0, f"audit journal altered: first broken link at journal entry #{entry}{where}"
+                         + (f"; {len(broken) - 1} more chain(s) broken" if len(broken) > 1 else ""))
+        from .textsafe import printable
+
+        for line in lines[:-1]:  # user names in these lines are stored values: escaped
+            print(f"varsel: {printable(line)}", file=sys.stderr)
+        raise CliError(lines[-1])
+    _print(args, data, f"audit journal intact ({checked} entries); every user and membership is signed and "
+                       "every case's stored state matches its journal")
 
 
 def cmd_check(args: argparse.Namespace) -> None:
@@ -848,15 +856,25 @@ def cmd_retention(args: argparse.Namespace) -> None:
               "Har arkivledelsen godkjent slettingen (UiO: personopplysningsloven, arkivloven)?")
         if input("Skriv 'slett' for å slette: ").strip().lower() != "slett":
             raise CliError("nothing was destroyed")
-    destroyed = [store.destroy_case(r["number"]) for r in rows]
+    from .store.secrets import CaseTampered
+
+    destroyed, refused = [], []
+    for r in rows:
+        try:
+            destroyed.append(store.destroy_case(r["number"]))
+        except CaseTampered as exc:  # its status or closing date cannot be trusted: keep it
+            refused.append(str(exc))
+            _warn(str(exc))
     if not store.checkpoint():
         print("varsel: warning: another program keeps the database busy, so SQLite's -wal file could not be "
               "emptied yet; quit other varsel sessions and run 'varsel retention --destroy' again",
               file=sys.stderr)
     keep = store.backup_max_days()
-    _print(args, {"destroyed": destroyed, "backups_hold_them_until_days": keep},
+    _print(args, {"destroyed": destroyed, "backups_hold_them_until_days": keep, "refused": refused},
            f"destroyed {len(destroyed)} case(s): {', '.join(destroyed)}\n"
            f"Backups made before now still hold them: delete backups older than {keep} days, as the README says.")
+    if refused:
+        raise CliError(f"{len(refused)} case(s) were not destroyed: their stored data was altered outside varsel")
 
 
 def cmd_retention_policy(args: argparse.Namespace) -> None:

@@ -2,13 +2,15 @@
 
 Outside `domain/` because it reads the environment: when `VARSEL_TODAY` is set to an ISO date
 (YYYY-MM-DD), that is today's date, so tests and screenshots are deterministic. An empty value
-counts as unset.
+counts as unset. `VARSEL_TODAY` shifts deadlines and defaults only: who may see a case (a
+hearing's end) is decided by `real_today()`, which no environment variable moves.
 """
 
 from __future__ import annotations
 
 import os
 from datetime import date, datetime
+from typing import Callable
 
 from .domain import calendar
 
@@ -23,6 +25,16 @@ def _fixed_today() -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise ValueError(f"{ENV_VAR} must be a date as YYYY-MM-DD, got {value!r}") from None
+
+
+# Tests pin the real clock by replacing this function in-process (monkeypatch); production code
+# never reads a switch for it, so nobody can move access decisions by setting a variable.
+_real_clock: Callable[[], date] = calendar.oslo_today
+
+
+def real_today() -> date:
+    """Today's date in Europe/Oslo by the system clock, for access decisions (ignores `VARSEL_TODAY`)."""
+    return _real_clock()
 
 
 def today() -> date:

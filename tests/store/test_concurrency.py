@@ -37,8 +37,11 @@ WORKER = textwrap.dedent("""
 
 
 def _case(store) -> str:  # noqa: ANN001
+    for k in range(WORKERS):  # the workers are officers of the unit handling the case
+        store.add_user(f"w{k}")
+        store.add_member("IE-fakultetet", f"w{k}")
     return store.create_case("ntnu-avvik", "Samtidig", date(2026, 11, 2), by="kari",
-                             intake={"melder_type": "student"}).case.number
+                             intake={"melder_type": "student", "mottakende_enhet": "IE-fakultetet"}).case.number
 
 
 def _run_workers(db_url: str, number: str, what: str, n: int) -> None:

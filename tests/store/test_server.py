@@ -19,7 +19,7 @@ import pytest
 
 from varsel_tui.store import server
 from varsel_tui.store.db import HEAD_REVISION, OLDER_SCHEMA, StoreError
-from varsel_tui.store.service import NotFound, Store
+from varsel_tui.store.service import CaseTampered, NotFound, Store
 
 DB = "cm_committee_test"
 KARI, LARS = "cm_t_kari", "cm_t_lars"
@@ -93,6 +93,19 @@ def committee():
 _opened: list[Store] = []
 
 
+def _record_state(url: str) -> None:
+    """Record every case's state as it is now (what recomputing the state digest would do)."""
+    from sqlmodel import select
+
+    from varsel_tui.store.case_state import adopt
+    from varsel_tui.store.models import Case
+
+    store = _open(url)
+    with store.session() as s:
+        adopt(store.db, s, list(s.exec(select(Case))))
+        s.commit()
+
+
 def _open(url: str) -> Store:
     store = Store.open(url)
     _opened.append(store)
@@ -138,10 +151,11 @@ def test_an_officer_sees_only_the_cases_access_is_given_for(committee):
     assert d.journal[-1].text == "Lest og vurdert"
     assert lars.verify_audit()[1] == []
 
-    # Access rows now exist, and none is kari's: the creator's window has closed; as an
-    # administrator she still sees the case's row (metadata for retention), nothing hanging off it.
+    # lars's write materialised the case's access from the workflow's rule, as every write does: the
+    # hand-made row is gone (the rule gives lars nothing) and kari, in the handling body, has hers.
+    assert _sql(owner_url, "SELECT user_name, until FROM case_access") == [(KARI, None)]
+    assert lars.list_cases() == []
     assert [c.number for c in kari.list_cases()] == [number]
-    assert _sql(kari_url, "SELECT count(*) FROM journal WHERE case_id IS NOT NULL") == [(0,)]
     kari.close()
     lars.close()
 
@@ -275,6 +289,7 @@ def test_a_second_os_account_with_psql_sees_only_what_the_app_would_show(committ
     try:
         kari = _open(kari_url)
         kari.add_user(KARI)
+        kari.add_body("IE-fakultetet")  # a body-type answer must name a registered body
         kari.create_case("ntnu-avvik", "Kun for IE", date(2026, 11, 20), by=KARI, intake=INTAKE)
         _sql(owner_url, f"CREATE ROLE {login} LOGIN IN ROLE {server.OFFICERS}")
 
@@ -309,14 +324,13 @@ def test_an_entitled_officer_does_every_case_write_of_the_app(committee):
     owner_url, kari_url, lars_url = committee
     kari, lars = _registered(*committee)
     kari.init_recovery()
+    kari.add_member("IE-fakultetet", LARS)  # both are officers of IE: the app materialises their access
     secret = kari.create_case("ntnu-avvik", "Hemmelig avvik", date(2026, 11, 20), by=KARI, intake=INTAKE,
                               secret=True)  # only kari's body: IE
     plain = kari.create_case("ntnu-avvik", "Åpent avvik", date(2026, 11, 21), by=KARI, intake=INTAKE).case.number
-    ids = dict(_sql(owner_url, "SELECT number, id FROM cases"))
-    for number in (plain, secret.case.number):
-        _sql(owner_url, "INSERT INTO case_access (case_id, user_name) VALUES (%s, %s), (%s, %s)",
-             (ids[number], LARS, ids[number], KARI))
-    assert _sql(owner_url, "SELECT recipient FROM case_keys ORDER BY recipient") == [("recovery",), (f"user:{KARI}",)]
+    assert sorted(_sql(owner_url, "SELECT user_name FROM case_access")) == [(KARI,), (KARI,), (LARS,), (LARS,)]
+    assert _sql(owner_url, "SELECT recipient FROM case_keys ORDER BY recipient") == [
+        ("recovery",), (f"user:{KARI}",), (f"user:{LARS}",)]  # written by kari
 
     lars.add_party(plain, "melder", "Ola Student", by=LARS)
     d = lars.add_measure(plain, "Ny sensorveiledning", responsible="Instituttleder", due=date(2026, 12, 1), by=LARS)
@@ -373,6 +387,9 @@ def test_an_administrator_destroys_an_expired_case_through_the_narrow_function(c
     with pytest.raises(psycopg.errors.InsufficientPrivilege):  # an officer with access may not
         _sql(lars_url, "SELECT varsel_destroy_case(%s)", (case_id,))
     kari.set_retention_days("ntnu-avvik", 365)
+    with pytest.raises(CaseTampered, match="status changed"):  # closed behind the app's back: kept
+        kari.destroy_case(number)
+    _record_state(owner_url)  # as if the workflow had closed it (walking it there is another test's job)
     assert kari.destroy_case(number) == number
     assert _sql(owner_url, "SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM journal WHERE case_id "
                            "IS NOT NULL), (SELECT count(*) FROM case_access), (SELECT count(*) FROM case_statistics)") \

@@ -32,7 +32,7 @@ CLI = textwrap.dedent("""
     from varsel_tui.store.service import Store
     for line in sys.stdin:
         s = Store.open(sys.argv[1])
-        s.create_case("ntnu-avvik", line.strip(), date(2026, 11, 2), by="lars", intake={"melder_type": "student"})
+        s.create_case("ntnu-avvik", line.strip(), date(2026, 11, 2), by="kari", intake={"melder_type": "student"})
         s.close()
         print("done", flush=True)
 """)
@@ -54,6 +54,7 @@ def test_opening_the_store_keeps_the_queue_connections_lock_and_no_write_is_lost
     setup.register_user("kari", "korrekt hest batteri")  # the first user: the administrator
     setup.unlock("kari", "korrekt hest batteri")
     setup.ensure_body("OU")
+    setup.add_user("kari")  # the registering officer sees the case while no body is set
     _new("first", setup)
     setup.close()
 

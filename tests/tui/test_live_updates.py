@@ -48,6 +48,16 @@ M1_ANSWERS = {"sensitive_opplysninger": False, "kritikkverdige_forhold": False, 
               "begrunnelse": "Ikke avvik"}
 
 
+def in_its_body(store, number: str, *people: str) -> None:  # noqa: ANN001
+    """Make `people` officers of the body that has the case (access by body: only they see it)."""
+    body = store.get_case(number).case.body
+    known = {u.name for u in store.users()}
+    for person in people:
+        if person not in known:
+            store.add_user(person)
+        store.add_member(body, person)
+
+
 async def cli(db: str, *args: str, user: str = "lars") -> dict:
     """`varsel ARGS --db DB --json` in a subprocess, as another officer at another terminal."""
     env = dict(os.environ, VARSEL_USER=user)
@@ -93,7 +103,8 @@ def test_a_case_another_process_creates_appears_in_the_open_queue(seeded_db):
             await queue_loaded(pilot, app)
             await pilot.press("down")
             selected = app.screen.case_list.selected.number
-            made = await cli(str(seeded_db), "case", "new", "--title", "Klage fra lars", *KLAGE)
+            # kari at another terminal: a case she registers is hers to see (access by body)
+            made = await cli(str(seeded_db), "case", "new", "--title", "Klage fra lars", *KLAGE, user="kari")
             await within(pilot, LIVE, lambda: made["number"] in queue_numbers(app), "the new case in the queue")
             await queue_loaded(pilot, app)
             assert app.screen.case_list.selected.number == selected  # the cursor stayed on its case
@@ -107,6 +118,7 @@ def test_a_case_another_process_creates_appears_in_the_open_queue(seeded_db):
 def test_a_note_another_process_adds_appears_on_the_open_case_screen(tmp_path):
     store = seeded_store(tmp_path)
     number = avvik_case(store).case.number
+    in_its_body(store, number, "lars")  # the other officer at another terminal
 
     async def go():
         app = make_app(tmp_path / "varsel.db")
@@ -126,6 +138,7 @@ def test_a_note_another_process_adds_appears_on_the_open_case_screen(tmp_path):
 def test_a_change_while_the_form_is_open_is_told_and_the_answers_stay(tmp_path):
     store = seeded_store(tmp_path)
     number = avvik_case(store).case.number
+    in_its_body(store, number, "lars")  # the other officer at another terminal
 
     async def go():
         app = make_app(tmp_path / "varsel.db")
@@ -188,6 +201,7 @@ def test_the_case_screen_shows_who_else_has_it_open_and_who_fills_in_its_step(tm
 
     store = seeded_store(tmp_path)
     number = avvik_case(store).case.number
+    in_its_body(store, number, "kari", "lars")
     lars = Store.open(str(tmp_path / "varsel.db"))  # another officer's TUI, in its own process
 
     def bar(app, which: str = "#case-presence") -> str:  # noqa: ANN001

@@ -22,3 +22,15 @@ def test_text_yes_makes_dependent_field_required():
 def test_text_no_hides_dependent_field():
     clean, problems = validate(_form(), {"enighet": "nei", "losning": "x"}, Context({}))
     assert problems == [] and clean == {"enighet": False}
+
+
+def test_a_body_answer_must_name_a_registered_body():
+    from varsel_tui.domain.conditions import Context
+    from varsel_tui.domain.forms import Form, FormField, validate
+
+    form = Form(fields=[FormField(id="organ", label="Organ", type="body", required=True)])
+    clean, problems = validate(form, {"organ": "OU"}, Context({}, bodies=frozenset({"OU", "KKV"})))
+    assert clean == {"organ": "OU"} and not problems
+    clean, problems = validate(form, {"organ": "Ola Nordmann"}, Context({}, bodies=frozenset({"OU", "KKV"})))
+    assert "organ" not in clean and [p.field for p in problems] == ["organ"]
+    assert "ikke et registrert organ" in problems[0].message

@@ -91,11 +91,15 @@ class Condition(BaseModel):
 
 @dataclass
 class Context:
-    """What a condition may look at: the answers so far, the case's conflicts, named dates."""
+    """What a condition may look at: the answers so far, the case's conflicts, named dates.
+
+    `bodies` are the registered bodies a `body`-type answer must name (None: not checked, for
+    forms filled in without a store, such as the demo's generator)."""
 
     answers: dict[str, Any]
     concerns: Callable[[str], bool] = lambda body: False
     dates: dict[str, date] = field(default_factory=dict)
+    bodies: frozenset[str] | None = None
 
 
 def grade_index(value: Any) -> int | None:

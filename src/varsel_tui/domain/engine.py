@@ -38,6 +38,7 @@ class CaseFacts:
     intake: dict[str, Any] = field(default_factory=dict)
     concerns: Callable[[str], bool] = lambda body: False
     events: dict[str, date] = field(default_factory=dict)  # recorded outside steps: foreløpig_svar
+    bodies: frozenset[str] | None = None  # registered bodies a `body` answer must name (None: unchecked)
 
 
 @dataclass
@@ -160,7 +161,8 @@ class _Replay:
 
     # -- helpers ---------------------------------------------------------------------------
     def ctx(self, extra: dict[str, Any] | None = None) -> Context:
-        return Context({**self.answers, **(extra or {})}, self.facts.concerns, {**self.named_dates(), **self.events})
+        return Context({**self.answers, **(extra or {})}, self.facts.concerns, {**self.named_dates(), **self.events},
+                       self.facts.bodies)
 
     def named_dates(self) -> dict[str, date]:
         out = {}

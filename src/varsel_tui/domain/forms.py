@@ -206,7 +206,7 @@ def validate(form: Form, raw_answers: dict[str, Any], ctx: Context) -> tuple[dic
                 lenient[f.id] = coerce(f, raw_answers[f.id])
             except ValueError:
                 lenient[f.id] = raw_answers[f.id]
-    merged = Context({**ctx.answers, **lenient}, ctx.concerns, ctx.dates)
+    merged = Context({**ctx.answers, **lenient}, ctx.concerns, ctx.dates, ctx.bodies)
     for f in visible_fields(form, merged):
         raw = raw_answers.get(f.id, f.default)
         try:
@@ -222,8 +222,14 @@ def validate(form: Form, raw_answers: dict[str, Any], ctx: Context) -> tuple[dic
             problems.append(Problem(f.id, f"«{f.label}» må ha minst {f.min_length} tegn"))
         if f.type == "examiners":
             problems.extend(Problem(f.id, m) for m in _examiner_problems(f, value))
+        if f.type == "body" and ctx.bodies is not None and value not in ctx.bodies:
+            # The answer routes the case and is stored as plain metadata: a free text here could
+            # send the case nowhere, or put a person's name in every list.
+            problems.append(Problem(f.id, f"«{value}» er ikke et registrert organ (registrerte: "
+                                          f"{', '.join(sorted(ctx.bodies)) or 'ingen'})"))
+            continue
         clean[f.id] = value
-    checked = Context({**ctx.answers, **clean}, ctx.concerns, ctx.dates)
+    checked = Context({**ctx.answers, **clean}, ctx.concerns, ctx.dates, ctx.bodies)
     for rule in form.rules:
         if evaluate(rule.when, checked):
             problems.append(Problem(rule.field, rule.message, rule.severity))

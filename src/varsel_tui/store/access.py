@@ -1,14 +1,13 @@
-"""Who may read a strictly secret case now, and keeping its key wraps in line with that.
+"""Who may see a case now (every classification), and keeping a strictly secret case's key wraps
+in line with that.
 
-Entitlement follows the workflow (DESIGN.md "Confidentiality"):
+Entitlement follows the workflow (DESIGN.md "Confidentiality"; the rule is domain/entitlement.py,
+decided on the real clock):
 - the members of the body handling the case's current phase (the creator while no body is set),
 - participants of a hearing that is open and has not passed its end date,
 - the organisation recovery key, when one is set up,
 - never a person the case concerns: an accused party by name, or any member of a body the case
   concerns (the procedures' conflict rule).
-
-Only approved users and signed memberships count (store/trust.py): a member row or a public key
-put in the database behind the app's back gets no wrap.
 
 `sync` runs inside every write: new recipients get wraps of every generation; when someone has
 lost entitlement, their wraps are deleted and the case gets a new key generation before anything
@@ -17,16 +16,18 @@ new is sealed, so what is written from then on is unreadable to them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import date
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from sqlalchemy import LargeBinary, bindparam, text
 from sqlmodel import Session, select
 
-from ..domain.names import name_key
+from ..domain.entitlement import entitled_people
+from ..domain.entitlement import may_see as may_see_rule
 from . import journal, trust
 from .db import StoreError
-from .models import CaseKey, Hearing, Party, Setting, User
-from .secrets import RECOVERY, RECOVERY_SETTING, SEALED_COLUMNS, SECRET, user_recipient, wrap_for
+from .models import CaseKey, Hearing, Party, Setting
+from .secrets import RECOVERY, RECOVERY_SETTING, SEALED_COLUMNS, SECRET, NoAccess, user_recipient, wrap_for
 from .server import has_function
 
 if TYPE_CHECKING:
@@ -34,10 +35,22 @@ if TYPE_CHECKING:
     from .unit import Db
 
 
-def _today():  # noqa: ANN202
-    from ..clock import today
+def _real_today():  # noqa: ANN202
+    # Access follows the real clock: VARSEL_TODAY (deadline display) must not reopen a hearing.
+    from ..clock import real_today
 
-    return today()
+    return real_today()
+
+
+class NoCaseAccess(NoAccess):
+    """A case (any classification) the acting user is not entitled to see: nothing of it is told,
+    not even its title. A NoAccess, so callers that refuse a secret case refuse this alike."""
+
+    def __init__(self, number: str, who: str):
+        self.number, self.who = number, who
+        self.pending = False
+        self.recorded = False  # journalled as an organisation event (by the outermost store call)
+        StoreError.__init__(self, f"you have no access to case {number}")
 
 
 def start_keys(db: "Db", case: "Case") -> None:
@@ -54,59 +67,94 @@ def recovery_public_key(s: Session) -> bytes | None:
     return bytes(row.blob) if row is not None and row.blob else None
 
 
-def people_in_reach(s: Session, case: "Case") -> set[str]:
-    """Whom the workflow puts near the case now, before the conflict rule is applied."""
-    people: set[str] = set()
-    if case.body:
-        people.update(trust.verified_members(s, case.body))
-    else:
-        people.add(case.created_by)
-    today = _today()
-    for h in s.exec(select(Hearing).where(Hearing.case_id == case.id, Hearing.closed_on.is_(None))):
-        if h.ends_on >= today:
-            people.update(p for p in h.participants.split(",") if p)
-    return people
-
-
-def concerned_members(s: Session, case: "Case") -> set[str]:
-    """Members of the bodies the case concerns (plain metadata: no key needed)."""
-    bodies = [b for b in case.concerns.split(",") if b]
-    if not bodies:
-        return set()
+def members_of(s: Session, bodies: list[str]) -> set[str]:
+    """The members of `bodies`: the one place that says who belongs to a body. Signed memberships
+    only (store/trust.py): a member row put in behind the app's back counts for nothing."""
     members = trust.read(s).members
     return {p for b in bodies for p in members.get(b, set())}
 
 
+def _hearings(s: Session, case: "Case") -> list[tuple[list[str], date, date | None]]:
+    return [(h.participants.split(","), h.ends_on, h.closed_on)
+            for h in s.exec(select(Hearing).where(Hearing.case_id == case.id))]
+
+
+def _rule(s: Session, case: "Case", *, members: Callable[[str], Iterable[str]] | None = None,
+          hearings: list[tuple[list[str], date, date | None]] | None = None, **kw: Any) -> dict[str, date | None]:
+    return entitled_people(body=case.body, creator=case.created_by,
+                           members_of=members or (lambda b: members_of(s, [b])),
+                           hearings=_hearings(s, case) if hearings is None else hearings, today=_real_today(), **kw)
+
+
+def people_in_reach(s: Session, case: "Case") -> set[str]:
+    """Whom the workflow puts near the case now, before the conflict rule is applied."""
+    return set(_rule(s, case))
+
+
+def concerned_members(s: Session, case: "Case") -> set[str]:
+    """Members of the bodies the case concerns (plain metadata: no key needed)."""
+    return members_of(s, [b for b in case.concerns.split(",") if b])
+
+
 def accused_names(db: "Db", s: Session, case: "Case") -> set[str]:
-    """The accused parties' names as compared (domain/names.py; decrypted: needs the case's key)."""
+    """Names of the accused parties (decrypted: needs the case's key)."""
     names: set[str] = set()
     for p in s.exec(select(Party).where(Party.case_id == case.id, Party.role == "anklagede")):
         name = db.codec.open_row(case, p, "name")
-        if name:
-            names.add(name_key(name))
+        if name and name.strip():
+            names.add(name.strip())
     return names
 
 
-def _is_accused(user: "User | None", name: str, accused: set[str]) -> bool:
-    return bool({name_key(name), name_key(user.display_name if user else "")} & accused)
+def accused_names_if_open(db: "Db", s: Session, case: "Case") -> set[str] | None:
+    """The accused names, or None when they are sealed and this process cannot open them."""
+    if case.classification == SECRET and not db.codec.can_open(case):
+        return None
+    return accused_names(db, s, case)
+
+
+def entitled_users(db: "Db", s: Session, case: "Case", *, accused: set[str], users: dict[str, str] | None = None,
+                   members: Callable[[str], Iterable[str]] | None = None,
+                   hearings: list[tuple[list[str], date, date | None]] | None = None) -> dict[str, date | None]:
+    """User name → last day of access (None: open-ended), by the one entitlement rule
+    (domain/entitlement.py), for every classification. `accused`: names to bar. `users` (name →
+    full name), `members` (a cached `members_of`) and `hearings` may be given by a caller that
+    reads them for many cases at once."""
+    if users is None:
+        users = {name: u.display_name or "" for name, u in trust.verified_users(s).items()}  # approved only
+    return _rule(s, case, members=members, hearings=hearings, concerns=[b for b in case.concerns.split(",") if b],
+                 excluded=accused, display_names=users, users=users)
 
 
 def entitled(db: "Db", s: Session, case: "Case") -> dict[str, bytes]:
-    """Recipient id → public key of everyone entitled to the case now."""
-    reach = people_in_reach(s, case)
-    members, accused = concerned_members(s, case), accused_names(db, s, case)
+    """Recipient id → public key of everyone entitled to the case now (key wraps)."""
+    people = entitled_users(db, s, case, accused=accused_names(db, s, case))
     out: dict[str, bytes] = {}
-    if reach:
-        approved = trust.verified_users(s)
-        for name in sorted(reach & set(approved)):
-            u = approved[name]
-            if name in members or _is_accused(u, name, accused):
-                continue
-            out[user_recipient(name)] = bytes(u.public_key or b"")
+    approved = trust.verified_users(s)  # the approved public key, never one put in the row since
+    for name in sorted(set(people) & set(approved)):
+        if approved[name].public_key:
+            out[user_recipient(name)] = bytes(approved[name].public_key or b"")
     recovery = recovery_public_key(s)
     if recovery:
         out[RECOVERY] = recovery
     return out
+
+
+def may_see(db: "Db", s: Session, case: "Case", user: str) -> bool:
+    """Whether `user` may see the case today (real clock): the rule gives them access (an access
+    row it does not give is ignored) and their `case_access` row says so. For a strictly secret
+    case the accused names are sealed; `load_wraps` bars an accused person once the key is open."""
+    from .case_state import has_row
+
+    accused = set() if case.classification == SECRET else accused_names(db, s, case)
+    return may_see_rule(entitled_users(db, s, case, accused=accused), user, _real_today()) \
+        and has_row(s, case, user)
+
+
+def _approved_key(s: Session, name: str, public_key: bytes) -> bool:
+    """The unlocked key is the approved one of an approved user (not pending, not replaced)."""
+    user = trust.verified_users(s).get(name)
+    return user is not None and bytes(user.public_key or b"") == public_key
 
 
 def load_wraps(db: "Db", s: Session, case: "Case") -> None:
@@ -115,7 +163,7 @@ def load_wraps(db: "Db", s: Session, case: "Case") -> None:
     if case.classification != SECRET or who is None:
         return
     name = who.removeprefix("user:")
-    if who != RECOVERY and (name in concerned_members(s, case) or name not in people_in_reach(s, case)
+    if who != RECOVERY and (name not in entitled_users(db, s, case, accused=set())
                             or not _approved_key(s, name, db.codec.session.public_key)):
         db.codec.set_wraps(case.number, None)  # a wrap left from before does not let them in
         return
@@ -124,15 +172,8 @@ def load_wraps(db: "Db", s: Session, case: "Case") -> None:
     db.codec.set_wraps(case.number, {g: bytes(w) for g, w in rows})
     # Named as accused: only their own key can tell (the names are sealed), and then it may not be used.
     if who != RECOVERY and db.codec.can_open(case):
-        user = s.exec(select(User).where(User.name == name)).first()
-        if _is_accused(user, name, accused_names(db, s, case)):
+        if name not in entitled_users(db, s, case, accused=accused_names(db, s, case)):
             db.codec.set_wraps(case.number, None)
-
-
-def _approved_key(s: Session, name: str, public_key: bytes) -> bool:
-    """The unlocked key is the approved one of an approved user (not pending, not replaced)."""
-    user = trust.verified_users(s).get(name)
-    return user is not None and bytes(user.public_key or b"") == public_key
 
 
 def sync(db: "Db", s: Session, case: "Case", by: str) -> None:
@@ -144,8 +185,8 @@ def sync(db: "Db", s: Session, case: "Case", by: str) -> None:
     by = by or (db.codec.unlocked_as or "").removeprefix("user:")
     want = entitled(db, s, case)
     if not want:
-        raise StoreError(f"no one could read strictly secret case {case.number}: nobody entitled to it is an "
-                         f"approved user with a key pair ({case.body or case.created_by}) and no recovery key is set up "
+        raise StoreError(f"no one could read strictly secret case {case.number}: nobody entitled to it has a key "
+                         f"pair ({case.body or case.created_by}) and no recovery key is set up "
                          "(see 'varsel user add' and 'varsel recovery init'); nothing was saved")
     rows = list(s.exec(select(CaseKey).where(CaseKey.case_id == case.id)))
     stale = sorted({r.recipient for r in rows} - set(want))

@@ -32,7 +32,7 @@ from .db import StoreError
 from .directory import find_body
 from .errors import ConcurrentEdit, NotFound, ValidationFailed
 from .models import Case, Draft, Hearing, History, Measure, Party
-from .reads import CaseDetail, detail, facts, get_case, history_items, load_case, today
+from .reads import CaseDetail, detail, facts, history_items, load_case, registered_bodies, today
 from .unit import Db
 
 
@@ -55,7 +55,9 @@ def create_case(db: Db, workflow_id: str, title: str, received: date, *, by: str
                 linked_from: int | None = None) -> CaseDetail:
     wf = db.workflow(workflow_id)
     raw_intake = dict(intake or {})
-    clean_intake, problems = validate(wf.intake.form, raw_intake, Context({}))
+    with db.reading() as s:
+        bodies = registered_bodies(s)
+    clean_intake, problems = validate(wf.intake.form, raw_intake, Context({}, bodies=bodies))
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise ValidationFailed(errors)
@@ -63,7 +65,7 @@ def create_case(db: Db, workflow_id: str, title: str, received: date, *, by: str
         raise StoreError("a case needs a title")
     level = classification_for(wf, clean_intake, classification, secret)
 
-    def work(s: Session) -> str:
+    def work(s: Session) -> CaseDetail:
         seq, number = next_number(s, received.year)
         case = Case(number=number, year=received.year, seq=seq, workflow_id=wf.id,
                     classification=level, received=received, created_by=by,
@@ -77,16 +79,17 @@ def create_case(db: Db, workflow_id: str, title: str, received: date, *, by: str
             add_party_row(db, s, case, **p)
         journal.append(db, s, case, by, "created", f"sak {number} opprettet ({wf.name})")
         refresh(db, s, case, wf, by=by)
-        return number
+        # Before commit: a clerk registering a case for another body sees what they registered once.
+        return detail(db, s, case)
 
     for attempt in range(5):
         try:
-            number = db.writing(work)
+            made = db.writing(work)
             break
         except IntegrityError:  # another writer took the number: take the next one
             if attempt == 4:
                 raise StoreError("could not allocate a case number; try again") from None
-    return get_case(db, number)
+    return made
 
 
 def add_party_row(db: Db, s: Session, case: Case, role: str, name: str = "", anonymous: bool = False,
@@ -194,7 +197,8 @@ def advance(db: Db, number: str, answers: dict[str, Any], *, by: str, step_id: s
         if step_id is not None and step_id != current:
             raise StoreError(f"step {step_id} is not active in case {number} (active step: {current})")
         try:
-            outcome = preview(wf, facts(db, case), history_items(db, s, case), current, answers, on)
+            outcome = preview(wf, facts(db, case, bodies=registered_bodies(s)), history_items(db, s, case), current,
+                              answers, on)
         except EngineError as exc:
             raise StoreError(str(exc)) from None
         if not outcome.ok:

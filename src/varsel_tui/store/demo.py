@@ -294,6 +294,7 @@ def seed_bulk(store, n: int, *, seed: int = 1, created_by: str = "demo", span_da
         for year, last in conn.execute(select(Case.year, func.max(Case.seq)).group_by(Case.year)):
             years[year] = last or 0
         ids = {t: (conn.execute(select(func.max(t.id))).scalar() or 0) + 1 for t in (Case, Party, History, JournalEntry)}
+        first_case_id = ids[Case]
         picks = sorted((rng.choice(pool) for _ in range(n)), key=lambda w: w.received)
         rows: dict = {Case: [], Party: [], History: [], JournalEntry: [], CaseKey: [], CaseAccess: []}
 
@@ -376,6 +377,12 @@ def seed_bulk(store, n: int, *, seed: int = 1, created_by: str = "demo", span_da
                 name = table.__tablename__
                 conn.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
                                      f"(SELECT COALESCE(MAX(id), 1) FROM {name}))")
+    # Rows written in bulk, past the store's commit hook: record their state and access rows now.
+    from .case_state import adopt
+
+    with store.session() as s:
+        adopt(store.db, s, list(s.scalars(select(Case).where(Case.id >= first_case_id))))
+        s.commit()
     return n
 
 

@@ -16,7 +16,7 @@ from . import journal, trust
 from .db import StoreError
 from .errors import NotApproved, NotFound
 from .models import Body, Case, CaseKey, Member, User
-from .secrets import user_recipient
+from .secrets import SECRET, user_recipient
 from .server import grant_login, has_function
 from .trust import NotAdmin, Tampering
 from .unit import Db
@@ -250,14 +250,19 @@ def add_member(db: Db, body_name: str, person: str) -> Member:
         trust.sign_membership(m, body.name, by, key)
         s.add(m)
         journal.append(db, s, None, by, "body", f"{person} lagt til i {body_name}")
+        s.flush()
+        trust.forget(s)  # the signed membership counts from here on in this transaction
+        follow_membership(db, s, body_name)
         return m
 
     return db.writing(work)
 
 
-def remove_member(db: Db, body_name: str, person: str) -> None:
-    """An unlocked administrator's act."""
-    def work(s: Session) -> None:
+def remove_member(db: Db, body_name: str, person: str) -> list[str]:
+    """Take `person` out of the body (an unlocked administrator's act). Their strictly secret
+    cases are re-keyed at once where this process holds the key; the others are returned, for
+    'varsel access sync'."""
+    def work(s: Session) -> list[str]:
         by, _ = trust.admin_key(s, db.codec, "change bodies' members")
         body = find_body(s, body_name)
         m = s.exec(select(Member).where(Member.body_id == body.id, Member.person == person)).first()
@@ -265,8 +270,32 @@ def remove_member(db: Db, body_name: str, person: str) -> None:
             raise NotFound(f"{person} is not a member of {body_name}")
         s.delete(m)
         journal.append(db, s, None, by, "body", f"{person} fjernet fra {body_name}")
+        s.flush()
+        trust.forget(s)
+        return follow_membership(db, s, body_name)
 
-    db.writing(work)
+    return db.writing(work)
+
+
+def follow_membership(db: Db, s: Session, body_name: str) -> list[str]:
+    """After the body's members changed: the cases it handles or is concerned by get their access
+    rows anew at commit, and their key wraps now where this process holds the key. Returns the
+    strictly secret cases whose wraps are left for 'varsel access sync'."""
+    from . import access, case_state
+
+    pending = []
+    for case in s.exec(select(Case).where((Case.body == body_name) | Case.concerns.contains(body_name))):
+        if case.body != body_name and body_name not in case.concerns.split(","):
+            continue
+        case_state.touch(s, case)
+        if case.classification == SECRET and case.key_generation:
+            access.load_wraps(db, s, case)
+            # A re-key records the case's state anew: never over data altered behind varsel's back.
+            if db.codec.can_open(case) and not case_state.problems(s, case):
+                access.sync(db, s, case, db.actor or "")
+            else:
+                pending.append(case.number)
+    return sorted(pending)
 
 
 def bodies(db: Db) -> list[tuple[Body, list[str]]]:

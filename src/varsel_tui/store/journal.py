@@ -16,30 +16,34 @@ from .unit import Db
 def audit_event(e: JournalEntry) -> dict[str, Any]:
     """What the audit hash covers: everything in the entry but its own hashes."""
     at = e.at.astimezone(timezone.utc).replace(tzinfo=None) if e.at.tzinfo else e.at
-    return {"case": e.case_id, "at": at.isoformat(timespec="microseconds"), "by": e.by, "kind": e.kind,
-            "text": e.text, "text_ct": hashlib.sha256(e.text_ct).hexdigest() if e.text_ct else None}
+    event = {"case": e.case_id, "at": at.isoformat(timespec="microseconds"), "by": e.by, "kind": e.kind,
+             "text": e.text, "text_ct": hashlib.sha256(e.text_ct).hexdigest() if e.text_ct else None}
+    if e.state_digest is not None:  # entries from before the digest keep verifying
+        event["state_digest"] = e.state_digest
+    return event
 
 
-def append(db: Db, s: Session, case: Case | None, by: str, kind: str, text: str) -> JournalEntry:
-    """Append to the case's hash chain (cases without a case id share the global chain)."""
+def append(db: Db, s: Session, case: Case | None, by: str, kind: str, text: str) -> None:
+    """Append to the case's hash chain (cases without a case id share the global chain).
+
+    A case's entry is written at the end of the write (case_state.settle), because it also
+    records the case's state after the whole write."""
     from ..crypto.audit import chain_hash
 
     case_id = case.id if case is not None else None
-    db.lock_chain(s, case_id)  # the head read below stays the head until this write commits
-    last = s.exec(select(JournalEntry.hash).where(JournalEntry.case_id == case_id)
-                  .order_by(JournalEntry.id.desc()).limit(1)).first()
+    db.lock_chain(s, case_id)  # the chain's head stays the head until this write commits
     e = JournalEntry(case_id=case_id, at=db.now(), by=by, kind=kind)
-    s.add(e)
-    s.flush()  # the row id is part of the ciphertext's associated data
     if case is not None:
-        db.codec.seal_row(case, e, "text", text)
-    else:
-        e.text = text
-    e.prev_hash = last
+        from .case_state import pending
+
+        pending(s, case, e, text)
+        return
+    last = s.exec(select(JournalEntry.hash).where(JournalEntry.case_id.is_(None))
+                  .order_by(JournalEntry.id.desc()).limit(1)).first()
+    e.text, e.prev_hash = text, last
     e.hash = chain_hash(last, audit_event(e))
     s.add(e)
     s.flush()
-    return e
 
 
 def verify(db: Db) -> tuple[int, list[tuple[int, str | None]]]:

@@ -5,16 +5,17 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Iterator
+from typing import Any, Iterator, NoReturn
 
 from sqlmodel import Session, select
 
 from ..domain.engine import CaseFacts, CaseState, HistoryItem, Outcome, preview, replay
 from ..domain.workflow import Workflow
-from . import access, journal
+from . import access, case_state, journal
 from .db import StoreError
 from .errors import NotFound
-from .models import Case, Hearing, History, JournalEntry, Measure, Party
+from .models import Body, Case, CaseAccess, Hearing, History, JournalEntry, Measure, Party
+from .secrets import RECOVERY
 from .unit import Db
 
 
@@ -22,6 +23,12 @@ def today() -> date:
     from ..clock import today as clock_today
 
     return clock_today()
+
+
+def real_today() -> date:
+    from ..clock import real_today as clock_real_today
+
+    return clock_real_today()
 
 
 @dataclass
@@ -44,15 +51,47 @@ class CaseDetail:
         return self.texts.get((row.__tablename__, row.id, column))
 
 
-def load_case(db: Db, s: Session, number: str, *, for_update: bool = False) -> Case:
+def acting_user(db: Db, viewer: str | None = None) -> str | None:
+    """Whose access a read or write is decided by; None for the recovery key (the organisation's
+    break-glass key is a recipient of every case) and for trusted code with no actor."""
+    if db.codec.unlocked_as == RECOVERY:
+        return None
+    return viewer or db.actor or ((db.codec.unlocked_as or "").removeprefix("user:") or None)
+
+
+def load_case(db: Db, s: Session, number: str, *, for_update: bool = False, viewer: str | None = None,
+              check_access: bool = True) -> Case:
     """The case row, with the unlocked user's key wraps handed to the codec. `for_update`: a
-    write to the case holds its row until it commits (PostgreSQL; see store/unit.py)."""
+    write to the case holds its row until it commits (PostgreSQL; see store/unit.py).
+
+    Every read or write of a case comes through here: the acting user must be entitled to it now
+    (else NoCaseAccess, journalled as an organisation event, and nothing of the case is told), and
+    its stored state must match its journal (else CaseTampered)."""
     q = select(Case).where(Case.number == number)
     case = s.exec(q.with_for_update() if for_update else q).first()
     if case is None:
         raise NotFound(f"no case {number}")
+    who = acting_user(db, viewer) if check_access else None
+    if who is not None and not case_state.has_row(s, case, who):
+        refuse(db, number, who)
+    case_state.check(s, case)
+    if who is not None and not access.may_see(db, s, case, who):
+        refuse(db, number, who)  # an access row the workflow does not give is ignored
     access.load_wraps(db, s, case)
     return case
+
+
+def refuse(db: Db, number: str, who: str) -> NoReturn:
+    """Refuse; the outermost store call journals it once its own transaction is over (a write's
+    transaction holds the database, so the refusal cannot be written from inside it)."""
+    raise access.NoCaseAccess(number, who)
+
+
+def record_refusal(db: Db, exc: access.NoCaseAccess) -> None:
+    """A refusal as an organisation event: who, and which case number — nothing of its content."""
+    if not exc.recorded:
+        exc.recorded = True
+        db.writing(lambda s: journal.append(db, s, None, exc.who, "refused", f"ingen tilgang til sak {exc.number}"))
 
 
 def history_items(db: Db, s: Session, case: Case) -> list[HistoryItem]:
@@ -64,14 +103,17 @@ def history_items(db: Db, s: Session, case: Case) -> list[HistoryItem]:
     return items
 
 
-def facts(db: Db, case: Case) -> CaseFacts:
+def facts(db: Db, case: Case, *, bodies: frozenset[str] | None = None) -> CaseFacts:
+    """What the engine needs of the case; `bodies` when new answers are checked."""
     intake = db.codec.open_row(case, case, "intake_json")
     concerns = set(c for c in case.concerns.split(",") if c)
     events = {"foreløpig_svar": case.prelim_sent} if case.prelim_sent else {}
-    return CaseFacts(case.received, json.loads(intake) if intake else {}, lambda b: b in concerns, events)
+    return CaseFacts(case.received, json.loads(intake) if intake else {}, lambda b: b in concerns, events, bodies)
 
 
 def detail(db: Db, s: Session, case: Case) -> CaseDetail:
+    # In a write, this is its last step: its journal entries are written now, with the final state.
+    case_state.settle(db, s)
     wf = db.workflow(case.workflow_id)
     state = replay(wf, facts(db, case), history_items(db, s, case), today())
     intake = db.codec.open_row(case, case, "intake_json")
@@ -100,7 +142,7 @@ def get_case(db: Db, number: str, *, viewer: str | None = None, how: str = "") -
             return detail(db, s, load_case(db, s, number))
 
     def work(s: Session) -> CaseDetail:
-        case = load_case(db, s, number)
+        case = load_case(db, s, number, viewer=viewer)
         d = detail(db, s, case)
         journal.append(db, s, case, viewer, "view", f"saken lest{how}")
         return d
@@ -114,20 +156,35 @@ def case_number(db: Db, case_id: int) -> str | None:
         return case.number if case else None
 
 
+def registered_bodies(s: Session) -> frozenset[str]:
+    """What a `body`-type form answer may name."""
+    return frozenset(s.exec(select(Body.name)))
+
+
 def preview_step(db: Db, number: str, answers: dict[str, Any], on: date | None = None) -> Outcome:
     with db.reading() as s:
         case = load_case(db, s, number)
         wf = db.workflow(case.workflow_id)
         if case.current_step is None:
             raise StoreError(f"case {number} has no active step ({case.status})")
-        return preview(wf, facts(db, case), history_items(db, s, case), case.current_step,
-                       answers, on or today())
+        return preview(wf, facts(db, case, bodies=registered_bodies(s)), history_items(db, s, case),
+                       case.current_step, answers, on or today())
+
+
+def _visible(q: Any, viewer: str | None) -> Any:
+    """Only the cases `viewer` has a current access row for (None: every case, trusted code).
+    The callers also apply the rule to each row found, so an access row inserted behind varsel's
+    back shows nothing (with `limit`, such a row can make the page one shorter)."""
+    if viewer is None:
+        return q
+    return q.join(CaseAccess, CaseAccess.case_id == Case.id).where(
+        CaseAccess.user_name == viewer, CaseAccess.until.is_(None) | (CaseAccess.until >= real_today()))
 
 
 def list_cases(db: Db, *, status: str | None = None, workflow: str | None = None,
-               limit: int | None = None) -> list[Case]:
+               limit: int | None = None, viewer: str | None = None) -> list[Case]:
     with db.reading() as s:
-        q = select(Case)
+        q = _visible(select(Case), viewer)
         if status:
             q = q.where(Case.status == status)
         if workflow:
@@ -135,15 +192,15 @@ def list_cases(db: Db, *, status: str | None = None, workflow: str | None = None
         q = q.order_by(Case.due.is_(None), Case.due, Case.number)
         if limit:
             q = q.limit(limit)
-        return list(s.exec(q))
+        return [c for c in s.exec(q) if viewer is None or access.may_see(db, s, c, viewer)]
 
 
-def due_cases(db: Db, on: date, within_days: int = 7) -> Iterator[Case]:
+def due_cases(db: Db, on: date, within_days: int = 7, *, viewer: str | None = None) -> Iterator[Case]:
     """Open cases whose current step is due within `within_days` or past, or that need a
     preliminary reply."""
     horizon = on + timedelta(days=within_days)
     with db.reading() as s:
-        q = select(Case).where(Case.status == "open").where(
+        q = _visible(select(Case), viewer).where(Case.status == "open").where(
             (Case.due <= horizon) | ((Case.prelim_warn_from <= on) & Case.prelim_sent.is_(None))
         ).order_by(Case.due)
-        yield from s.exec(q)
+        yield from (c for c in s.exec(q) if viewer is None or access.may_see(db, s, c, viewer))

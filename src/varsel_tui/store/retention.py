@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from sqlalchemy import delete, text, update
 from sqlmodel import Session, select
 
-from . import journal
+from . import case_state, journal
 from .db import StoreError
 from .models import (
     Case,
@@ -100,6 +100,7 @@ def destroy_case(db: Db, number: str) -> str:
         if (case is None or days <= 0 or case.status == "open" or case.closed_on is None
                 or case.closed_on + timedelta(days=days) > today()):
             raise StoreError(f"case {number} is not past its retention period; nothing was destroyed")
+        case_state.check(s, case)  # a status or closing date altered behind varsel's back destroys nothing
         s.add(CaseStatistic(workflow_id=case.workflow_id, year=case.year, classification=case.classification,
                             outcome=case.outcome, destroyed_on=today(),
                             closed_month=case.closed_on.strftime("%Y-%m") if case.closed_on else None))

@@ -91,10 +91,15 @@ class NoAccess(StoreError):
 
 
 class CaseTampered(StoreError):
-    def __init__(self, number: str):
+    def __init__(self, number: str, detail: str | None = None):
         self.number = number
-        super().__init__(f"case {number}'s data has been altered (a ciphertext or key wrap failed its "
-                         "integrity check); nothing was changed")
+        self.detail = detail  # what the case-state check found (store/case_state.py)
+        if detail:
+            super().__init__(f"case {number}'s stored data was altered outside varsel: {detail}; nothing was "
+                             "changed")
+        else:
+            super().__init__(f"case {number}'s data has been altered (a ciphertext or key wrap failed its "
+                             "integrity check); nothing was changed")
 
 
 class EnvelopeCodec:

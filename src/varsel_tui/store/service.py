@@ -35,24 +35,15 @@ from sqlmodel import Session
 
 from ..domain.engine import Outcome
 from ..domain.policy import CLASSIFICATIONS, PARTY_ROLES  # noqa: F401 - re-exported
-from . import cases, directory, journal, keyring, reads, retention
-from .db import (
-    HEAD_REVISION,
-    Location,
-    StoreError,
-    current_revision_sqlite,
-    default_path,
-    locate,
-    make_engine,
-    prepare_sqlite_file,
-    translate_error,
-    upgrade,
-)
+from . import case_state, cases, directory, journal, keyring, reads, retention
+from .db import HEAD_REVISION, Location, StoreError, current_revision_sqlite, default_path, locate, make_engine, \
+    prepare_sqlite_file, translate_error, upgrade
 from .errors import ConcurrentEdit, NotApproved, NotFound, ValidationFailed, WrongPassphrase  # noqa: F401 - re-exported
 from .journal import audit_event  # noqa: F401 - re-exported
 from .models import Body, Case, CaseStatistic, Member, User
 from .reads import CaseDetail
 from .secrets import RECOVERY, RECOVERY_SETTING, SECRET, CaseLocked, CaseTampered, NoAccess, user_recipient  # noqa: F401, E501 - re-exported
+from .access import NoCaseAccess  # noqa: F401 - re-exported
 from .trust import NotAdmin, Tampering, Trust  # noqa: F401 - re-exported
 from .unit import Db
 
@@ -73,6 +64,10 @@ def operation(fn: F) -> F:
             codec.depth += 1
             try:
                 return fn(self, *args, **kwargs)
+            except NoCaseAccess as exc:
+                if codec.depth == 1:  # the outermost call: its transaction is over
+                    reads.record_refusal(self.db, exc)
+                raise
             finally:
                 codec.depth -= 1
                 if codec.depth == 0:
@@ -92,7 +87,9 @@ class Store:
 
     # -- opening -----------------------------------------------------------------------------
     @classmethod
-    def open(cls, db: str | None = None, *, create: bool = True) -> "Store":
+    def open(cls, db: str | None = None, *, create: bool = True, actor: str | None = None) -> "Store":
+        """Open (and upgrade) the database. `actor`: the user this process acts for — every case is
+        shown and changed only as far as they are entitled to it (None: trusted code, e.g. tests)."""
         loc = locate(db)
         try:
             if loc.is_sqlite:
@@ -110,6 +107,11 @@ class Store:
             store = cls(loc, engine)
             if needs_upgrade or keyring.has_legacy(store.db):  # sealed once someone is approved to hold a key
                 store.unsealed_legacy = store.seal_legacy_cases()
+            with store.db.reading() as s:  # once per database: cases from before get their state recorded
+                adopt = case_state.needs_adoption(s)
+            if adopt:
+                store.db.writing(lambda s: case_state.adopt_existing(store.db, s))
+            store.actor = actor
             # PostgreSQL: every write tells open TUIs which case changed (LISTEN/NOTIFY).
             from .changes import notify_on_commit
 
@@ -135,6 +137,15 @@ class Store:
     def codec(self) -> Any:
         return self.db.codec
 
+    @property
+    def actor(self) -> str | None:
+        """Whom this process acts for (see `open`)."""
+        return self.db.actor
+
+    @actor.setter
+    def actor(self, name: str | None) -> None:
+        self.db.actor = name
+
     def session(self) -> Session:
         return self.db.session()
 
@@ -154,6 +165,8 @@ class Store:
     @operation
     def unlock(self, name: str, passphrase: str, *, idle_timeout: float | None = None) -> None:
         keyring.unlock(self.db, name, passphrase, idle_timeout=idle_timeout)
+        if self.db.actor is None:
+            self.db.actor = name  # whoever unlocks acts as themselves
 
     @operation
     def unlock_recovery(self, secret_text: str) -> None:
@@ -244,8 +257,9 @@ class Store:
         return directory.add_member(self.db, body_name, person)
 
     @operation
-    def remove_member(self, body_name: str, person: str) -> None:
-        directory.remove_member(self.db, body_name, person)
+    def remove_member(self, body_name: str, person: str) -> list[str]:
+        """Strictly secret cases left for 'varsel access sync' (this process lacked their key)."""
+        return directory.remove_member(self.db, body_name, person)
 
     @operation
     def bodies(self) -> list[tuple[Body, list[str]]]:
@@ -333,6 +347,12 @@ class Store:
         """(entries checked, [(first broken entry id, case number) per broken chain])."""
         return journal.verify(self.db)
 
+    @operation
+    def verify_state(self) -> list[str]:
+        """One line per case whose stored state or access rows were altered outside varsel."""
+        with self.db.reading() as s:
+            return case_state.audit(self.db, s)
+
     # -- drafts ------------------------------------------------------------------------------
     @operation
     def save_draft(self, number: str, step_id: str, user: str, answers: dict[str, Any]) -> None:
@@ -345,13 +365,14 @@ class Store:
     # -- lists -------------------------------------------------------------------------------
     @operation
     def list_cases(self, *, status: str | None = None, workflow: str | None = None,
-                   limit: int | None = None) -> list[Case]:
-        return reads.list_cases(self.db, status=status, workflow=workflow, limit=limit)
+                   limit: int | None = None, viewer: str | None = None) -> list[Case]:
+        """Cases `viewer` may see now (None: every case — trusted code only)."""
+        return reads.list_cases(self.db, status=status, workflow=workflow, limit=limit, viewer=viewer)
 
-    def due_cases(self, today: date, within_days: int = 7) -> Iterator[Case]:
+    def due_cases(self, today: date, within_days: int = 7, *, viewer: str | None = None) -> Iterator[Case]:
         """Open cases whose current step is due within `within_days` or past, or that need a
-        preliminary reply (streamed: it opens no keys)."""
-        return reads.due_cases(self.db, today, within_days)
+        preliminary reply (streamed: it opens no keys); only `viewer`'s when given."""
+        return reads.due_cases(self.db, today, within_days, viewer=viewer)
 
     # -- retention ---------------------------------------------------------------------------
     @operation

@@ -108,6 +108,11 @@ def read(s: Session) -> Trust:
     return cached
 
 
+def forget(s: Session) -> None:
+    """Read the tables again next time: this session has just changed a user or a membership."""
+    s.info.pop("varsel.trust", None)
+
+
 def _read(s: Session) -> Trust:
     from ..crypto.signing import verify
 

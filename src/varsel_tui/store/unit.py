@@ -59,9 +59,15 @@ class Db:
         self.codec = EnvelopeCodec()
         self.needs_checkpoint = False  # set where plaintext was overwritten: fold the WAL soon
         self.now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)  # the facade sets its own
+        # Who acts: cases are shown and changed only for them (store/access.py). None: code in this
+        # process that is trusted with every case (migrations, bulk demo data, tests).
+        self.actor: str | None = None
 
     def session(self) -> Session:
-        return Session(self.engine, expire_on_commit=False)
+        from .case_state import install
+
+        # Every commit ends with the touched cases' state digest and access rows (case_state.py).
+        return install(self, Session(self.engine, expire_on_commit=False))
 
     def guard(self) -> "Guard":
         return Guard(self.loc)
@@ -83,7 +89,9 @@ class Db:
                 if self.loc.is_sqlite:
                     bind = bind.execution_options(**{SQLITE_BEGIN: "BEGIN IMMEDIATE"})
                 try:
-                    with Session(bind, expire_on_commit=False) as s:
+                    from .case_state import install
+
+                    with install(self, Session(bind, expire_on_commit=False)) as s:
                         result = work(s)
                         s.commit()
                         return result

@@ -12,6 +12,8 @@ What other screens can use:
   `app.unlocked` (the store holds the user's private key: the unlock screen did it; idle time,
   SIGHUP or `app.lock_session()` forget it).
 - `app.open_case(number)`, `app.new_case()`, `app.action_help()`.
+- Typed: a screen that mixes in `tui.app_access.VarselAppMixin` reaches all of these as
+  `self.varsel` (Textual types `self.app` as a plain App, unknown to mypy).
 - Post `CaseChanged(number)` after a write (from a screen: `self.post_message(CaseChanged(n))`;
   it bubbles to the app) and the queue re-reads its page.
 - Live updates: every `poll_interval` seconds the app asks `app.change_feed` (store/changes.py) in a
@@ -187,7 +189,7 @@ class VarselApp(App):
             if self._store is None:
                 from ..store.service import Store
 
-                store = Store.open(self.db)
+                store = Store.open(self.db, actor=self.user or None)
                 store.check_anchor_pin()  # the administrator key this account saw first
                 self._store = store
             return self._store

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from functools import partial
+from typing import Callable
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
@@ -41,11 +42,11 @@ def case_number(text: str) -> str | None:
 class CaseCommands(Provider):
     """Case actions for the command palette."""
 
-    def _screen_commands(self) -> list[tuple[str, object, str]]:
+    def _screen_commands(self) -> list[tuple[str, Callable[[], object], str]]:
         """(title, callback, help) for each enabled binding of the calling screen."""
         screen: Screen = self.screen
         app = self.app
-        out: list[tuple[str, object, str]] = []
+        out: list[tuple[str, Callable[[], object], str]] = []
         seen: set[str] = set()
         for _key, active in screen.active_bindings.items():
             binding = active.binding
@@ -61,8 +62,8 @@ class CaseCommands(Provider):
             out.append((binding.description, callback, t("cmd.key_help", keys=app.get_key_display(binding))))
         return out
 
-    def _app_commands(self) -> list[tuple[str, object, str]]:
-        out: list[tuple[str, object, str]] = []
+    def _app_commands(self) -> list[tuple[str, Callable[[], object], str]]:
+        out: list[tuple[str, Callable[[], object], str]] = []
         new_case = getattr(self.app, "new_case", None)
         if callable(new_case):
             out.append((t("cmd.new_case"), new_case, t("cmd.new_case.help")))

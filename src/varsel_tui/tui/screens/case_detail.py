@@ -25,11 +25,10 @@ has the case open (store/presence.py).
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
-
-import threading
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -44,13 +43,25 @@ from textual.widgets import Footer, Static
 
 from ...store.changes import mark_of
 from ...textsafe import printable
+from ..app_access import VarselAppMixin
 from ..i18n import register, t
 from ..live import DatabaseChanged, PresenceBar, describe_activity
 from ..plain import plain
 from ..widgets.case_dialogs import ConfirmDialog, HearingDialog, MeasureDialog, NoteDialog, PartyDialog, PickDialog
 from ..widgets.case_timeline import CaseTimeline
-from ..widgets.case_util import (answer_text, classification_label, days_left, days_left_text, error_text,
-                                 fmt_date, fmt_time, localize_bindings, post_case_changed, today, user_name)
+from ..widgets.case_util import (
+    answer_text,
+    classification_label,
+    days_left,
+    days_left_text,
+    error_text,
+    fmt_date,
+    fmt_time,
+    localize_bindings,
+    post_case_changed,
+    today,
+    user_name,
+)
 
 register({
     "case.key.form": ("Fyll ut steg", "Fill in step"),
@@ -209,7 +220,7 @@ def _linked_cases(store: Any, case: Any) -> list[tuple[str, str, str]]:
     return out
 
 
-class CaseDetailScreen(Screen):
+class CaseDetailScreen(VarselAppMixin, Screen):
     """One case: header, procedure timeline, parties, journal, measures, hearings, links."""
 
     CSS_PATH = "../styles/case.tcss"
@@ -324,7 +335,7 @@ class CaseDetailScreen(Screen):
 
         try:
             # The first read of the screen is the view the audit journal records.
-            view = read_case_view(self.app.store, self.number, None if self._viewed else self.app.user)
+            view = read_case_view(self.varsel.store, self.number, None if self._viewed else self.varsel.user)
         except CaseLocked:
             self.post_message(self.NeedsUnlock())
             return
@@ -403,7 +414,7 @@ class CaseDetailScreen(Screen):
 
     @work(thread=True, exclusive=True, group="case-check", exit_on_error=False)
     def _check_moved(self, shown: Any) -> None:
-        feed = self.app.change_feed
+        feed = self.varsel.change_feed
         try:
             now = feed.case_mark(self.number) if feed is not None else None
         except Exception:  # noqa: BLE001 - the next change, or r, tries again
@@ -417,7 +428,7 @@ class CaseDetailScreen(Screen):
 
     def _refusal(self, read_at: tuple[int, int]) -> str:
         """Thread worker: a write refused for a stale version, naming who changed what since."""
-        feed = self.app.change_feed
+        feed = self.varsel.change_feed
         try:
             what = describe_activity(feed.activity_since(self.number, *read_at)) if feed is not None else ""
         except Exception:  # noqa: BLE001 - then the plain message
@@ -451,13 +462,13 @@ class CaseDetailScreen(Screen):
         from ...store import presence
 
         try:
-            store = self.app.store
+            store = self.varsel.store
             with self._presence_lock:
                 if self._left:
                     return
                 if activity is not None:
-                    presence.touch(store, self.number, self.app.user, activity)
-            present = presence.others(store, self.number, self.app.user)
+                    presence.touch(store, self.number, self.varsel.user, activity)
+            present = presence.others(store, self.number, self.varsel.user)
         except Exception:  # noqa: BLE001 - presence is a hint; it never gets in the way
             return
         self.post_message(self.PresenceSeen(present))
@@ -473,7 +484,7 @@ class CaseDetailScreen(Screen):
     def on_unmount(self) -> None:
         if not self._presence_started:
             return
-        app, number, user, lock = self.app, self.number, self.app.user, self._presence_lock
+        app, number, user, lock = self.varsel, self.number, self.varsel.user, self._presence_lock
 
         def leave() -> None:
             from ...store import presence
@@ -656,13 +667,13 @@ class CaseDetailScreen(Screen):
         """What was answered in each completed step, with the form's labels."""
         wf = view.detail.workflow
         lines: list[RenderableType] = []
-        for step_id, on, answers in view.answers:
+        for step_id, done_on, answers in view.answers:
             try:
                 step = wf.step(step_id)
             except KeyError:
                 continue
             head = plain(f"✓ {step.id} {step.title}", style="bold", no_wrap=True, overflow="ellipsis")
-            head.append(f"  {fmt_date(on)}", style="dim")
+            head.append(f"  {fmt_date(done_on)}", style="dim")
             lines.append(head)
             fields = step.form.fields if step.form else []
             grid = Table.grid(padding=(0, 1))
@@ -880,7 +891,7 @@ class CaseDetailScreen(Screen):
     def _do_write(self, what: str, data: dict, version: int, read_at: tuple[int, int] = (0, 0)) -> None:
         from ...store.service import ConcurrentEdit
 
-        store = self.app.store
+        store = self.varsel.store
         by = user_name(self.app)
         try:
             if what == "party":

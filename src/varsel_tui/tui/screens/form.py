@@ -33,11 +33,20 @@ from textual.widgets import Footer, Static
 from ...domain.engine import Outcome, describe
 from ...domain.forms import Problem
 from ...textsafe import printable
+from ..app_access import VarselAppMixin
 from ..i18n import register, t
 from ..live import DatabaseChanged, PresenceBar, describe_activity
 from ..plain import plain
-from ..widgets.case_util import (days_left, days_left_text, error_text, fmt_date, localize_bindings,
-                                 post_case_changed, today, user_name)
+from ..widgets.case_util import (
+    days_left,
+    days_left_text,
+    error_text,
+    fmt_date,
+    localize_bindings,
+    post_case_changed,
+    today,
+    user_name,
+)
 from ..widgets.form_view import DynamicForm
 
 register({
@@ -74,7 +83,7 @@ register({
 })
 
 
-class StepFormScreen(Screen):
+class StepFormScreen(VarselAppMixin, Screen):
     """The dynamic form of step `step_id` in case `number`."""
 
     CSS_PATH = "../styles/case.tcss"
@@ -154,7 +163,7 @@ class StepFormScreen(Screen):
     # -- loading ---------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="form-load")
     def _load(self) -> None:
-        store = self.app.store
+        store = self.varsel.store
         try:
             detail = store.get_case(self.number)
             draft = store.load_draft(self.number, self.step_id, user_name(self.app))
@@ -239,7 +248,7 @@ class StepFormScreen(Screen):
     @work(thread=True, group="form-preview")
     def _preview(self, seq: int, answers: dict[str, Any]) -> None:
         try:
-            outcome = self.app.store.preview_step(self.number, answers)
+            outcome = self.varsel.store.preview_step(self.number, answers)
         except Exception as exc:  # noqa: BLE001
             self.post_message(self.Previewed(seq, None, error_text(exc)))
             return
@@ -302,7 +311,7 @@ class StepFormScreen(Screen):
     def _submit(self, answers: dict[str, Any], version: int | None) -> None:
         from ...store.service import ConcurrentEdit, ValidationFailed
 
-        store = self.app.store
+        store = self.varsel.store
         by = user_name(self.app)
         try:
             _detail, outcome = store.advance(self.number, answers, by=by, step_id=self.step_id,
@@ -332,7 +341,7 @@ class StepFormScreen(Screen):
 
     def _who_changed(self) -> str:
         """Thread worker: who did what to the case since the form was read ('' when nobody)."""
-        feed = self.app.change_feed
+        feed = self.varsel.change_feed
         try:
             return describe_activity(feed.activity_since(self.number, *self._opened)) if feed is not None else ""
         except Exception:  # noqa: BLE001 - then the plain message
@@ -377,9 +386,11 @@ class StepFormScreen(Screen):
 
     @work(thread=True, exclusive=True, group="form-check", exit_on_error=False)
     def _check_moved(self, shown: Any, seen: tuple[int, int]) -> None:
-        feed = self.app.change_feed
+        feed = self.varsel.change_feed
+        if feed is None:
+            return
         try:
-            now = feed.case_mark(self.number) if feed is not None else None
+            now = feed.case_mark(self.number)
             if now is None or now == shown:
                 return
             activities = feed.activity_since(self.number, *seen)
@@ -406,7 +417,7 @@ class StepFormScreen(Screen):
 
     def _save_draft(self, answers: dict[str, Any]) -> None:
         """Save in an app-level worker, so it finishes even when this screen has been closed."""
-        app, number, step_id, by = self.app, self.number, self.step_id, user_name(self.app)
+        app, number, step_id, by = self.varsel, self.number, self.step_id, user_name(self.app)
 
         def save() -> None:
             try:
@@ -433,7 +444,7 @@ class StepFormScreen(Screen):
         if self.form is not None and not self._submitting:
             answers = self.form.raw_answers()
             if answers != self._saved_answers:
-                self.app.store.save_draft(self.number, self.step_id, user_name(self.app), answers)
+                self.varsel.store.save_draft(self.number, self.step_id, user_name(self.app), answers)
 
     def action_back(self) -> None:
         if self.form is not None and not self._submitting:

@@ -6,7 +6,7 @@ fields do, with the help text the workflow file gives each field (the procedure'
 
 from __future__ import annotations
 
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -86,7 +86,7 @@ class HelpScreen(ModalScreen[None]):
         base = {(b.key, b.action) for b in Binding.make_bindings(Screen.BINDINGS)}
         if target is not None:
             screen_rows.append(("tab / shift+tab", t("help.tab"), True))
-            for key, active in target.active_bindings.items():
+            for active in target.active_bindings.values():
                 binding = active.binding
                 if binding.system or not binding.description or (binding.key, binding.action) in base:
                     continue
@@ -98,7 +98,7 @@ class HelpScreen(ModalScreen[None]):
                     continue
                 seen.add(entry)
                 (app_rows if node is self.app else screen_rows).append((*entry, active.enabled))
-        parts = []
+        parts: list[RenderableType] = []
         for heading, rows in ((t("help.keys"), screen_rows), (t("help.app_keys"), app_rows)):
             if not rows:
                 continue

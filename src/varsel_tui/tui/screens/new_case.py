@@ -28,11 +28,20 @@ from textual.widgets.option_list import Option
 
 from ...domain.conditions import Context, evaluate
 from ...domain.forms import parse_date, validate
+from ..app_access import VarselAppMixin
 from ..i18n import register, t
 from ..plain import plain
 from ..widgets.case_dialogs import PartyDialog
-from ..widgets.case_util import (classification_label, dom_id, error_text, fmt_date, localize_bindings,
-                                 post_case_changed, today, user_name)
+from ..widgets.case_util import (
+    classification_label,
+    dom_id,
+    error_text,
+    fmt_date,
+    localize_bindings,
+    post_case_changed,
+    today,
+    user_name,
+)
 from ..widgets.form_view import DynamicForm
 
 register({
@@ -116,7 +125,7 @@ class PartyList(OptionList):
             screen.remove_party(self.highlighted)
 
 
-class NewCaseScreen(Screen):
+class NewCaseScreen(VarselAppMixin, Screen):
     CSS_PATH = "../styles/case.tcss"
     BINDINGS = [
         Binding("ctrl+s", "submit", "new.key.submit", id="new.submit", priority=True),
@@ -191,7 +200,7 @@ class NewCaseScreen(Screen):
             from ... import workflows
 
             found = workflows.all_workflows()
-            bodies = [b.name for b, _members in self.app.store.bodies()]
+            bodies = [b.name for b, _members in self.varsel.store.bodies()]
         except Exception as exc:  # noqa: BLE001
             self.post_message(self.Failed(error_text(exc)))
             return
@@ -349,7 +358,7 @@ class NewCaseScreen(Screen):
         from ...store.service import ValidationFailed
 
         try:
-            detail = self.app.store.create_case(wf_id, title, received, by=user_name(self.app),
+            detail = self.varsel.store.create_case(wf_id, title, received, by=user_name(self.app),
                                                 classification=classification, intake=intake, parties=parties)
         except ValidationFailed as exc:
             self.post_message(self.Failed(str(exc), list(exc.problems)))

@@ -19,6 +19,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from ...store.queue import SORT_COLUMNS, VIEWS
+from ..app_access import VarselAppMixin
 from ..i18n import register, t
 from ..plain import plain
 from ..widgets.case_list import CaseHeader, CaseList, QueueQuery, with_query
@@ -102,7 +103,7 @@ class FilterInput(Input):
         localize_bindings(self)
 
 
-class QueueScreen(Screen):
+class QueueScreen(VarselAppMixin, Screen):
     BINDINGS = [
         Binding("enter", "open", "queue.open", id="queue.open"),
         Binding("slash,ctrl+f", "focus_filter", "queue.filter", id="queue.filter", key_display="/"),
@@ -137,7 +138,7 @@ class QueueScreen(Screen):
 
     # -- building --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        app = self.app
+        app = self.varsel
         with Horizontal(id="title-bar"):
             yield Static(f"varsel · {t('queue.title')}", id="app-title")
             yield Static(plain(f"{app.user} · {app.db_display}"), id="app-where")
@@ -171,7 +172,7 @@ class QueueScreen(Screen):
         self.notify(t("queue.read_failed", error=message.error), severity="error", timeout=8)
 
     def on_case_list_selected(self, message: CaseList.Selected) -> None:
-        self.app.open_case(message.row.number)
+        self.varsel.open_case(message.row.number)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id != "filter":
@@ -207,10 +208,10 @@ class QueueScreen(Screen):
         if row is None:
             self.notify(t("queue.nothing_selected"), severity="warning")
             return
-        self.app.open_case(row.number)
+        self.varsel.open_case(row.number)
 
     def action_new_case(self) -> None:
-        self.app.new_case()
+        self.varsel.new_case()
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter", Input).focus()
@@ -283,8 +284,8 @@ class QueueScreen(Screen):
 
     def _poll_worker(self, force: bool = False) -> None:
         try:
-            marker = self.app.queue_source.changed_marker()
-            today = self.app.today()
+            marker = self.varsel.queue_source.changed_marker()
+            today = self.varsel.today()
         except Exception:  # noqa: BLE001 - the list's own reads report errors
             return
         try:

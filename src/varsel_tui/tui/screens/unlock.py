@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Static
 
+from ..app_access import VarselAppMixin
 from ..i18n import register, t
 from ..plain import plain
 from ..widgets.case_util import localize_bindings
@@ -39,7 +40,7 @@ register({
 })
 
 
-class UnlockScreen(ModalScreen[bool]):
+class UnlockScreen(VarselAppMixin, ModalScreen[bool]):
     """Asks for the passphrase and unlocks `app.store` with it."""
 
     CSS_PATH = "../styles/case.tcss"
@@ -62,11 +63,11 @@ class UnlockScreen(ModalScreen[bool]):
         with Vertical(id="unlock-box", classes="dialog-box"):
             yield Static(Text(t("unlock.title"), style="bold"), classes="dialog-title")
             yield Static(t("unlock.why", number=self.number))
-            yield Static(t("unlock.scope", minutes=self.app.idle_lock_minutes or "∞"), classes="unlock-scope")
-            yield Static(plain(t("unlock.label", user=self.app.user)), classes="form-label")
+            yield Static(t("unlock.scope", minutes=self.varsel.idle_lock_minutes or "∞"), classes="unlock-scope")
+            yield Static(plain(t("unlock.label", user=self.varsel.user)), classes="form-label")
             yield Input(password=True, compact=True, id="unlock-passphrase")
             if getattr(self.app, "passphrase_hint", ""):
-                yield Static(t("unlock.hint", hint=self.app.passphrase_hint), classes="unlock-hint")
+                yield Static(t("unlock.hint", hint=self.varsel.passphrase_hint), classes="unlock-hint")
             yield Static("", id="unlock-status", classes="dialog-error")
             yield Footer()
 
@@ -90,7 +91,7 @@ class UnlockScreen(ModalScreen[bool]):
         from ..widgets.case_util import error_text
 
         try:
-            self.app.store.unlock(self.app.user, passphrase)
+            self.varsel.store.unlock(self.varsel.user, passphrase)
         except WrongPassphrase:
             self.post_message(self.Result(t("unlock.wrong"), wrong=True))
         except Exception as exc:  # noqa: BLE001 - said on the screen, never a crash
@@ -104,7 +105,7 @@ class UnlockScreen(ModalScreen[bool]):
         field = self.query_one("#unlock-passphrase", Input)
         field.value = ""  # the passphrase does not stay in the widget either way
         if message.error is None:
-            self.app.note_activity()
+            self.varsel.note_activity()
             self.notify(t("unlock.done"))
             self.dismiss(True)
             return

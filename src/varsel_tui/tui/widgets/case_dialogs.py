@@ -197,7 +197,10 @@ class _FieldsDialog(ModalScreen[dict | None]):
 
     def value(self, selector: str) -> str:
         widget = self.query_one(selector)
-        return widget.text if isinstance(widget, TextArea) else widget.value
+        if isinstance(widget, TextArea):
+            return widget.text
+        assert isinstance(widget, Input)  # the dialogs' fields are Inputs and TextAreas
+        return widget.value
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -240,8 +240,8 @@ class CaseList(ScrollView, can_focus=True):
         self._pending.clear()
         self._keep_number = keep_number
         self._settled = False
-        self._reset_len: int | None = None  # rows in this generation's first page, once here
-        self._early_count: int | None = None  # a count that arrived before the first page
+        self._reset_len = None  # rows in this generation's first page, once here
+        self._early_count = None  # a count that arrived before the first page
         prefetch, self._prefetch = self._prefetch, None
         q = self.queue_query
         if prefetch is not None and prefetch.key == (q.filter_text, q.view, q.sort_column, q.descending, PAGE_SIZE):
@@ -252,8 +252,12 @@ class CaseList(ScrollView, can_focus=True):
             else:
                 self._pending.add(0)
                 generation = self._generation
-                self.run_worker(lambda: (prefetch.wait(), self._call(self._take_prefetch, generation, prefetch)),
-                                thread=True, group="case-list", exit_on_error=False)
+
+                def take_when_ready() -> None:
+                    prefetch.wait()
+                    self._call(self._take_prefetch, generation, prefetch)
+
+                self.run_worker(take_when_ready, thread=True, group="case-list", exit_on_error=False)
             return
         self._start_fetch(self._generation, 0, reset=True)
         # The count is read at the same time, on the source's second connection.

@@ -24,6 +24,14 @@ register({
                              "organ nå, eller den gjelder deg.",
                              "You have no access to case {number} (strictly secret): it is not with your body "
                              "now, or it concerns you."),
+    "case.error.no_case_access": ("Du har ikke tilgang til sak {number}: den ligger ikke hos ditt organ nå, "
+                                  "eller den gjelder deg.",
+                                  "You have no access to case {number}: it is not with your body now, or it "
+                                  "concerns you."),
+    "case.error.tampered_state": ("Dataene i sak {number} er endret utenfor varsel (den lagrede tilstanden stemmer "
+                                  "ikke med journalen). Ingenting er endret; si fra til den som drifter systemet.",
+                                  "Case {number}'s stored data was altered outside varsel (its state does not match "
+                                  "its journal). Nothing was changed; tell whoever runs the system."),
     "case.error.no_key_yet": ("Du hører til organet som har sak {number}, men har ikke fått nøkkel ennå. Den "
                               "kommer når noen med tilgang endrer saken, eller kjører «varsel access sync».",
                               "You belong to the body that has case {number} but have not been given a key yet. It "
@@ -92,12 +100,15 @@ def error_text(exc: BaseException) -> str:
     """One clear line for a notification: store and workflow errors carry their own message."""
     from ...domain.workflow import WorkflowError
     from ...store.db import StoreError
-
+    from ...store.access import NoCaseAccess
     from ...store.secrets import CaseLocked, CaseTampered, NoAccess
 
     if isinstance(exc, NoAccess) and exc.pending:
         return t("case.error.no_key_yet", number=exc.number)
-    for kind, key in ((CaseLocked, "case.error.locked"), (NoAccess, "case.error.no_access"),
+    if isinstance(exc, CaseTampered) and exc.detail:
+        return t("case.error.tampered_state", number=exc.number)
+    for kind, key in ((CaseLocked, "case.error.locked"), (NoCaseAccess, "case.error.no_case_access"),
+                      (NoAccess, "case.error.no_access"),
                       (CaseTampered, "case.error.tampered")):
         if isinstance(exc, kind):
             return t(key, number=exc.number)

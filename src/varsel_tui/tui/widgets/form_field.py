@@ -84,7 +84,7 @@ class FormFieldWidget(Vertical):
             return answer_text(value)
         return str(value)
 
-    def _options(self) -> list[tuple[str, str]]:
+    def _options(self) -> list[tuple[str | Text, str]]:
         f = self.field
         if f.type == "bool":
             return [(t("form.yes"), "ja"), (t("form.no"), "nei")]
