@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from varsel_tui import clock
-from varsel_tui.crypto.keys import generate_user_keys
+from varsel_tui.crypto.keys import new_user_keys
 from varsel_tui.store.access import NoCaseAccess
 from varsel_tui.store.service import CaseTampered, Store, ValidationFailed
 
@@ -21,13 +21,18 @@ ORG = {"kari": "OU", "per": "OU", "lars": "KKV", "ida": "IE-fakultetet", "mallor
 
 @pytest.fixture
 def org(db_url):
+    """The organisation, unlocked as its administrator ("admin", the first user, in no body; kari
+    administers too); everyone approved, every membership signed."""
     s = Store.open(db_url)
+    s.register_user("admin", PASS)
+    s.unlock("admin", PASS)
     for body in ("linjeleder", "OU", "KKV", "Presidentskapet", "IE-fakultetet", "NV-fakultetet"):
         s.ensure_body(body)
     for name, body in ORG.items():
-        public, sealed = generate_user_keys(PASS)
+        private, public, sealed = new_user_keys(PASS)
         s.add_user(name, display_name="Ola Nordmann" if name == "ola" else "", public_key=public,
-                   sealed_private_key=sealed)
+                   sealed_private_key=sealed, private_key=private)
+        s.approve_user(name, "admin" if name == "kari" else "officer")  # kari: an OU member who administers
         if body:
             s.add_member(body, name)
     yield s
@@ -193,11 +198,11 @@ def test_a_deleted_accused_party_does_not_route_the_case_back_silently(org, db_u
 
 def test_a_flipped_status_is_detected_and_retention_does_not_destroy_the_case(org, db_url, monkeypatch):
     number = confidential_case(db_url)
-    org.set_retention_days("stinn-varsling", 1, by="admin")
+    org.set_retention_days("stinn-varsling", 1)
     _sql(org, "UPDATE cases SET status = 'closed', closed_on = :d WHERE number = :n", d=date(2026, 1, 1), n=number)
     _detected(org, db_url, number, "kari", "status")
     with pytest.raises(CaseTampered):
-        org.destroy_case(number, by="admin")
+        org.destroy_case(number)
     assert [c.number for c in org.list_cases()] == [number]
 
 
