@@ -37,6 +37,8 @@ WORKER = textwrap.dedent("""
 
 
 def _case(store) -> str:  # noqa: ANN001
+    from varsel_tui.store.service import Store
+
     admin = Store(store.loc, store.engine)  # the store fixture's administrator (tests/conftest.py)
     admin.unlock("admin", "administratorens passfrase")
     for k in range(WORKERS):  # the workers are approved officers of the unit handling the case
