@@ -288,7 +288,8 @@ def test_a_second_os_account_with_psql_sees_only_what_the_app_would_show(committ
         made = True
     try:
         kari = _open(kari_url)
-        kari.add_user(KARI)
+        kari.register_user(KARI, PASSPHRASE)  # the administrator server init made: the trust anchor
+        kari.unlock(KARI, PASSPHRASE)
         kari.add_body("IE-fakultetet")  # a body-type answer must name a registered body
         kari.create_case("ntnu-avvik", "Kun for IE", date(2026, 11, 20), by=KARI, intake=INTAKE)
         _sql(owner_url, f"CREATE ROLE {login} LOGIN IN ROLE {server.OFFICERS}")
