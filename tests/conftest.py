@@ -29,7 +29,19 @@ def pytest_configure(config) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fixed_environment(monkeypatch):
+def fast_kdf():
+    """Tiny KDF parameters for every key a test makes (CLI subprocesses: cli_env.subprocess_env).
+    Production code cannot be switched to them from outside the process."""
+    from varsel_tui.crypto import kdf
+
+    kdf.use_fixed_params(kdf.fast_test_params())
+    yield
+    kdf.use_fixed_params(None)
+
+
+@pytest.fixture(autouse=True)
+def _fixed_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))  # pinned trust anchors, per test
     from datetime import date
 
     from varsel_tui import clock
@@ -39,7 +51,6 @@ def _fixed_environment(monkeypatch):
     # test in a subprocess runs on the machine's date).
     monkeypatch.setattr(clock, "_real_clock", lambda: date.fromisoformat(TODAY))
     monkeypatch.setenv("TZ", "Europe/Oslo")
-    monkeypatch.setenv("VARSEL_TEST_FAST_KDF", "1")
     monkeypatch.delenv("VARSEL_DB", raising=False)
     monkeypatch.delenv("VARSEL_PASSPHRASE", raising=False)
     monkeypatch.setenv("VARSEL_WORKFLOWS", "")
@@ -68,15 +79,33 @@ def db_url(request, tmp_path) -> str:
     return url
 
 
+ADMIN, ADMIN_PASSPHRASE = "admin", "administratorens passfrase"
+
+
 @pytest.fixture
 def store(db_url):
+    """A store whose first user, ADMIN, is its administrator (and member of no body)."""
     from varsel_tui.store.service import Store
 
     s = Store.open(db_url)
+    s.register_user(ADMIN, ADMIN_PASSPHRASE)
+    s.unlock(ADMIN, ADMIN_PASSPHRASE)
     for body in ("linjeleder", "OU", "KKV", "Presidentskapet", "IE-fakultetet", "NV-fakultetet"):
         s.ensure_body(body)
     # Strictly secret cases are really encrypted here: the organisation recovery key is their
     # one recipient unless a test registers users, and it keeps the store unlocked for reading.
-    s.unlock_recovery(s.init_recovery(by="test"))
+    s.unlock_recovery(s.init_recovery())
     yield s
     s.close()
+
+
+@pytest.fixture
+def admin(store):
+    """A second handle on the store's database, unlocked as its administrator ADMIN, for the
+    administrator's acts (the test's own `store` keeps its unlock state)."""
+    from varsel_tui.store.service import Store
+
+    handle = Store(store.loc, store.engine)
+    handle.unlock(ADMIN, ADMIN_PASSPHRASE)
+    yield handle
+    handle.lock()

@@ -45,8 +45,11 @@ def test_workflows_lists_the_four_bundled_ids(varsel):
 
 
 def test_a_new_officer_opens_and_moves_a_case(varsel, monkeypatch):
-    assert varsel.json("user", "add", "kari")["has_keys"] is True
-    assert varsel.json("user", "add", "lars")["has_keys"] is True
+    first = varsel.json("user", "add", "kari")
+    assert first["has_keys"] is True and first["role"] == "admin" and first["approved"] is True
+    lars = varsel.json("user", "add", "lars")
+    assert lars["role"] == "officer" and lars["approved"] is False
+    assert varsel.json("user", "approve", "lars")["approved_by"] == "kari"
     varsel.json("body", "add", "OU")
     varsel.json("body", "add", "KKV")
     varsel.json("body", "member", "add", "OU", "kari")
@@ -102,7 +105,7 @@ def test_listing_and_due(varsel):
     (["case", "new", "--workflow", "ntnu-avvik", "--title", "x", "--received", "2026-11-02"], "må fylles ut"),
 ])
 def test_errors_are_one_line_and_non_zero(varsel, argv, message):
-    varsel.json("user", "add", "kari")  # creates the database
+    varsel.json("user", "add", "kari")  # creates the database; kari is its administrator
     code, out, err = varsel(*argv)
     assert code != 0 and out == ""
     assert message in err and len(err.strip().splitlines()) == 1
@@ -122,6 +125,7 @@ def test_no_passphrase_without_terminal_is_refused(varsel, monkeypatch):
     monkeypatch.setattr(sys.stdin, "isatty", lambda: False)
     code, _, err = varsel("user", "add", "kari")
     assert code == 1 and "VARSEL_PASSPHRASE" in err
+    assert varsel.json("user", "list") == []
 
 
 def test_a_path_that_is_not_a_database_is_refused_without_traceback(tmp_path):
@@ -149,7 +153,9 @@ def test_seed_demo_fills_every_workflow(varsel):
 
 
 def test_a_phase_that_will_be_skipped_says_so_in_advance(varsel):
+    varsel.json("user", "add", "kari")
     varsel.json("user", "add", "lars")
+    varsel.json("user", "approve", "lars")
     varsel.json("body", "add", "OU")
     varsel.json("body", "add", "KKV")
     varsel.json("body", "member", "add", "OU", "per")
@@ -182,20 +188,26 @@ def test_measures_and_hearings_are_recorded_and_journalled(varsel):
 
 
 def test_recovery_after_a_lost_passphrase_and_retention(varsel, monkeypatch, tmp_path):
-    varsel.json("user", "add", "kari")
+    varsel.json("user", "add", "kari")  # the administrator
+    varsel.json("user", "add", "nora")
+    varsel.json("user", "approve", "nora")
     varsel.json("body", "add", "OU")
-    varsel.json("body", "member", "add", "OU", "kari")
+    varsel.json("body", "member", "add", "OU", "nora")
     key = varsel.json("recovery", "init")["recovery_key"]
     assert key.startswith("VR1 ")
     code, _, err = varsel("recovery", "init")
     assert code == 1 and "already set up" in err
+    monkeypatch.setenv("VARSEL_USER", "nora")
     varsel.json("case", "new", "--workflow", "stinn-varsling", "--title", "Trakassering", "--received",
                 "2026-11-02", "--set", "kanal=skriftlig", "--set", "anonym=nei", "--set", "varsler_er_fornærmede=ja")
-    # kari forgets her passphrase; the administrator gives her a new key pair and her cases back
+    # nora forgets her passphrase; the administrator gives her a new key pair and her cases back
+    monkeypatch.setenv("VARSEL_USER", "kari")
+    monkeypatch.setenv("VARSEL_NEW_PASSPHRASE", "en helt ny passfrase")
+    varsel.json("user", "reset", "nora")
+    monkeypatch.setenv("VARSEL_USER", "nora")
     monkeypatch.setenv("VARSEL_PASSPHRASE", "en helt ny passfrase")
-    varsel.json("user", "reset", "kari")
     code, _, err = varsel("case", "show", "2026-0001")
-    assert code == 1 and "kari has no key to strictly secret case 2026-0001 yet" in err
+    assert code == 1 and "nora has no key to strictly secret case 2026-0001 yet" in err
     key_file = tmp_path / "recovery.txt"
     key_file.write_text(key)
     assert varsel.json("access", "sync", "--recovery-key-file", str(key_file)) == {"synced": ["2026-0001"],
@@ -210,6 +222,8 @@ def test_recovery_after_a_lost_passphrase_and_retention(varsel, monkeypatch, tmp
 
     # retention: nothing expires until the organisation sets a period and the case is closed long enough
     assert varsel.json("retention") == []
+    monkeypatch.setenv("VARSEL_USER", "kari")
+    monkeypatch.setenv("VARSEL_PASSPHRASE", "korrekt hest batteri")
     varsel.json("retention-policy", "stinn-varsling", "30")
     code, _, err = varsel("retention", "--destroy")
     assert code == 0
@@ -232,6 +246,7 @@ def _record_state(db: str) -> None:
 def test_retention_destroy_needs_yes_without_a_terminal(varsel, monkeypatch):
     import sqlite3
 
+    varsel.json("user", "add", "kari")
     varsel.json("case", "new", "--workflow", "ntnu-avvik", "--title", "Gammel sak", "--received", "2024-01-02",
                 "--set", "melder_type=student")
     conn = sqlite3.connect(os.environ["VARSEL_DB"])
@@ -285,7 +300,5 @@ def test_read_commands_print_exactly_what_the_store_path_printed(varsel, monkeyp
         assert len(expected) > 10 and out == dumped(expected)
     finally:
         store.close()
-    code, out, _ = varsel("due", "--json", "--user", "nobody")
-    assert code == 0 and out == "[]\n"
-    code, out, _ = varsel("due", "--user", "nobody")
-    assert code == 0 and out == "nothing due\n"
+    code, out, err = varsel("due", "--json", "--user", "nobody")  # not a user: refused, nothing shown
+    assert code == 1 and out == "" and "nobody is not a registered user" in err

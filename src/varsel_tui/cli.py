@@ -30,6 +30,11 @@ def _fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
     raise SystemExit(code)
 
 
+def _claimed(args: argparse.Namespace) -> str | None:
+    """The name given with --user or VARSEL_USER: a claim, checked by identity.acting_user."""
+    return getattr(args, "user", None) or os.environ.get("VARSEL_USER") or None
+
+
 def _warn(message: str) -> None:
     from .textsafe import printable
 
@@ -50,13 +55,15 @@ def _text(args: argparse.Namespace, value: str | None, what: str) -> str | None:
 
 
 def _user(args: argparse.Namespace) -> str:
-    if getattr(args, "user", None):
-        return args.user
-    if os.environ.get("VARSEL_USER"):
-        return os.environ["VARSEL_USER"]
-    import getpass
+    """The acting user: the login (identity.py), resolved when the store was opened."""
+    actor = getattr(args, "actor", None)
+    if actor is None:  # no store opened (the TUI opens its own): resolve from the location
+        from .identity import acting_user, database_user_at
+        from .store.db import locate
 
-    return getpass.getuser()
+        loc = locate(args.db)
+        args.actor = actor = acting_user(loc, _claimed(args), lambda: database_user_at(loc))
+    return actor
 
 
 def _date(text: str, what: str = "date") -> date:
@@ -68,11 +75,30 @@ def _date(text: str, what: str = "date") -> date:
         raise CliError(f"{what} '{text}' is not a date (use YYYY-MM-DD)") from None
 
 
-def _store(args: argparse.Namespace, create: bool = True):  # noqa: ANN202
+def _store(args: argparse.Namespace, create: bool = True, *, role: str | None = "officer",
+           what: str = ""):  # noqa: ANN202
+    """Open the store and settle who is acting. `role` "officer": an approved user; "admin": an
+    administrator, unlocked with their passphrase for `what`; None: anyone logged in."""
+    from .identity import acting_user, session_user, single_user_file
+    from .store.db import locate
     from .store.service import Store
 
+    loc = locate(args.db)
+    # Before opening, which makes the file owner-only: was it one account's own file?
+    args.private_file = loc.is_sqlite and single_user_file(loc.path)
+    if loc.is_sqlite:
+        args.actor = acting_user(loc, _claimed(args))
+    store = Store.open(args.db, create=create)
+    if not loc.is_sqlite:
+        args.actor = acting_user(loc, _claimed(args), lambda: session_user(store.engine))
     # The acting user decides which cases this process may see or change (store/access.py).
-    return Store.open(args.db, create=create, actor=_user(args))
+    store.actor = args.actor
+    store.check_anchor_pin()
+    if role is not None:
+        store.require_approved(args.actor, admin_for=what if role == "admin" else None)
+    if role == "admin":
+        store.unlock(args.actor, read_passphrase(args, f"Passphrase for {args.actor} (administrator): "))
+    return store
 
 
 def _reader(args: argparse.Namespace, create: bool = True):  # noqa: ANN202
@@ -91,6 +117,18 @@ def _reader(args: argparse.Namespace, create: bool = True):  # noqa: ANN202
         source.close()
         _store(args, create=create).close()
         source = open_source(args.db)
+    from .store.anchor_pin import check
+
+    user = _user(args)
+    check(source.loc, source.trust_anchor())
+    # A hint read without checking signatures (that would import the crypto): what the reader
+    # shows is filtered by case_access, which writers materialise from signed records only.
+    status = source.approval(user)
+    if status != "approved":
+        source.close()
+        raise CliError(f"{user} is waiting for an administrator's approval ('varsel user approve {user}')"
+                       if status == "pending" else
+                       f"{user} is not a registered user (register with 'varsel user add {user}')")
     return source
 
 
@@ -361,9 +399,10 @@ def cmd_demo(args: argparse.Namespace) -> None:
         path = str(Path(tempfile.mkdtemp(prefix="varsel-demo-")) / "demo.db")
     from .store.demo import seed_demo
 
-    store = _store(argparse.Namespace(db=path))
+    demo = argparse.Namespace(db=path, user=_claimed(args))
+    store = _store(demo, role=None)
     if not store.list_cases(limit=1):
-        seed_demo(store, user=_user(args))
+        seed_demo(store, user=demo.actor)
     store.close()
     if args.no_tui:
         print(path)
@@ -371,7 +410,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
     from .store.demo import DEMO_PASSPHRASE
     from .tui.app import run
 
-    run(path, _user(args), args.lang, passphrase_hint=DEMO_PASSPHRASE)
+    run(path, demo.actor, args.lang, passphrase_hint=DEMO_PASSPHRASE)
 
 
 def cmd_workflows(args: argparse.Namespace) -> None:
@@ -391,30 +430,59 @@ def cmd_workflows(args: argparse.Namespace) -> None:
 
 
 def cmd_user_add(args: argparse.Namespace) -> None:
-    from .crypto.keys import generate_user_keys
+    from .crypto.keys import new_user_keys
 
-    store = _store(args)
+    store = _store(args, role=None)
+    if args.name != _user(args) and not args.private_file:
+        raise CliError(f"you are logged in as {_user(args)}: on a shared database you can only register "
+                       "yourself")
     passphrase = read_passphrase(args, f"New passphrase for {args.name}: ", confirm=True)
     _check_strength(passphrase)
-    public, sealed = generate_user_keys(passphrase)
-    user = store.add_user(args.name, _text(args, args.display_name, "--display-name") or "", public, sealed)
-    _print(args, {"name": user.name, "display_name": user.display_name, "has_keys": True},
-           f"user {user.name} registered with a new key pair")
+    private, public, sealed = new_user_keys(passphrase)
+    user = store.add_user(args.name, _text(args, args.display_name, "--display-name") or "", public, sealed,
+                          private_key=private)
+    admin = user.role == "admin" and user.approved_at is not None
+    _print(args, {"name": user.name, "display_name": user.display_name, "has_keys": True, "role": user.role,
+                  "approved": admin},
+           f"user {user.name} registered with a new key pair; " + (
+               "as the first user of this database, you are its administrator" if admin else
+               f"an administrator must approve you first: varsel user approve {user.name}"))
+
+
+def cmd_user_approve(args: argparse.Namespace) -> None:
+    store = _store(args, create=False, role="admin", what="approve users")
+    user = store.approve_user(args.name, args.role)
+    _print(args, {"name": user.name, "role": user.role, "approved_by": user.approved_by},
+           f"{user.name} approved as {user.role} by {user.approved_by}")
 
 
 def cmd_user_list(args: argparse.Namespace) -> None:
-    store = _store(args)
-    data = [{"name": u.name, "display_name": u.display_name, "has_keys": u.public_key is not None,
-             "bodies": store.bodies_of(u.name)} for u in store.users()]
-    _print(args, data, "\n".join(f"{_one(d['name']):<16} {_one(d['display_name']):<24} "
-                                 f"{_one(', '.join(d['bodies']))}" for d in data)
+    store = _store(args, role=None)
+    verified = store.trust().users
+    data = []
+    for u in store.users():
+        if u.name in verified:
+            status = "approved"
+        elif u.approval_sig or u.approved_by or u.approved_at:
+            status = "altered"  # claims an approval no administrator signed
+        else:
+            status = "pending"
+        data.append({"name": u.name, "display_name": u.display_name, "has_keys": u.public_key is not None,
+                     "role": u.role, "status": status,
+                     "approved_by": u.approved_by if status == "approved" else None,
+                     "approved_at": u.approved_at.isoformat(timespec="seconds") if status == "approved" else None,
+                     "bodies": store.bodies_of(u.name)})
+    labels = {"approved": "godkjent av {}", "pending": "venter på godkjenning", "altered": "ENDRET UTENOM APPEN"}
+    _print(args, data, "\n".join(
+        f"{_one(d['name']):<16} {_one(d['display_name']):<24} {_one(d['role']):<8} "
+        f"{_one(labels[d['status']].format(d['approved_by'])):<28} {_one(', '.join(d['bodies']))}" for d in data)
            or "(no users)")
 
 
 def cmd_user_passwd(args: argparse.Namespace) -> None:
     from .crypto.keys import change_passphrase
 
-    store = _store(args)
+    store = _store(args, role=None)
     user = store.get_user(args.name)
     if user.sealed_private_key is None:
         raise CliError(f"user {args.name} has no key pair")
@@ -452,19 +520,19 @@ def cmd_server_upgrade(args: argparse.Namespace) -> None:
 
 
 def cmd_body_add(args: argparse.Namespace) -> None:
-    body = _store(args).add_body(args.name, _text(args, args.title, "--title") or "")
+    body = _store(args, role="admin", what="add bodies").add_body(args.name, _text(args, args.title, "--title") or "")
     _print(args, {"name": body.name, "title": body.title}, f"body {body.name} added")
 
 
 def cmd_body_list(args: argparse.Namespace) -> None:
-    data = [{"name": b.name, "title": b.title, "members": m} for b, m in _store(args).bodies()]
+    data = [{"name": b.name, "title": b.title, "members": m} for b, m in _store(args, role=None).bodies()]
     _print(args, data, "\n".join(f"{_one(d['name']):<18} {_one(d['title']):<30} {_one(', '.join(d['members']))}"
                                  for d in data)
            or "(no bodies)")
 
 
 def cmd_body_member(args: argparse.Namespace) -> None:
-    store = _store(args)
+    store = _store(args, create=False, role="admin", what="change bodies' members")
     if args.member_cmd == "add":
         store.add_member(args.body, args.person)
         msg = f"{args.person} added to {args.body}"
@@ -477,7 +545,7 @@ def cmd_body_member(args: argparse.Namespace) -> None:
 
 
 def cmd_case_new(args: argparse.Namespace) -> None:
-    store = _store(args)
+    store = _store(args, create=False)
     received = _date(args.received, "--received")
     title = _text(args, args.title, "--title")
     d = store.create_case(args.workflow, title, received, by=_user(args), secret=args.secret,
@@ -615,7 +683,7 @@ def cmd_seed_demo(args: argparse.Namespace) -> None:
 
     from .store.demo import seed_bulk
 
-    store = _store(args)
+    store = _store(args, role=None)
     t0 = time.perf_counter()
     n = seed_bulk(store, args.cases, seed=args.seed)
     _print(args, {"cases": n, "seconds": round(time.perf_counter() - t0, 2)},
@@ -653,9 +721,10 @@ def cmd_due(args: argparse.Namespace) -> None:
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> None:
-    store = _store(args, create=False)
+    store = _store(args, create=False, role=None)
     checked, broken = store.verify_audit()
-    altered = store.verify_state()  # one line per case whose stored state or access rows were altered
+    # users and memberships no administrator signed; cases whose stored state or access rows were altered
+    altered = store.trust().problems + store.verify_state()
     data = {"entries": checked, "intact": not broken and not altered,
             "broken": [{"entry": entry, "case": number} for entry, number in broken], "altered": altered}
     if broken or altered:
@@ -672,14 +741,15 @@ def cmd_audit_verify(args: argparse.Namespace) -> None:
         for line in lines[:-1]:  # user names in these lines are stored values: escaped
             print(f"varsel: {printable(line)}", file=sys.stderr)
         raise CliError(lines[-1])
-    _print(args, data, f"audit journal intact ({checked} entries); every case's stored state matches its journal")
+    _print(args, data, f"audit journal intact ({checked} entries); every user and membership is signed and "
+                       "every case's stored state matches its journal")
 
 
 def cmd_check(args: argparse.Namespace) -> None:
     """The database's integrity and the audit chains: one line per problem on stdout, exit 1."""
     from .store.check import run
 
-    report = run(_store(args, create=False))
+    report = run(_store(args, create=False, role=None))
     data = {"ok": report.ok, "checked": report.checked, "audit_entries": report.audit_entries,
             "problems": [p.as_dict() for p in report.problems]}
     if args.json:
@@ -709,22 +779,30 @@ def cmd_audit_log(args: argparse.Namespace) -> None:
 
 
 def cmd_user_reset(args: argparse.Namespace) -> None:
-    from .crypto.keys import generate_user_keys
+    from .crypto.keys import new_user_keys
+    from .crypto.signing import signing_public_bytes
 
-    store = _store(args, create=False)
+    store = _store(args, create=False, role="admin", what="reset a user's keys")
     store.get_user(args.name)
-    passphrase = read_passphrase(args, f"New passphrase for {args.name}: ", confirm=True)
+    passphrase = _secret_text(args.new_passphrase_file, "VARSEL_NEW_PASSPHRASE", "new passphrase",
+                              "--new-passphrase-file", first_line=True)
+    if passphrase is None:
+        import getpass
+
+        passphrase = getpass.getpass(f"New passphrase for {args.name}: ")
+        if getpass.getpass("Repeat: ") != passphrase:
+            raise CliError("the passphrases did not match")
     _check_strength(passphrase)
-    public, sealed = generate_user_keys(passphrase)
-    store.reset_user_keys(args.name, public, sealed, by=_user(args))
+    private, public, sealed = new_user_keys(passphrase)
+    store.reset_user_keys(args.name, public, sealed, signing_public_key=signing_public_bytes(private))
     _print(args, {"name": args.name, "reset": True},
            f"{args.name} has a new key pair; run 'varsel access sync --with-recovery-key' to give them back "
            "their cases")
 
 
 def cmd_recovery_init(args: argparse.Namespace) -> None:
-    store = _store(args)
-    text = store.init_recovery(by=_user(args))
+    store = _store(args, create=False, role="admin", what="set up the recovery key")
+    text = store.init_recovery()
     if args.json:
         print(_json_text({"recovery_key": text}))
         return
@@ -759,7 +837,7 @@ def cmd_access_sync(args: argparse.Namespace) -> None:
 def cmd_retention(args: argparse.Namespace) -> None:
     from .clock import today
 
-    store = _store(args, create=False)
+    store = _store(args, create=False, role="admin" if args.destroy else "officer", what="destroy cases")
     expired = store.expired_cases(today())
     rows = [{"number": c.number, "workflow": c.workflow_id, "closed_on": c.closed_on.isoformat(),
              "expired_on": e.isoformat()} for c, e in expired]
@@ -783,7 +861,7 @@ def cmd_retention(args: argparse.Namespace) -> None:
     destroyed, refused = [], []
     for r in rows:
         try:
-            destroyed.append(store.destroy_case(r["number"], by=_user(args)))
+            destroyed.append(store.destroy_case(r["number"]))
         except CaseTampered as exc:  # its status or closing date cannot be trusted: keep it
             refused.append(str(exc))
             _warn(str(exc))
@@ -800,8 +878,8 @@ def cmd_retention(args: argparse.Namespace) -> None:
 
 
 def cmd_retention_policy(args: argparse.Namespace) -> None:
-    store = _store(args, create=False)
-    store.set_retention_days(args.workflow, args.days, by=_user(args))
+    store = _store(args, create=False, role="admin", what="set retention periods")
+    store.set_retention_days(args.workflow, args.days)
     _print(args, {"workflow": args.workflow, "retention_days": args.days},
            f"{args.workflow}: cases are kept {args.days} days after closing" if args.days
            else f"{args.workflow}: cases are kept until an archivist decides")
@@ -875,6 +953,11 @@ def build_parser() -> argparse.ArgumentParser:
     ua.add_argument("--display-name", help="full name (or @FILE, @- for standard input)")
     ua.set_defaults(func=cmd_user_add)
     u.add_parser("list", parents=[common], help="list users").set_defaults(func=cmd_user_list)
+    uap = u.add_parser("approve", parents=[common],
+                       help="approve a registered user, or change their role (administrators only)")
+    uap.add_argument("name")
+    uap.add_argument("--role", choices=["officer", "admin"], default="officer")
+    uap.set_defaults(func=cmd_user_approve)
     up = u.add_parser("passwd", parents=[common], help="change a user's passphrase")
     up.add_argument("name")
     up.set_defaults(func=cmd_user_passwd)
@@ -1006,6 +1089,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="new key pair and passphrase for a user who lost theirs (then 'varsel access sync' "
                             "with the recovery key)")
     up2.add_argument("name")
+    up2.add_argument("--new-passphrase-file", help="the user's new passphrase (else VARSEL_NEW_PASSPHRASE or a "
+                                                   "prompt); --passphrase-file is the administrator's own")
     up2.set_defaults(func=cmd_user_reset)
 
     rc = sub.add_parser("recovery", help="the organisation recovery key").add_subparsers(dest="recovery_cmd",

@@ -7,9 +7,17 @@ SALT = bytes(16)
 
 
 def test_fast_mode_params_are_tiny_and_valid():
-    params = kdf.default_params()
+    params = kdf.default_params()  # the tests' fixture fixed them
     assert params == kdf.FAST_TEST_PARAMS
     assert kdf.check_params(params) == params
+
+
+def test_no_environment_variable_makes_production_keys_cheap(monkeypatch):
+    kdf.use_fixed_params(None)  # as in production: nothing fixed them
+    for name in ("VARSEL_TEST_FAST_KDF", "VARSEL_FAST_KDF", "VARSEL_KDF"):
+        monkeypatch.setenv(name, "1")
+    monkeypatch.setattr(kdf, "calibrate", lambda: {"calibrated": True})
+    assert kdf.default_params() == {"calibrated": True}
 
 
 def test_derive_is_deterministic_and_salted():
@@ -85,7 +93,7 @@ def test_calibrate_returns_capped_argon2_params():
 
 def test_scrypt_fallback_when_argon2_missing(monkeypatch):
     monkeypatch.setattr(kdf, "_argon2_ok", False)
-    assert kdf.default_params()["name"] == "scrypt"
+    assert kdf.fast_test_params()["name"] == "scrypt"
     params = kdf.calibrate(target_seconds=0.01)
     assert params["name"] == "scrypt" and params["n"] >= 1 << 14
     with pytest.raises(FormatError):

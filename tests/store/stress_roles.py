@@ -40,7 +40,8 @@ def varsel(*argv: str) -> dict | list | None:
     out, err = io.StringIO(), io.StringIO()
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            main(["--db", URL, "--user", WHO, "--json", *argv])
+            # PostgreSQL: the login acts (no --user there); SQLite: one account's own file, the user named
+            main(["--db", URL, *([] if URL.startswith("postgresql") else ["--user", WHO]), "--json", *argv])
         code = 0
     except SystemExit as exc:
         code = exc.code or 0

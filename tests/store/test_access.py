@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from varsel_tui import clock
-from varsel_tui.crypto.keys import generate_user_keys
+from varsel_tui.crypto.keys import new_user_keys
 from varsel_tui.store.access import NoCaseAccess
 from varsel_tui.store.service import CaseTampered, Store, ValidationFailed
 
@@ -21,15 +21,22 @@ ORG = {"kari": "OU", "per": "OU", "lars": "KKV", "ida": "IE-fakultetet", "mallor
 
 @pytest.fixture
 def org(db_url):
+    """The organisation, unlocked as its administrator ("admin", the first user, in no body; kari
+    administers too); everyone approved, every membership signed."""
     s = Store.open(db_url)
+    s.register_user("admin", PASS)
+    s.unlock("admin", PASS)
     for body in ("linjeleder", "OU", "KKV", "Presidentskapet", "IE-fakultetet", "NV-fakultetet"):
         s.ensure_body(body)
     for name, body in ORG.items():
-        public, sealed = generate_user_keys(PASS)
+        private, public, sealed = new_user_keys(PASS)
         s.add_user(name, display_name="Ola Nordmann" if name == "ola" else "", public_key=public,
-                   sealed_private_key=sealed)
+                   sealed_private_key=sealed, private_key=private)
+        s.approve_user(name, "admin" if name == "kari" else "officer")  # kari: an OU member who administers
         if body:
             s.add_member(body, name)
+    s.lock()  # the administrator is entitled to no case: the tests read as the people who are
+    s.actor = None
     yield s
     s.close()
 
@@ -144,7 +151,7 @@ def test_removing_a_member_re_keys_at_once_when_the_remover_holds_the_keys(org, 
 def test_a_remover_without_the_keys_is_told_which_cases_need_access_sync(org, db_url):
     kari = as_user(db_url, "kari", unlock=True)
     number = kari.create_case("stinn-varsling", TITLE, date(2026, 11, 2), by="kari", intake=WRITTEN).case.number
-    assert org.remove_member("OU", "per") == [number]
+    assert admin_of(org).remove_member("OU", "per") == [number]
     assert "per" not in access_rows(org, number)  # out of the list at once; the key at the next sync
     with pytest.raises(NoCaseAccess):
         as_user(db_url, "per", unlock=True).get_case(number)
@@ -193,11 +200,11 @@ def test_a_deleted_accused_party_does_not_route_the_case_back_silently(org, db_u
 
 def test_a_flipped_status_is_detected_and_retention_does_not_destroy_the_case(org, db_url, monkeypatch):
     number = confidential_case(db_url)
-    org.set_retention_days("stinn-varsling", 1, by="admin")
+    admin_of(org).set_retention_days("stinn-varsling", 1)
     _sql(org, "UPDATE cases SET status = 'closed', closed_on = :d WHERE number = :n", d=date(2026, 1, 1), n=number)
     _detected(org, db_url, number, "kari", "status")
     with pytest.raises(CaseTampered):
-        org.destroy_case(number, by="admin")
+        admin_of(org).destroy_case(number)
     assert [c.number for c in org.list_cases()] == [number]
 
 
@@ -257,3 +264,13 @@ def test_a_database_from_before_gets_its_state_recorded_once(org, db_url):
     assert again.verify_state() == [] and again.verify_audit()[1] == []
     _sql(again, "UPDATE journal SET state_digest = NULL")  # after adoption, an emptied record is an alteration
     assert any("no recorded state" in line for line in Store.open(db_url).verify_state())
+
+
+def admin_of(store: Store) -> Store:
+    """A second handle on `store`'s database, unlocked as its administrator "admin" (who is in no
+    body and entitled to no case), for the administrator's acts; `store` itself stays locked."""
+    handle = getattr(store, "_test_admin", None)
+    if handle is None:
+        handle = store._test_admin = Store(store.loc, store.engine)
+        handle.unlock("admin", PASS)
+    return handle

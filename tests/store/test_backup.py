@@ -18,7 +18,7 @@ import pytest
 from varsel_tui.cli import case_detail_json, main
 from varsel_tui.store import backup as bk
 from varsel_tui.store.db import StoreError
-from varsel_tui.store.demo import DEMO_PASSPHRASE, seed_demo
+from varsel_tui.store.demo import DEMO_PASSPHRASE, ensure_demo_users, seed_demo
 from varsel_tui.store.service import Store
 
 CANARY = "Kanarifugl-B4CK"
@@ -75,10 +75,12 @@ def seeded(db_url):
     """Demo data with key pairs, a strictly secret case carrying a canary in every secret field,
     an ordinary case, a link to a later case, and organisation journal entries."""
     s = Store.open(db_url)
-    recovery = s.init_recovery(by="test")
+    ensure_demo_users(s, ["kari"])  # the demo's first user: its administrator
+    s.unlock("kari", DEMO_PASSPHRASE)
+    recovery = s.init_recovery()
+    s.set_retention_days("ntnu-avvik", 3650)
     s.unlock_recovery(recovery)
     seed_demo(s, user="kari", cases=30, seed=3)
-    s.set_retention_days("ntnu-avvik", 3650, by="kari")
     kari = Store.open(db_url)
     kari.unlock("kari", DEMO_PASSPHRASE)
     number = kari.create_case("stinn-varsling", CANARY, date(2026, 11, 2), by="kari", intake=WRITTEN, secret=True,
@@ -376,6 +378,10 @@ def test_a_backup_of_an_older_schema_is_restored_at_its_revision_then_upgraded(f
             assert bk._revision(c) == store_db.HEAD_REVISION
         assert store.get_user("kari").role == "officer"  # 0003's default for users before it
         assert store.get_case("2026-0001").title == "Gammel-sak-Q2"
+        # A database from before approvals: the first to approve themselves administers it.
+        store.register_user("nora", "korrekt hest batteri")
+        store.unlock("nora", "korrekt hest batteri")
+        store.approve_user("nora", "admin")
         assert store.add_body("KKV").id == 4  # the id sequence continues after the restored rows
     finally:
         store.close()

@@ -77,7 +77,8 @@ def test_the_quick_check_on_each_backend(db_url):
     store = _case_with_notes(db_url)
     report = check.run(store, quick=True)
     assert report.ok and report.audit_entries == 2
-    assert report.checked == (["integrity_check", "audit"] if store.loc.is_sqlite else ["invalid_indexes", "audit"])
+    assert report.checked == (["integrity_check", "audit", "signatures"] if store.loc.is_sqlite
+                              else ["invalid_indexes", "audit", "signatures"])
     assert check.run(store).ok
     store.close()
 
@@ -99,7 +100,7 @@ def test_the_quick_check_leaves_a_long_journal_to_varsel_check(tmp_path, monkeyp
     store = _case_with_notes(str(tmp_path / "a.db"))
     monkeypatch.setattr(check, "STARTUP_AUDIT_LIMIT", 1)
     report = check.run(store, quick=True)
-    assert report.checked == ["integrity_check"] and report.audit_entries is None
+    assert report.checked == ["integrity_check", "signatures"] and report.audit_entries is None
     store.close()
 
 

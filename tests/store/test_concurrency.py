@@ -37,9 +37,15 @@ WORKER = textwrap.dedent("""
 
 
 def _case(store) -> str:  # noqa: ANN001
-    for k in range(WORKERS):  # the workers are officers of the unit handling the case
-        store.add_user(f"w{k}")
-        store.add_member("IE-fakultetet", f"w{k}")
+    from varsel_tui.store.service import Store
+
+    admin = Store(store.loc, store.engine)  # the store fixture's administrator (tests/conftest.py)
+    admin.unlock("admin", "administratorens passfrase")
+    for k in range(WORKERS):  # the workers are approved officers of the unit handling the case
+        admin.register_user(f"w{k}", "arbeiderens passfrase")
+        admin.approve_user(f"w{k}")
+        admin.add_member("IE-fakultetet", f"w{k}")
+    admin.lock()
     return store.create_case("ntnu-avvik", "Samtidig", date(2026, 11, 2), by="kari",
                              intake={"melder_type": "student", "mottakende_enhet": "IE-fakultetet"}).case.number
 

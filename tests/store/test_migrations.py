@@ -27,6 +27,8 @@ def test_migrated_schema_matches_the_models(db_url):
 def test_opening_an_existing_database_keeps_its_data(db_url):
 
     first = Store.open(db_url)
+    first.register_user("kari", "korrekt hest batteri")
+    first.unlock("kari", "korrekt hest batteri")
     first.add_body("OU", "Organisatorisk utvalg")
     first.close()
     again = Store.open(db_url)
@@ -79,6 +81,16 @@ def test_a_database_with_cases_from_the_first_schema_is_upgraded_and_its_secret_
 
     store = Store.open(str(path))
     assert [c.number for c in store.list_cases()] == ["2026-0001", "2026-0002"]
+    # Nobody is approved yet, so nobody can be given a key: the secret case waits, named.
+    assert store.unsealed_legacy == ["2026-0001"]
+    # kari makes herself the administrator (the first to do so in a database from before approvals)
+    # and signs her membership; the next opening seals the case for her.
+    store.unlock("kari", "korrekt hest batteri")
+    store.approve_user("kari", "admin")
+    store.add_member("OU", "kari")
+    store.close()
+    store = Store.open(str(path))
+    assert store.unsealed_legacy == []
     store.close()
     data = path.read_bytes() + (path.with_name("old.db-wal").read_bytes()
                                 if path.with_name("old.db-wal").exists() else b"")

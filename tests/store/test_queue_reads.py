@@ -25,8 +25,8 @@ def _like_numbers(source, text: str, view: str, user: str, column: str = "due", 
 
 
 @pytest.fixture
-def seeded(store, db_url):
-    seed_bulk(store, 240, seed=3, created_by="kari", span_days=200)
+def seeded(store, admin, db_url):
+    seed_bulk(store, 240, seed=3, created_by="kari", span_days=200, admin=admin)
     return db_url
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from varsel_tui.crypto.keys import generate_user_keys
+from varsel_tui.crypto.keys import new_user_keys
+from varsel_tui.crypto.signing import signing_public_bytes
 from varsel_tui.store.service import CaseLocked, CaseTampered, NoAccess, Store, StoreError, WrongPassphrase
 
 PASS = "korrekt hest batteri"
@@ -19,16 +20,44 @@ WRITTEN = {"kanal": "skriftlig", "anonym": "nei", "varsler_er_fornærmede": "ja"
 ORG = {"kari": "OU", "per": "OU", "lars": "KKV", "ida": "IE-fakultetet", "nils": "NV-fakultetet", "hanne": None}
 
 
-def keyed_store(db_url: str) -> Store:
+def admin_store(db_url: str) -> Store:
+    """A fresh database whose first user, "admin", is its administrator; unlocked as admin."""
     s = Store.open(db_url)
+    s.register_user("admin", PASS)
+    s.unlock("admin", PASS)
+    return s
+
+
+def keyed_store(db_url: str) -> Store:
+    """The organisation, unlocked as its administrator (who is in no body)."""
+    s = admin_store(db_url)
     for body in ("linjeleder", "OU", "KKV", "Presidentskapet", "IE-fakultetet", "NV-fakultetet"):
         s.ensure_body(body)
     for name, body in ORG.items():
-        public, sealed = generate_user_keys(PASS)
-        s.add_user(name, public_key=public, sealed_private_key=sealed)
+        private, public, sealed = new_user_keys(PASS)
+        s.add_user(name, public_key=public, sealed_private_key=sealed, private_key=private)
+        s.approve_user(name)
         if body:
             s.add_member(body, name)
+    s.lock()  # the administrator is entitled to no case: the tests read as the people who are
+    s.actor = None
     return s
+
+
+def admin_of(store: Store) -> Store:
+    """A second handle on `store`'s database, unlocked as its administrator "admin" (who is in no
+    body and entitled to no case), for the administrator's acts; `store` itself stays locked."""
+    handle = getattr(store, "_test_admin", None)
+    if handle is None:
+        handle = store._test_admin = Store(store.loc, store.engine)
+        handle.unlock("admin", PASS)
+    return handle
+
+
+def new_keys(passphrase: str) -> tuple[bytes, bytes, bytes]:
+    """(public, sealed, signing public) of a new key pair, as `user reset` makes them."""
+    private, public, sealed = new_user_keys(passphrase)
+    return public, sealed, signing_public_bytes(private)
 
 
 def as_user(db_url: str, name: str) -> Store:
@@ -110,7 +139,7 @@ def test_a_case_raised_to_strictly_secret_at_2_4_leaves_no_plaintext_behind(org,
                              intake={"kanal": "muntlig", "anonym": "nei", "varsler_er_fornærmede": "ja"},
                              parties=[{"role": "varsler", "name": f"{CANARY}-person"}]).case.number
     assert CANARY.encode() in stored_bytes(db_url)  # confidential, not secret: plain so far
-    org.add_member("linjeleder", "kari")  # kari handles phase 1 too
+    admin_of(org).add_member("linjeleder", "kari")  # kari handles phase 1 too
     rng = random.Random(5)
     kari = as_user(db_url, "kari")
     for _ in range(30):
@@ -208,7 +237,7 @@ def test_a_hearing_gives_access_until_its_end_date_then_the_case_is_re_keyed(org
 
 def test_removing_a_member_revokes_and_re_keys_at_the_next_write(org, db_url):
     number = secret_case(org)
-    org.remove_member("OU", "per")
+    admin_of(org).remove_member("OU", "per")
     with pytest.raises(NoAccess):
         as_user(db_url, "per").get_case(number)  # refused at once, before any re-key
     as_user(db_url, "kari").add_note(number, "ny opplysning", by="kari")
@@ -218,7 +247,7 @@ def test_removing_a_member_revokes_and_re_keys_at_the_next_write(org, db_url):
 
 
 def test_a_secret_case_nobody_could_read_is_refused_and_nothing_saved(db_url):
-    s = Store.open(db_url)
+    s = admin_store(db_url)
     s.ensure_body("OU")
     with pytest.raises(StoreError, match="no one could read"):
         s.create_case("stinn-varsling", CANARY, date(2026, 11, 2), by="kari", intake=WRITTEN)
@@ -333,15 +362,14 @@ def test_column_format_matches_an_independent_aes_gcm_computation():
 # -- recovery and retention ------------------------------------------------------------------------
 
 def test_recovery_key_restores_a_case_after_every_member_lost_their_passphrase(org, db_url):
-    from varsel_tui.crypto.keys import generate_user_keys
 
-    text = org.init_recovery(by="admin")
+    text = admin_of(org).init_recovery()
     number = secret_case(org)
     assert "gjenopprettingsnøkkelen" in org.access_list(number)
     # everyone in OU forgets their passphrase: new key pairs, old wraps gone
     for name in ("kari", "per"):
-        public, sealed = generate_user_keys("ny passfrase 2026")
-        org.reset_user_keys(name, public, sealed, by="admin")
+        public, sealed, signing = new_keys("ny passfrase 2026")
+        admin_of(org).reset_user_keys(name, public, sealed, signing_public_key=signing)
     kari = Store.open(db_url)
     kari.unlock("kari", "ny passfrase 2026")
     with pytest.raises(NoAccess):
@@ -364,7 +392,7 @@ def test_retention_destroys_expired_cases_and_leaves_anonymous_statistics(org, d
          n=number)
     _record_state(org, number)  # as if the workflow had closed it (walking it there is another test's job)
     assert org.expired_cases(date(2026, 11, 23)) == []  # retention 0: until an archivist decides
-    org.set_retention_days("stinn-varsling", 365, by="admin")
+    admin_of(org).set_retention_days("stinn-varsling", 365)
     [(case, expired_on)] = org.expired_cases(date(2026, 11, 23))
     assert case.number == number and expired_on == date(2025, 1, 9)
     backup = None
@@ -372,7 +400,7 @@ def test_retention_destroys_expired_cases_and_leaves_anonymous_statistics(org, d
         backup = Path(db_url).with_suffix(".backup")
         org.checkpoint()
         shutil.copy(db_url, backup)
-    assert org.destroy_case(number, by="admin") == number
+    assert admin_of(org).destroy_case(number) == number
     assert org.list_cases() == []
     [stat] = org.statistics()
     assert (stat.workflow_id, stat.classification, stat.closed_month) == ("stinn-varsling", "strengt_hemmelig",
@@ -389,7 +417,7 @@ def test_retention_destroys_expired_cases_and_leaves_anonymous_statistics(org, d
 def test_a_case_still_within_its_period_is_not_destroyed(org):
     number = secret_case(org)
     with pytest.raises(StoreError, match="not past its retention period"):
-        org.destroy_case(number, by="admin")
+        admin_of(org).destroy_case(number)
 
 
 def test_views_are_in_the_audit_journal(org, db_url):
@@ -411,7 +439,7 @@ def test_a_secret_deviation_re_registered_where_nobody_could_read_it_is_refused_
         ida.advance(number, answers, by="ida", on=date(2026, 11, 3))
     assert [c.number for c in org.list_cases()] == [number]  # neither the step nor a new case was saved
     assert ida.get_case(number).case.current_step == "M1"
-    org.add_member("linjeleder", "hanne")
+    admin_of(org).add_member("linjeleder", "hanne")
     d, _ = ida.advance(number, answers, by="ida", on=date(2026, 11, 3))
     new = org.case_number(d.case.linked_to)
     assert org.access_list(new) == {"hanne": [1]}
@@ -420,7 +448,7 @@ def test_a_secret_deviation_re_registered_where_nobody_could_read_it_is_refused_
 
 def test_a_draft_written_after_a_revocation_is_under_the_new_generation(org, db_url):
     number = secret_case(org)
-    org.remove_member("OU", "per")
+    admin_of(org).remove_member("OU", "per")
     as_user(db_url, "kari").save_draft(number, "2.1", "kari", {"merknad": "utkast"})
     assert org.access_list(number) == {"kari": [1, 2]}
     [(ct,)] = _sql(org, "SELECT answers_ct FROM drafts")
@@ -430,7 +458,7 @@ def test_a_draft_written_after_a_revocation_is_under_the_new_generation(org, db_
 def test_joining_a_body_the_case_concerns_shuts_you_out_at_once(org, db_url):
     number = secret_case(org, parties=[{"role": "anklagede", "name": "lars"}])  # lars sits in KKV
     assert as_user(db_url, "kari").get_case(number).case.concerns == "KKV"
-    org.add_member("KKV", "kari")
+    admin_of(org).add_member("KKV", "kari")
     with pytest.raises(NoAccess):
         as_user(db_url, "kari").get_case(number)
 
@@ -448,16 +476,19 @@ def test_the_accused_is_shut_out_even_before_the_next_write(org, db_url):
 def test_a_reset_that_would_orphan_a_case_is_refused(org, db_url):
     d = org.create_case("ntnu-avvik", CANARY, date(2026, 11, 2), by="ida", classification="strengt_hemmelig",
                         intake={"melder_type": "student", "mottakende_enhet": "IE-fakultetet"})
-    public, sealed = generate_user_keys("ny passfrase 2026")
+    public, sealed, signing = new_keys("ny passfrase 2026")
     with pytest.raises(StoreError, match="only key holder of case"):
-        org.reset_user_keys("ida", public, sealed, by="admin")
+        admin_of(org).reset_user_keys("ida", public, sealed, signing_public_key=signing)
     assert as_user(db_url, "ida").get_case(d.case.number).title == CANARY
 
 
-def test_bulk_demo_data_leaves_the_id_sequences_usable(org, db_url):
-    from varsel_tui.store.demo import seed_bulk
+def test_bulk_demo_data_leaves_the_id_sequences_usable(db_url):
+    from varsel_tui.store.demo import DEMO_PASSPHRASE, ensure_demo_org, seed_bulk
 
-    org.init_recovery(by="admin")
-    seed_bulk(org, 30, seed=3)
-    number = secret_case(org)  # new rows after explicit ids: no clash on PostgreSQL
-    as_user(db_url, "kari").add_note(number, "etter demo", by="kari")
+    demo = Store.open(db_url)
+    ensure_demo_org(demo)  # its first user, kari, is the demo's administrator
+    demo.unlock("kari", DEMO_PASSPHRASE)
+    demo.init_recovery()
+    seed_bulk(demo, 30, seed=3)
+    number = secret_case(demo)  # new rows after explicit ids: no clash on PostgreSQL
+    demo.add_note(number, "etter demo", by="kari")

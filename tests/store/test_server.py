@@ -24,6 +24,7 @@ from varsel_tui.store.service import CaseTampered, NotFound, Store
 DB = "cm_committee_test"
 KARI, LARS = "cm_t_kari", "cm_t_lars"
 PASSWORD = "cm-test-only"
+PASSPHRASE = "komiteens lange passfrase"
 INTAKE = {"melder_type": "student", "gjelder": "utdanning", "mottakende_enhet": "IE-fakultetet"}
 
 
@@ -112,10 +113,13 @@ def _open(url: str) -> Store:
 
 
 def _registered(owner_url: str, kari_url: str, lars_url: str) -> tuple[Store, Store]:
+    """kari (the administrator `server init` made) registers first and is the app's trust anchor;
+    lars registers and kari approves him, which gives his login the officers' role."""
     kari, lars = _open(kari_url), _open(lars_url)
-    kari.add_user(KARI)
-    lars.add_user(LARS)
-    server.grant_login(kari.engine, LARS, "officer")
+    kari.register_user(KARI, PASSPHRASE)
+    kari.unlock(KARI, PASSPHRASE)
+    lars.register_user(LARS, PASSPHRASE)
+    kari.approve_user(LARS)
     kari.add_body("IE-fakultetet")
     kari.add_body("NV-fakultetet")
     kari.add_member("IE-fakultetet", KARI)
@@ -284,7 +288,8 @@ def test_a_second_os_account_with_psql_sees_only_what_the_app_would_show(committ
         made = True
     try:
         kari = _open(kari_url)
-        kari.add_user(KARI)
+        kari.register_user(KARI, PASSPHRASE)  # the administrator server init made: the trust anchor
+        kari.unlock(KARI, PASSPHRASE)
         kari.add_body("IE-fakultetet")  # a body-type answer must name a registered body
         kari.create_case("ntnu-avvik", "Kun for IE", date(2026, 11, 20), by=KARI, intake=INTAKE)
         _sql(owner_url, f"CREATE ROLE {login} LOGIN IN ROLE {server.OFFICERS}")
@@ -319,13 +324,14 @@ def test_an_entitled_officer_does_every_case_write_of_the_app(committee):
     including a strictly secret case's key wraps, and keeps drafts to their writer."""
     owner_url, kari_url, lars_url = committee
     kari, lars = _registered(*committee)
-    kari.init_recovery(by=KARI)
+    kari.init_recovery()
     kari.add_member("IE-fakultetet", LARS)  # both are officers of IE: the app materialises their access
     secret = kari.create_case("ntnu-avvik", "Hemmelig avvik", date(2026, 11, 20), by=KARI, intake=INTAKE,
-                              secret=True)  # only kari's body: IE (she has no key: the recovery key reads it)
+                              secret=True)  # only kari's body: IE
     plain = kari.create_case("ntnu-avvik", "Åpent avvik", date(2026, 11, 21), by=KARI, intake=INTAKE).case.number
     assert sorted(_sql(owner_url, "SELECT user_name FROM case_access")) == [(KARI,), (KARI,), (LARS,), (LARS,)]
-    assert _sql(owner_url, "SELECT count(*) FROM case_keys") == [(1,)]  # the recovery wrap, written by kari
+    assert _sql(owner_url, "SELECT recipient FROM case_keys ORDER BY recipient") == [
+        ("recovery",), (f"user:{KARI}",), (f"user:{LARS}",)]  # written by kari
 
     lars.add_party(plain, "melder", "Ola Student", by=LARS)
     d = lars.add_measure(plain, "Ny sensorveiledning", responsible="Instituttleder", due=date(2026, 12, 1), by=LARS)
@@ -381,11 +387,11 @@ def test_an_administrator_destroys_an_expired_case_through_the_narrow_function(c
     _sql(owner_url, "SET ROLE varsel_owner; UPDATE cases SET status = 'closed', closed_on = '2024-02-01'")
     with pytest.raises(psycopg.errors.InsufficientPrivilege):  # an officer with access may not
         _sql(lars_url, "SELECT varsel_destroy_case(%s)", (case_id,))
-    kari.set_retention_days("ntnu-avvik", 365, by=KARI)
+    kari.set_retention_days("ntnu-avvik", 365)
     with pytest.raises(CaseTampered, match="status changed"):  # closed behind the app's back: kept
-        kari.destroy_case(number, by=KARI)
+        kari.destroy_case(number)
     _record_state(owner_url)  # as if the workflow had closed it (walking it there is another test's job)
-    assert kari.destroy_case(number, by=KARI) == number
+    assert kari.destroy_case(number) == number
     assert _sql(owner_url, "SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM journal WHERE case_id "
                            "IS NOT NULL), (SELECT count(*) FROM case_access), (SELECT count(*) FROM case_statistics)") \
         == [(0, 0, 0, 1)]

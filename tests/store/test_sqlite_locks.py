@@ -51,6 +51,8 @@ def _my_locks(path) -> list[str]:  # noqa: ANN001
 def test_opening_the_store_keeps_the_queue_connections_lock_and_no_write_is_lost(tmp_path):
     path = tmp_path / "varsel.db"
     setup = Store.open(str(path))
+    setup.register_user("kari", "korrekt hest batteri")  # the first user: the administrator
+    setup.unlock("kari", "korrekt hest batteri")
     setup.ensure_body("OU")
     setup.add_user("kari")  # the registering officer sees the case while no body is set
     _new("first", setup)

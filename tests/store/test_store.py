@@ -42,8 +42,8 @@ def test_written_stinn_notification_is_strictly_secret_and_skips_phase_1(store):
     assert all(d.state.steps[s].status == "skipped" for s in ("1.1", "1.5", "1.7"))
 
 
-def test_case_concerning_a_member_of_ou_skips_phase_3(store):
-    store.add_member("OU", "per")
+def test_case_concerning_a_member_of_ou_skips_phase_3(store, admin):
+    admin.add_member("OU", "per")
     d = store.create_case("stinn-varsling", "Om OU-medlem", date(2026, 11, 2), by="kari", intake=STINN_WRITTEN,
                           parties=[{"role": "anklagede", "name": "per"}])
     assert d.case.concerns == "OU"
@@ -223,12 +223,12 @@ def test_deviation_belongs_to_the_receiving_unit_until_transferred(store):
 
 def test_bulk_demo_data_matches_what_the_engine_says(tmp_path):
     """Seeded metadata (classification, step, due) equals a fresh replay of each case."""
-    from varsel_tui.store.demo import seed_bulk
-
-    from varsel_tui.store.demo import DEMO_PASSPHRASE
+    from varsel_tui.store.demo import DEMO_PASSPHRASE, ensure_demo_org, seed_bulk
 
     s = Store.open(str(tmp_path / "demo.db"))
-    recovery = s.init_recovery(by="test")
+    ensure_demo_org(s)  # the demo's first user, kari, is its administrator
+    s.unlock("kari", DEMO_PASSPHRASE)
+    recovery = s.init_recovery()
     seed_bulk(s, 120, seed=4)
     secret_in_ou = next(c for c in s.list_cases() if c.classification == "strengt_hemmelig" and c.body == "OU")
     per = Store.open(str(tmp_path / "demo.db"))

@@ -64,14 +64,35 @@ def _bare_url(url: str, tmp_path: Path, monkeypatch) -> str:  # noqa: ANN001
     return f"postgresql://{parts.username}@{parts.hostname}:{port}{parts.path}"
 
 
+def _approved_users(store: Store) -> None:
+    """The roles' users, approved: on SQLite kari administers and w0-w2 and lars are approved; on
+    PostgreSQL every role acts as the one login, the database's administrator."""
+    from varsel_tui.identity import session_user
+
+    passphrase = "stresstestens passfrase"
+    if store.loc.is_sqlite:
+        store.register_user("kari", passphrase)
+        store.unlock("kari", passphrase)
+        for name in ("w0", "w1", "w2", "lars"):
+            store.register_user(name, passphrase)
+            store.approve_user(name)
+    else:
+        login = session_user(store.engine)
+        store.register_user(login, passphrase)
+        store.unlock(login, passphrase)
+
+
 def test_queue_writers_and_viewer_at_once_lose_nothing(db_url, capsys, tmp_path, monkeypatch):
     if db_url.startswith("postgresql"):
         db_url = _bare_url(db_url, tmp_path, monkeypatch)
     store = Store.open(db_url)
+    _approved_users(store)
     store.ensure_body("OU")
     store.ensure_body("IE-fakultetet")
-    for who in ("kari", "lars", "w0", "w1", "w2"):  # officers of the unit that has the shared case
-        store.add_user(who)
+    from varsel_tui.identity import session_user
+
+    officers = ("kari", "lars", "w0", "w1", "w2") if store.loc.is_sqlite else (session_user(store.engine),)
+    for who in officers:  # officers of the unit that has the shared case (approved in _approved_users)
         store.add_member("IE-fakultetet", who)
     shared = store.create_case("ntnu-avvik", "Felles sak", date(2026, 11, 2), by="kari",
                                intake={"melder_type": "student", "mottakende_enhet": "IE-fakultetet"}).case.number

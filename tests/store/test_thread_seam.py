@@ -40,7 +40,9 @@ def test_threads_sharing_a_store_keep_every_write_and_the_chain(store):
 
 def test_lock_waits_for_the_running_call(tmp_path):
     store = Store.open(str(tmp_path / "x.db"))
-    store.unlock_recovery(store.init_recovery(by="test"))
+    store.register_user("admin", "administratorens passfrase")  # the first user: the administrator
+    store.unlock("admin", "administratorens passfrase")
+    store.unlock_recovery(store.init_recovery())
     inside = threading.Event()
 
     def long_call() -> None:

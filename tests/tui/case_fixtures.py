@@ -33,16 +33,18 @@ def seeded_store(tmp_path: Path):  # noqa: ANN201
     from varsel_tui.store.service import Store
 
     store = Store.open(str(tmp_path / "varsel.db"))
-    store.register_user(USER, PASSPHRASE, "Nora Nordmann")
+    store.register_user(USER, PASSPHRASE, "Nora Nordmann")  # the first user: the administrator
     store.register_user(KKV_USER, PASSPHRASE, "Kari Kkv")
-    # The organisation's recovery key: secret cases stay readable whoever holds them, and the
-    # tests' own store (the administrator) uses it to set cases up.
-    store.unlock_recovery(store.init_recovery(by="admin"))
+    store.unlock(USER, PASSPHRASE)
+    store.approve_user(KKV_USER)
     for body in BODIES:
         store.ensure_body(body)
     for body, people in MEMBERS.items():
         for person in people:
             store.add_member(body, person)
+    # The organisation's recovery key: secret cases stay readable whoever holds them, and the
+    # tests' own store uses it to set cases up.
+    store.unlock_recovery(store.init_recovery())
     return store
 
 

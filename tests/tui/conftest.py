@@ -52,11 +52,15 @@ def build_database(path: Path) -> None:
 
     store = Store.open(str(path))
     try:
+        for name in ("kari", "per"):  # kari first: the administrator
+            store.register_user(name, PASSPHRASE)
+        store.unlock("kari", PASSPHRASE)
+        store.approve_user("per")
         store.ensure_body("OU", "Organisasjonsutvalget")
         store.ensure_body("KKV")
-        for name in ("kari", "per"):
-            store.register_user(name, PASSPHRASE)
         store.add_member("OU", "kari")
+        store.lock()  # the cases below are written by trusted setup code, as nobody in particular
+        store.actor = None
         d = date.fromisoformat
         store.create_case(
             "stinn-varsling", SECRET_TITLE, d("2026-11-02"), by="kari",
@@ -100,9 +104,15 @@ def seeded_db_template(tmp_path_factory) -> Path:
     with pytest.MonkeyPatch.context() as mp:  # only while building: other test folders keep the real clock
         mp.setenv("VARSEL_TODAY", TODAY)
         mp.setenv("TZ", "Europe/Oslo")
-        mp.setenv("VARSEL_TEST_FAST_KDF", "1")
         time.tzset()
-        build_database(path)
+        from varsel_tui.crypto import kdf
+
+        fixed = kdf.fixed_params()
+        kdf.use_fixed_params(kdf.fast_test_params())  # before the function-scoped fixture runs
+        try:
+            build_database(path)
+        finally:
+            kdf.use_fixed_params(fixed)
     time.tzset()
     return path
 

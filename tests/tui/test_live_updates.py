@@ -50,12 +50,18 @@ M1_ANSWERS = {"sensitive_opplysninger": False, "kritikkverdige_forhold": False, 
 
 def in_its_body(store, number: str, *people: str) -> None:  # noqa: ANN001
     """Make `people` officers of the body that has the case (access by body: only they see it)."""
+    from varsel_tui.store.service import Store
+
     body = store.get_case(number).case.body
     known = {u.name for u in store.users()}
+    admin = Store(store.loc, store.engine)  # USER registered first: the administrator (case_fixtures)
+    admin.unlock(USER, PASSPHRASE)
     for person in people:
         if person not in known:
-            store.add_user(person)
-        store.add_member(body, person)
+            admin.register_user(person, PASSPHRASE)
+            admin.approve_user(person)
+        admin.add_member(body, person)
+    admin.lock()
 
 
 async def cli(db: str, *args: str, user: str = "lars") -> dict:

@@ -579,8 +579,9 @@ def test_queue_source_on_postgresql(tmp_path):
     db_url = base.rsplit("/", 1)[0] + "/" + name + (sep + query if sep else "")
     try:
         store = Store.open(db_url)
+        store.register_user("kari", "korrekt hest batteri")  # the first user: the administrator
+        store.unlock("kari", "korrekt hest batteri")
         store.ensure_body("OU")
-        store.register_user("kari", "korrekt hest batteri")
         store.add_member("OU", "kari")
         store.create_case("stinn-varsling", SECRET_TITLE, date(2026, 11, 2), by="kari",
                           intake={"kanal": "skriftlig", "anonym": True, "varsler_er_fornærmede": True})

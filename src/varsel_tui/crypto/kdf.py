@@ -10,15 +10,14 @@ Parameters read back from storage go through :func:`check_params`, which caps th
 (memory <= 1 GiB, Argon2 iterations <= 20, ...) so a tampered key file cannot make
 unlock hang or exhaust memory; anything out of bounds raises :class:`FormatError`.
 
-Test mode: with the environment variable ``VARSEL_TEST_FAST_KDF=1``,
-:func:`default_params` returns tiny parameters (:data:`FAST_TEST_PARAMS`) so test
-suites stay fast. Never set it in production: such keys are cheap to brute-force.
-The variable is read at call time, so ``monkeypatch.setenv`` works.
+Tests make keys fast by calling :func:`use_fixed_params` with :func:`fast_test_params`
+(tests/conftest.py; CLI subprocesses get it from tests/fastkdf/sitecustomize.py). Only code
+running inside the process can do that: no environment variable or file switches it, so a
+production installation always calibrates.
 """
 
 from __future__ import annotations
 
-import os
 import time
 import unicodedata
 from typing import Any
@@ -29,7 +28,9 @@ __all__ = [
     "KEY_LENGTH",
     "SALT_LENGTH",
     "FAST_TEST_PARAMS",
-    "FAST_TEST_ENV",
+    "fast_test_params",
+    "use_fixed_params",
+    "fixed_params",
     "argon2_available",
     "check_params",
     "default_params",
@@ -39,7 +40,6 @@ __all__ = [
 
 KEY_LENGTH = 32
 SALT_LENGTH = 16
-FAST_TEST_ENV = "VARSEL_TEST_FAST_KDF"
 
 # Caps applied to parameters read from storage.
 MAX_MEMORY_BYTES = 1 << 30  # 1 GiB
@@ -114,11 +114,27 @@ def check_params(params: Any) -> dict[str, Any]:
     return out
 
 
+_fixed: dict[str, Any] | None = None
+
+
+def fast_test_params() -> dict[str, Any]:
+    """Tiny parameters for test suites (cheap to brute-force: never for real keys)."""
+    return dict(FAST_TEST_PARAMS if argon2_available() else _FAST_TEST_SCRYPT)
+
+
+def use_fixed_params(params: dict[str, Any] | None) -> None:
+    """Give every new key `params` instead of calibrated ones (None: calibrate again). For tests."""
+    global _fixed
+    _fixed = check_params(params) if params is not None else None
+
+
+def fixed_params() -> dict[str, Any] | None:
+    return dict(_fixed) if _fixed is not None else None
+
+
 def default_params() -> dict[str, Any]:
-    """Parameters for a new sealed key: tiny in test mode, otherwise :func:`calibrate`."""
-    if os.environ.get(FAST_TEST_ENV) == "1":
-        return dict(FAST_TEST_PARAMS if argon2_available() else _FAST_TEST_SCRYPT)
-    return calibrate()
+    """Parameters for a new sealed key: :func:`calibrate`, unless a test fixed them."""
+    return fixed_params() or calibrate()
 
 
 def _normalise(passphrase: str) -> bytes:

@@ -39,6 +39,7 @@ from .errors import FormatError, InvalidRecoveryKey, TamperedData, WrongPassphra
 
 __all__ = [
     "generate_user_keys",
+    "new_user_keys",
     "unseal_private_key",
     "change_passphrase",
     "sealed_public_key",
@@ -142,13 +143,19 @@ def sealed_kdf_params(sealed: bytes) -> dict[str, Any]:
     return _parse(sealed)[1]["kdf"]
 
 
-def generate_user_keys(passphrase: str, kdf_params: dict[str, Any] | None = None) -> tuple[bytes, bytes]:
-    """New key pair -> (public key bytes, sealed private key). ``kdf_params`` default: :func:`kdf.default_params`."""
+def new_user_keys(passphrase: str, kdf_params: dict[str, Any] | None = None) -> tuple[X25519PrivateKey, bytes, bytes]:
+    """New key pair -> (private key, public key bytes, sealed private key); the private key is for
+    signing the registration (crypto/signing.py) and is then dropped by the caller."""
     if not passphrase:
         raise ValueError("passphrase must not be empty")
     private_key = X25519PrivateKey.generate()
     params = kdf_params if kdf_params is not None else kdf.default_params()
-    return public_bytes(private_key), _seal(private_key, passphrase, params)
+    return private_key, public_bytes(private_key), _seal(private_key, passphrase, params)
+
+
+def generate_user_keys(passphrase: str, kdf_params: dict[str, Any] | None = None) -> tuple[bytes, bytes]:
+    """New key pair -> (public key bytes, sealed private key). ``kdf_params`` default: :func:`kdf.default_params`."""
+    return new_user_keys(passphrase, kdf_params)[1:]
 
 
 def unseal_private_key(sealed: bytes, passphrase: str) -> X25519PrivateKey:

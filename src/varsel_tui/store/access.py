@@ -24,9 +24,9 @@ from sqlmodel import Session, select
 
 from ..domain.entitlement import entitled_people
 from ..domain.entitlement import may_see as may_see_rule
-from . import journal
+from . import journal, trust
 from .db import StoreError
-from .models import Body, CaseKey, Hearing, Member, Party, Setting, User
+from .models import CaseKey, Hearing, Party, Setting
 from .secrets import RECOVERY, RECOVERY_SETTING, SEALED_COLUMNS, SECRET, NoAccess, user_recipient, wrap_for
 from .server import has_function
 
@@ -68,10 +68,10 @@ def recovery_public_key(s: Session) -> bytes | None:
 
 
 def members_of(s: Session, bodies: list[str]) -> set[str]:
-    """The members of `bodies`: the one place that says who belongs to a body."""
-    if not bodies:
-        return set()
-    return set(s.exec(select(Member.person).join(Body, Body.id == Member.body_id).where(Body.name.in_(bodies))))
+    """The members of `bodies`: the one place that says who belongs to a body. Signed memberships
+    only (store/trust.py): a member row put in behind the app's back counts for nothing."""
+    members = trust.read(s).members
+    return {p for b in bodies for p in members.get(b, set())}
 
 
 def _hearings(s: Session, case: "Case") -> list[tuple[list[str], date, date | None]]:
@@ -121,7 +121,7 @@ def entitled_users(db: "Db", s: Session, case: "Case", *, accused: set[str], use
     full name), `members` (a cached `members_of`) and `hearings` may be given by a caller that
     reads them for many cases at once."""
     if users is None:
-        users = {u.name: u.display_name or "" for u in s.exec(select(User))}
+        users = {name: u.display_name or "" for name, u in trust.verified_users(s).items()}  # approved only
     return _rule(s, case, members=members, hearings=hearings, concerns=[b for b in case.concerns.split(",") if b],
                  excluded=accused, display_names=users, users=users)
 
@@ -130,10 +130,10 @@ def entitled(db: "Db", s: Session, case: "Case") -> dict[str, bytes]:
     """Recipient id → public key of everyone entitled to the case now (key wraps)."""
     people = entitled_users(db, s, case, accused=accused_names(db, s, case))
     out: dict[str, bytes] = {}
-    if people:
-        for u in s.exec(select(User).where(User.name.in_(sorted(people))).order_by(User.name)):
-            if u.public_key:
-                out[user_recipient(u.name)] = bytes(u.public_key)
+    approved = trust.verified_users(s)  # the approved public key, never one put in the row since
+    for name in sorted(set(people) & set(approved)):
+        if approved[name].public_key:
+            out[user_recipient(name)] = bytes(approved[name].public_key or b"")
     recovery = recovery_public_key(s)
     if recovery:
         out[RECOVERY] = recovery
@@ -151,13 +151,20 @@ def may_see(db: "Db", s: Session, case: "Case", user: str) -> bool:
         and has_row(s, case, user)
 
 
+def _approved_key(s: Session, name: str, public_key: bytes) -> bool:
+    """The unlocked key is the approved one of an approved user (not pending, not replaced)."""
+    user = trust.verified_users(s).get(name)
+    return user is not None and bytes(user.public_key or b"") == public_key
+
+
 def load_wraps(db: "Db", s: Session, case: "Case") -> None:
     """Give the codec the unlocked user's wraps for this case, if the workflow lets them in now."""
     who = db.codec.unlocked_as
     if case.classification != SECRET or who is None:
         return
     name = who.removeprefix("user:")
-    if who != RECOVERY and name not in entitled_users(db, s, case, accused=set()):
+    if who != RECOVERY and (name not in entitled_users(db, s, case, accused=set())
+                            or not _approved_key(s, name, db.codec.session.public_key)):
         db.codec.set_wraps(case.number, None)  # a wrap left from before does not let them in
         return
     rows = s.exec(select(CaseKey.key_version, CaseKey.wrap).where(CaseKey.case_id == case.id,

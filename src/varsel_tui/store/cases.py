@@ -18,14 +18,20 @@ from sqlmodel import Session, select
 from ..domain.conditions import Context
 from ..domain.engine import CaseState, EngineError, HistoryItem, Outcome, preview, replay
 from ..domain.forms import validate
-from ..domain.policy import PARTY_ROLES, SECRET, UnknownClassification, classify, prelim_warn_from, \
-    raises_classification
+from ..domain.policy import (
+    PARTY_ROLES,
+    SECRET,
+    UnknownClassification,
+    classify,
+    prelim_warn_from,
+    raises_classification,
+)
 from ..domain.workflow import Workflow
-from . import access, journal
+from . import access, journal, trust
 from .db import StoreError
 from .directory import find_body
 from .errors import ConcurrentEdit, NotFound, ValidationFailed
-from .models import Body, Case, Draft, Hearing, History, Measure, Member, Party, User
+from .models import Case, Draft, Hearing, History, Measure, Party
 from .reads import CaseDetail, detail, facts, history_items, load_case, registered_bodies, today
 from .unit import Db
 
@@ -102,16 +108,17 @@ def add_party_row(db: Db, s: Session, case: Case, role: str, name: str = "", ano
 def concerned_bodies(db: Db, s: Session, case: Case) -> list[str]:
     """Bodies the case concerns: an accused party that is a body, or a member of one."""
     found: set[str] = set()
+    signed = None
     for p in s.exec(select(Party).where(Party.case_id == case.id, Party.role == "anklagede")):
         if p.concerns_body:
             found.add(p.concerns_body)
         name = (db.codec.open_row(case, p, "name") or "").strip()
         if name:
-            # by user name or by a registered user's full name ("Nora Nordmann" is nora)
-            people = {name} | set(s.exec(select(User.name).where(func.lower(User.display_name) == name.lower())))
-            rows = s.exec(select(Body.name).join(Member, Member.body_id == Body.id)
-                          .where(Member.person.in_(sorted(people))))
-            found.update(rows)
+            # by user name or by an approved user's full name ("Nora Nordmann" is nora), signed
+            # memberships only, names compared in Python (SQLite's lower() is ASCII-only)
+            signed = signed or trust.read(s)
+            people = trust.people_named(signed, name)
+            found.update(body for body, members in signed.members.items() if members & people)
     return sorted(found)
 
 

@@ -6,7 +6,8 @@ Three kinds of problem, each told in one line:
   `foreign_key_check`. PostgreSQL keeps its own structures whole; it is asked only for indexes a
   failed build left invalid.
 - audit: what `Store.verify_audit` reports — the same call as `varsel audit verify`, so every
-  check added there (signatures) is reported here as well.
+  check added there (signatures, case states) is reported here as well — and the users and
+  memberships no administrator signed (`Store.trust`, store/trust.py; cheap, also at start-up).
 - state: what `Store.verify_state` reports (also part of `varsel audit verify`): a case whose
   stored state no longer matches its journal's digest, or an access row the workflow does not
   give. Not at start-up: it recomputes every case's digest.
@@ -66,6 +67,8 @@ def run(store: "Store", *, quick: bool = False) -> Report:
     if not quick:  # every case's digest is recomputed (about 5 ms a case): not at start-up
         problems += _states(store)
         checked.append("case state")
+    problems += _signatures(store)
+    checked.append("signatures")
     return Report(problems, checked, entries)
 
 
@@ -124,6 +127,14 @@ def _audit(store: "Store") -> tuple[int | None, list[Problem]]:
         return None, [Problem("audit", "audit journal could not be verified: "
                                        + _first_line(exc, store.loc))]
     return checked, [Problem("audit", audit_problem(item)) for item in broken]
+
+
+def _signatures(store: "Store") -> list[Problem]:
+    """Users and memberships no administrator signed (store/trust.py), as `audit verify` lists them."""
+    try:
+        return [Problem("audit", line) for line in store.trust().problems]
+    except Exception as exc:  # noqa: BLE001 - a StoreError from a damaged database, in one line
+        return [Problem("audit", "signatures could not be verified: " + _first_line(exc, store.loc))]
 
 
 def _first_line(exc: BaseException, loc: "Location") -> str:

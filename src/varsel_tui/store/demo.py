@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -137,54 +138,128 @@ def walk(wf: Workflow, received: date, today: date, rng: random.Random, bodies: 
     return Walked(wf, received, intake, concerns, history, replay(wf, facts, history, today))
 
 
-def ensure_demo_users(store, names) -> None:  # noqa: ANN001
-    """Demo users with key pairs sealed by DEMO_PASSPHRASE."""
-    import os
+DEMO_SETTING = "demo_users"  # the users a demo database was made with (seed-demo fills nothing else)
 
+
+def _demo_names(store) -> set[str]:  # noqa: ANN001
+    from .models import Setting
+
+    with store.session() as s:
+        row = s.get(Setting, DEMO_SETTING)
+    return set((row.value or "").split(",")) if row is not None else set()
+
+
+def _claim_demo_database(store, names) -> None:  # noqa: ANN001
+    """Refuse a database that has users of its own; remember the demo's users in a fresh one."""
+    from .db import StoreError
+    from .models import Setting
+
+    demo = _demo_names(store)
+    strangers = sorted({u.name for u in store.users()} - demo)
+    if strangers:
+        raise StoreError(f"seed-demo fills only a demo database; this one has users of its own "
+                         f"({', '.join(strangers[:5])}{', …' if len(strangers) > 5 else ''})")
+    with store.session() as s:
+        row = s.get(Setting, DEMO_SETTING) or Setting(key=DEMO_SETTING)
+        row.value = ",".join(sorted(demo | set(names)))
+        s.add(row)
+        s.commit()
+
+
+@contextmanager
+def _demo_admin(store):  # noqa: ANN001, ANN202
+    """A second handle on the database, unlocked as its administrator with the demo passphrase
+    (the caller's store keeps its own unlock state)."""
+    from sqlmodel import select
+
+    from .db import StoreError
+    from .models import User
+    from .service import Store
+    from .trust import anchor
+
+    admin = Store(store.loc, store.engine)
+    with store.session() as s:
+        root = anchor(s)
+        name = next((u.name for u in s.exec(select(User)) if root and u.signing_public_key
+                     and bytes(u.signing_public_key) == root), None)
+    if name is None:
+        raise StoreError("this demo database has no administrator")
+    try:
+        admin.unlock(name, DEMO_PASSPHRASE)
+    except StoreError:
+        raise StoreError("seed-demo fills only a demo database; its administrator's passphrase is not the "
+                         "demo's") from None
+    try:
+        yield admin
+    finally:
+        admin.lock()
+
+
+def _administered(store, admin):  # noqa: ANN001, ANN202
+    """`admin` (a store unlocked as an administrator of this database, who chose to add the demo's
+    people to it), or the demo's own administrator, in a demo database only."""
+    from contextlib import nullcontext
+
+    return nullcontext(admin) if admin is not None else _demo_admin(store)
+
+
+def ensure_demo_users(store, names, admin=None) -> None:  # noqa: ANN001
+    """Demo users with key pairs sealed by DEMO_PASSPHRASE, approved by the demo's administrator
+    (the first of them, in a fresh database)."""
     from ..crypto import kdf
-    from ..crypto.keys import generate_user_keys
+    from ..crypto.keys import new_user_keys
 
-    if os.environ.get(kdf.FAST_TEST_ENV) == "1":
-        params = kdf.default_params()
-    else:
-        params = DEMO_KDF if kdf.argon2_available() else {"name": "scrypt", "n": 2 ** 14, "r": 8, "p": 1}
+    names = list(dict.fromkeys(names))
+    if admin is None:
+        _claim_demo_database(store, names)
+    params = kdf.fixed_params() or (DEMO_KDF if kdf.argon2_available() else {"name": "scrypt", "n": 2 ** 14, "r": 8, "p": 1})
     existing = {u.name for u in store.users()}
-    for name in dict.fromkeys(names):
+    for name in names:
         if name not in existing:
-            public, sealed = generate_user_keys(DEMO_PASSPHRASE, params)
-            store.add_user(name, public_key=public, sealed_private_key=sealed)
+            private, public, sealed = new_user_keys(DEMO_PASSPHRASE, params)
+            store.add_user(name, public_key=public, sealed_private_key=sealed, private_key=private)
+    with _administered(store, admin) as admin:
+        approved = admin.trust().users
+        for name in names:
+            if name not in approved:
+                admin.approve_user(name)
 
 
-def ensure_demo_org(store) -> None:  # noqa: ANN001
-    ensure_demo_users(store, [p for people in MEMBERS.values() for p in people])
-    for name, title in BODIES:
-        store.ensure_body(name, title)
-    existing = {b.name: set(m) for b, m in store.bodies()}
-    for body, people in MEMBERS.items():
-        for person in people:
-            if person not in existing.get(body, set()):
-                store.add_member(body, person)
+def ensure_demo_org(store, extra: dict[str, list[str]] | None = None, admin=None) -> None:  # noqa: ANN001
+    """The demo's bodies and (signed) members; `extra` adds members to bodies."""
+    wanted = {body: list(people) + (extra or {}).get(body, []) for body, people in MEMBERS.items()}
+    ensure_demo_users(store, [p for people in wanted.values() for p in people], admin)
+    with _administered(store, admin) as admin:
+        for name, title in BODIES:
+            admin.ensure_body(name, title)
+        existing = {b.name: set(m) for b, m in admin.bodies()}
+        for body, people in wanted.items():
+            for person in dict.fromkeys(people):
+                if person not in existing.get(body, set()):
+                    admin.add_member(body, person)
 
 
 def seed_demo(store, user: str, cases: int = 80, seed: int = 7) -> int:  # noqa: ANN001
-    """The database `varsel demo` opens: an organisation with bodies and members, and cases."""
-    ensure_demo_org(store)
+    """The database `varsel demo` opens: an organisation with bodies and members, and cases. In a
+    fresh database `user` registers first, so they are its administrator."""
     ensure_demo_users(store, [user])
-    members = {b.name: m for b, m in store.bodies()}
-    for body in ("OU", "IE-fakultetet"):  # so the "mine" and "my body's" views have cases
-        if user not in members[body]:
-            store.add_member(body, user)
+    # so the "mine" and "my body's" views have cases
+    ensure_demo_org(store, {"OU": [user], "IE-fakultetet": [user]})
     return seed_bulk(store, cases, seed=seed, created_by=user, span_days=45)
 
 
-def seed_bulk(store, n: int, *, seed: int = 1, created_by: str = "demo", span_days: int = 400) -> int:  # noqa: ANN001
+def seed_bulk(store, n: int, *, seed: int = 1, created_by: str = "demo", span_days: int = 400,  # noqa: ANN001
+              admin=None) -> int:  # noqa: ANN001
+    """N demo cases. The demo's people are added by `admin` (a store unlocked as an administrator)
+    or, in a demo database only, by the demo's own administrator; `varsel seed-demo` never passes
+    one, so it refuses a database with users of its own."""
     from sqlalchemy import func, insert, select
 
     from .. import workflows
     from ..clock import today as clock_today
     from .models import Case, History, JournalEntry, Party
 
-    ensure_demo_org(store)
+    ensure_demo_org(store, admin=admin)
     rng = random.Random(seed)
     today = clock_today()
     wfs = list(workflows.all_workflows().values())
@@ -213,7 +288,7 @@ def seed_bulk(store, n: int, *, seed: int = 1, created_by: str = "demo", span_da
 
     now = datetime.now(timezone.utc)
     sealer = _BulkSealer(store)
-    members = {b.name: m for b, m in store.bodies()}
+    members = store.trust().members  # signed memberships only
     with store.engine.begin() as conn:
         years: dict[int, int] = {}
         for year, last in conn.execute(select(Case.year, func.max(Case.seq)).group_by(Case.year)):
@@ -325,13 +400,12 @@ class _BulkSealer:
     wrapped for the entitled people with key pairs and for the recovery key."""
 
     def __init__(self, store) -> None:  # noqa: ANN001
-        from sqlmodel import select
-
+        from . import trust
         from .access import recovery_public_key
-        from .models import User
 
         with store.session() as s:
-            self.users = {u.name: bytes(u.public_key) for u in s.exec(select(User)) if u.public_key}
+            # only approved users get wraps
+            self.users = {name: bytes(u.public_key or b"") for name, u in trust.read(s).users.items()}
             self.recovery = recovery_public_key(s)
         self.keys: dict[str, bytes] = {}
 

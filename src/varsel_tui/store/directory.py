@@ -1,41 +1,141 @@
-"""Users, bodies and their members: who exists and who sits where."""
+"""Users, bodies and their members: who exists and who sits where.
+
+Registering is self-service; everything else here is an administrator's act, signed with the
+unlocked administrator's key (store/trust.py) and journalled under their name: approving users,
+adding bodies, adding and removing members, resetting a user's keys.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, text
 from sqlmodel import Session, select
 
-from . import journal
+from . import journal, trust
 from .db import StoreError
-from .errors import NotFound
+from .errors import NotApproved, NotFound
 from .models import Body, Case, CaseKey, Member, User
 from .secrets import SECRET, user_recipient
+from .server import grant_login, has_function
+from .trust import NotAdmin, Tampering
 from .unit import Db
 
 
 def add_user(db: Db, name: str, display_name: str = "", public_key: bytes | None = None,
-             sealed_private_key: bytes | None = None) -> User:
+             sealed_private_key: bytes | None = None, *, private_key: Any = None) -> User:
+    """Register `name` (self-service). With `private_key` (the X25519 key just made, never
+    stored) their signing key is derived; the first user of a fresh database becomes its
+    administrator and trust anchor, everyone else waits for an administrator's approval."""
+    from ..crypto.signing import signing_public_bytes
+
+    signing = signing_public_bytes(private_key) if private_key is not None else None
+
     def work(s: Session) -> User:
         if s.exec(select(User).where(User.name == name)).first():
             raise StoreError(f"user '{name}' already exists")
+        first = trust.anchor(s) is None and _may_anchor(s)
         user = User(name=name, display_name=display_name or name, public_key=public_key,
-                    sealed_private_key=sealed_private_key, created_at=db.now())
+                    sealed_private_key=sealed_private_key, created_at=db.now(), signing_public_key=signing)
+        if first and private_key is not None:
+            trust.make_anchor(s, user, private_key)
         s.add(user)
-        journal.append(db, s, None, name, "user", f"bruker {name} registrert")
+        journal.append(db, s, None, name, "user", f"bruker {name} registrert"
+                       + (" som administrator (første bruker, tillitsanker)" if user.approval_sig else
+                          ", venter på godkjenning"))
         return user
 
     return db.writing(work)
 
 
+def _may_anchor(s: Session) -> bool:
+    """Who registers first becomes the administrator: on a committee's server the login that
+    `varsel server init --admin` made one (whoever registers before them waits for approval);
+    elsewhere the first user of a fresh database."""
+    if has_function(s, "varsel_is_admin()"):
+        return bool(s.execute(text("SELECT varsel_is_admin()")).scalar())
+    return s.exec(select(func.count()).select_from(User)).one() == 0
+
+
 def register_user(db: Db, name: str, passphrase: str, display_name: str = "",
                   kdf_params: dict[str, Any] | None = None) -> User:
     """A user with a new key pair sealed by `passphrase` (Argon2id calibrated to ~0.5 s)."""
-    from ..crypto.keys import generate_user_keys
+    from ..crypto.keys import new_user_keys
 
-    public, sealed = generate_user_keys(passphrase, kdf_params)
-    return add_user(db, name, display_name, public_key=public, sealed_private_key=sealed)
+    private, public, sealed = new_user_keys(passphrase, kdf_params)
+    return add_user(db, name, display_name, public_key=public, sealed_private_key=sealed, private_key=private)
+
+
+def approve_user(db: Db, name: str, role: str = "officer") -> User:
+    """Approve a registered user (or change their role), signed by the unlocked administrator.
+
+    A database from before approvals has users but no administrator: there, the first user to
+    approve themselves as administrator becomes it (and the trust anchor)."""
+    def work(s: Session) -> User:
+        user = s.exec(select(User).where(User.name == name)).first()
+        if user is None:
+            raise NotFound(f"unknown user '{name}' (they register with 'varsel user add {name}')")
+        root = trust.anchor(s)
+        if root is None:
+            session = db.codec.session
+            if db.codec.unlocked_as != user_recipient(name) or role != "admin":
+                raise NotAdmin("this database has no administrator yet: the first to run "
+                               "'varsel user approve THEIR-NAME --role admin' becomes it")
+            if session.public_key != bytes(user.public_key or b""):
+                raise Tampering(f"{name}'s public key in the database is not the one that was unlocked")
+            from ..crypto.signing import signing_public_bytes
+
+            user.signing_public_key = signing_public_bytes(session.private_key)
+            trust.make_anchor(s, user, session.private_key)
+            by = name
+        else:
+            by, key = trust.admin_key(s, db.codec, "approve users")
+            if user.signing_public_key and bytes(user.signing_public_key) == root and role != "admin":
+                raise StoreError(f"{name} is the first administrator (the trust anchor) and stays one")
+            trust.sign_approval(user, role, by, key)
+        s.add(user)
+        if has_function(s, "varsel_grant_login(text, text)"):  # a committee's server: the login's role too
+            grant_login(s, name, role)
+        journal.append(db, s, None, by, "user", f"{name} godkjent som {role}")
+        return user
+
+    return db.writing(work)
+
+
+def trust_state(db: Db) -> trust.Trust:
+    """Approved users, signed memberships, and what does not verify (tampering)."""
+    with db.reading() as s:
+        return trust.read(s)
+
+
+def require_approved(db: Db, name: str, *, admin_for: str | None = None) -> None:
+    """NotApproved unless `name` is an approved user; NotAdmin unless an administrator when
+    `admin_for` (what they are about to do) is given."""
+    with db.reading() as s:
+        signed = trust.read(s)
+        if name in signed.users:
+            if admin_for and signed.users[name].role != "admin":
+                raise NotAdmin(f"only an administrator may {admin_for}; {name} is not one")
+            return
+        if admin_for and trust.anchor(s) is None:
+            return  # a database from before approvals: approve_user decides
+        user = s.exec(select(User).where(User.name == name)).first()
+    if user is None:
+        raise NotApproved(f"{name} is not a registered user (register with 'varsel user add {name}')")
+    if user.approval_sig or user.approved_by or user.approved_at:
+        raise Tampering(f"{name}'s approval, role or keys were changed outside varsel; an administrator "
+                        f"must approve {name} again")
+    raise NotApproved(f"{name} is waiting for an administrator's approval ('varsel user approve {name}')")
+
+
+def check_anchor_pin(db: Db) -> None:
+    """Refuse a database whose trust anchor differs from the one this OS account pinned when it
+    first used it (store/anchor_pin.py); pin it on first use."""
+    from . import anchor_pin
+
+    with db.reading() as s:
+        root = trust.anchor(s)
+    anchor_pin.check(db.loc, root)
 
 
 def get_user(db: Db, name: str) -> User:
@@ -47,19 +147,32 @@ def get_user(db: Db, name: str) -> User:
 
 
 def update_user_keys(db: Db, name: str, sealed_private_key: bytes) -> None:
+    """The same key pair sealed under a new passphrase (the public keys stay as approved)."""
+    from ..crypto.keys import sealed_public_key
+
     def work(s: Session) -> None:
         user = s.exec(select(User).where(User.name == name)).one()
+        if sealed_public_key(sealed_private_key) != bytes(user.public_key or b""):
+            raise StoreError("a new passphrase must seal the same key pair")
         user.sealed_private_key = sealed_private_key
         s.add(user)
 
     db.writing(work)
 
 
-def reset_user_keys(db: Db, name: str, public_key: bytes, sealed_private_key: bytes, *, by: str) -> None:
-    """A new key pair for a user who lost their passphrase. Their old wraps open nothing now and
-    are removed; `sync_access` with the recovery key wraps their cases for the new key."""
+def reset_user_keys(db: Db, name: str, public_key: bytes, sealed_private_key: bytes, *,
+                    signing_public_key: bytes) -> None:
+    """A new key pair for a user who lost their passphrase (an unlocked administrator's act).
+    Their old wraps open nothing now and are removed; `sync_access` with the recovery key wraps
+    their cases for the new key. The administrator signs the user's approval again, and what the
+    user signed as an administrator, since their signing key changes too."""
     def work(s: Session) -> None:
+        by, key = trust.admin_key(s, db.codec, "reset a user's keys")
+        signed = trust.read(s)
         user = s.exec(select(User).where(User.name == name)).one()
+        if user.signing_public_key and bytes(user.signing_public_key) == trust.anchor(s):
+            raise StoreError(f"{name} is the first administrator: their key is the trust anchor and cannot be "
+                             "reset")
         # Never leave a case without anyone who can open it.
         mine = s.exec(select(CaseKey.case_id, CaseKey.key_version).where(CaseKey.recipient == user_recipient(name)))
         for case_id, generation in set(mine):
@@ -72,6 +185,18 @@ def reset_user_keys(db: Db, name: str, public_key: bytes, sealed_private_key: by
                                  "unreadable for good; set up a recovery key ('varsel recovery init') and run "
                                  "'varsel access sync' first, or let someone else with access change it")
         user.public_key, user.sealed_private_key = public_key, sealed_private_key
+        user.signing_public_key = signing_public_key
+        if name in signed.users:
+            trust.sign_approval(user, user.role, by, key)
+            for other in signed.users.values():  # approvals they signed were under the old key
+                if other.approved_by == name and other.name != name:
+                    trust.sign_approval(other, other.role, by, key)
+                    s.add(other)
+            for body, m in s.exec(select(Body.name, Member).join(Member, Member.body_id == Body.id)
+                                  .where(Member.signed_by == name)):
+                if m.person in signed.members.get(body, set()):
+                    trust.sign_membership(m, body, by, key)
+                    s.add(m)
         s.add(user)
         s.execute(delete(CaseKey).where(CaseKey.recipient == user_recipient(name)))
         journal.append(db, s, None, by, "user", f"ny nøkkel for {name} (passfrase tapt)")
@@ -85,22 +210,20 @@ def users(db: Db) -> list[User]:
 
 
 def ensure_body(db: Db, name: str, title: str = "") -> Body:
-    def work(s: Session) -> Body:
+    with db.reading() as s:
         body = s.exec(select(Body).where(Body.name == name)).first()
-        if body is None:
-            body = Body(name=name, title=title)
-            s.add(body)
-        return body
-
-    return db.writing(work)
+    return body or add_body(db, name, title)
 
 
 def add_body(db: Db, name: str, title: str = "") -> Body:
+    """An unlocked administrator's act."""
     def work(s: Session) -> Body:
+        by, _ = trust.admin_key(s, db.codec, "add bodies")
         if s.exec(select(Body).where(Body.name == name)).first():
             raise StoreError(f"body '{name}' already exists")
         body = Body(name=name, title=title)
         s.add(body)
+        journal.append(db, s, None, by, "body", f"organ {name} opprettet")
         return body
 
     return db.writing(work)
@@ -114,15 +237,21 @@ def find_body(s: Session, name: str) -> Body:
 
 
 def add_member(db: Db, body_name: str, person: str) -> Member:
+    """An unlocked administrator's act: the membership is signed with their key."""
     def work(s: Session) -> Member:
+        by, key = trust.admin_key(s, db.codec, "change bodies' members")
         body = find_body(s, body_name)
-        if s.exec(select(Member).where(Member.body_id == body.id, Member.person == person)).first():
+        m = s.exec(select(Member).where(Member.body_id == body.id, Member.person == person)).first()
+        if m is not None and person in trust.verified_members(s, body.name):
             raise StoreError(f"{person} is already a member of {body_name}")
-        user = s.exec(select(User).where(User.name == person)).first()
-        m = Member(body_id=body.id, person=person, user_id=user.id if user else None)
+        if m is None:  # else an unsigned row (from before signing, or put there behind the app's back)
+            user = s.exec(select(User).where(User.name == person)).first()
+            m = Member(body_id=body.id, person=person, user_id=user.id if user else None)
+        trust.sign_membership(m, body.name, by, key)
         s.add(m)
-        journal.append(db, s, None, db.actor or "", "body", f"{person} lagt til i {body_name}")
+        journal.append(db, s, None, by, "body", f"{person} lagt til i {body_name}")
         s.flush()
+        trust.forget(s)  # the signed membership counts from here on in this transaction
         follow_membership(db, s, body_name)
         return m
 
@@ -130,16 +259,19 @@ def add_member(db: Db, body_name: str, person: str) -> Member:
 
 
 def remove_member(db: Db, body_name: str, person: str) -> list[str]:
-    """Take `person` out of the body. Their strictly secret cases are re-keyed at once where this
-    process holds the key; the others are returned, for 'varsel access sync'."""
+    """Take `person` out of the body (an unlocked administrator's act). Their strictly secret
+    cases are re-keyed at once where this process holds the key; the others are returned, for
+    'varsel access sync'."""
     def work(s: Session) -> list[str]:
+        by, _ = trust.admin_key(s, db.codec, "change bodies' members")
         body = find_body(s, body_name)
         m = s.exec(select(Member).where(Member.body_id == body.id, Member.person == person)).first()
         if m is None:
             raise NotFound(f"{person} is not a member of {body_name}")
         s.delete(m)
-        journal.append(db, s, None, db.actor or "", "body", f"{person} fjernet fra {body_name}")
+        journal.append(db, s, None, by, "body", f"{person} fjernet fra {body_name}")
         s.flush()
+        trust.forget(s)
         return follow_membership(db, s, body_name)
 
     return db.writing(work)

@@ -22,3 +22,7 @@ class ValidationFailed(StoreError):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__("; ".join(f"{p.field}: {p.message}" for p in problems if p.severity == "error"))
+
+
+class NotApproved(StoreError):
+    """Someone who is not (or no longer) an approved user tried to work with cases."""

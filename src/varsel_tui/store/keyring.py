@@ -13,7 +13,15 @@ from .errors import WrongPassphrase
 from .models import Case, Setting
 from .reads import load_case
 from .secrets import RECOVERY, RECOVERY_SETTING, SECRET, CaseLocked, CaseTampered, NoAccess, user_recipient
+from .trust import admin_key
 from .unit import Db
+
+
+def has_legacy(db: Db) -> bool:
+    """Strictly secret cases still in plain (from before encryption, nobody approved to hold a key)."""
+    with db.reading() as s:
+        return s.exec(select(Case.id).where(Case.classification == SECRET, Case.key_generation == 0)
+                      .limit(1)).first() is not None
 
 
 def seal_legacy_cases(db: Db) -> list[str]:
@@ -40,7 +48,8 @@ def seal_legacy_cases(db: Db) -> list[str]:
 def unlock(db: Db, name: str, passphrase: str, *, idle_timeout: float | None = None) -> None:
     """Open `name`'s private key for this process (strictly secret cases become readable
     where they are entitled). WrongPassphrase (a StoreError) on a wrong passphrase."""
-    from ..crypto.errors import FormatError, WrongPassphrase as BadPassphrase
+    from ..crypto.errors import FormatError
+    from ..crypto.errors import WrongPassphrase as BadPassphrase
     from ..crypto.session import DEFAULT_IDLE_TIMEOUT, UnlockSession, disable_core_dumps
 
     user = get_user(db, name)
@@ -79,11 +88,13 @@ def unlock_recovery(db: Db, secret_text: str) -> None:
     db.codec.session = UnlockSession(RECOVERY, private)
 
 
-def init_recovery(db: Db, *, by: str) -> str:
-    """Make the organisation recovery key; returns its secret text (shown once, never stored)."""
+def init_recovery(db: Db) -> str:
+    """Make the organisation recovery key; returns its secret text (shown once, never stored).
+    An unlocked administrator's act."""
     from ..crypto.keys import generate_recovery_key
 
     def work(s: Session) -> str:
+        by, _ = admin_key(s, db.codec, "set up the recovery key")
         if access.recovery_public_key(s) is not None:
             raise StoreError("a recovery key is already set up; it cannot be replaced here")
         public, text = generate_recovery_key()

@@ -435,6 +435,26 @@ class QueueSource:
         rows = self._query(f"SELECT count(*) FROM cases WHERE {where}", params, "count")
         return int(rows[0][0]) if rows else 0
 
+    def approval(self, user: str) -> str:
+        """"approved" (an approval is recorded; signatures are checked where access is decided),
+        "pending", or "unknown" (no such user)."""
+        rows = self._query("SELECT approval_sig IS NOT NULL FROM users WHERE name = ?", [user], "count")
+        if not rows:
+            return "unknown"
+        return "approved" if rows[0][0] else "pending"
+
+    def trust_anchor(self) -> bytes | None:
+        """The administrator key the database names as its trust anchor (store/trust.py)."""
+        rows = self._query("SELECT blob FROM settings WHERE key = 'trust_anchor'", [], "count")
+        return bytes(rows[0][0]) if rows and rows[0][0] else None
+
+    def pending_users(self, user: str) -> list[str]:
+        """Users waiting for approval, if `user` is recorded as an administrator (a hint for the
+        TUI only: the approvals screen checks the signatures)."""
+        rows = self._query("SELECT name FROM users WHERE approved_at IS NULL AND EXISTS "
+                           "(SELECT 1 FROM users WHERE name = ? AND role = 'admin') ORDER BY name", [user], "count")
+        return [r[0] for r in rows]
+
     # -- scripting reads (the CLI's `case list` and `due`) ------------------------------------
     def revision(self) -> str | None:
         """The schema's Alembic revision; None for an empty database or no file."""

@@ -38,12 +38,13 @@ from ..domain.policy import CLASSIFICATIONS, PARTY_ROLES  # noqa: F401 - re-expo
 from . import case_state, cases, directory, journal, keyring, reads, retention
 from .db import HEAD_REVISION, Location, StoreError, current_revision_sqlite, default_path, locate, make_engine, \
     prepare_sqlite_file, translate_error, upgrade
-from .errors import ConcurrentEdit, NotFound, ValidationFailed, WrongPassphrase  # noqa: F401 - re-exported
+from .errors import ConcurrentEdit, NotApproved, NotFound, ValidationFailed, WrongPassphrase  # noqa: F401 - re-exported
 from .journal import audit_event  # noqa: F401 - re-exported
 from .models import Body, Case, CaseStatistic, Member, User
 from .reads import CaseDetail
 from .secrets import RECOVERY, RECOVERY_SETTING, SECRET, CaseLocked, CaseTampered, NoAccess, user_recipient  # noqa: F401, E501 - re-exported
 from .access import NoCaseAccess  # noqa: F401 - re-exported
+from .trust import NotAdmin, Tampering, Trust  # noqa: F401 - re-exported
 from .unit import Db
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -104,7 +105,7 @@ class Store:
             if needs_upgrade:
                 upgrade(engine)
             store = cls(loc, engine)
-            if needs_upgrade:
+            if needs_upgrade or keyring.has_legacy(store.db):  # sealed once someone is approved to hold a key
                 store.unsealed_legacy = store.seal_legacy_cases()
             with store.db.reading() as s:  # once per database: cases from before get their state recorded
                 adopt = case_state.needs_adoption(s)
@@ -182,8 +183,9 @@ class Store:
         return self.db.codec.unlocked_as
 
     @operation
-    def init_recovery(self, *, by: str) -> str:
-        return keyring.init_recovery(self.db, by=by)
+    def init_recovery(self) -> str:
+        """An unlocked administrator's act."""
+        return keyring.init_recovery(self.db)
 
     @operation
     def has_recovery(self) -> bool:
@@ -200,8 +202,25 @@ class Store:
     # -- users and bodies --------------------------------------------------------------------
     @operation
     def add_user(self, name: str, display_name: str = "", public_key: bytes | None = None,
-                 sealed_private_key: bytes | None = None) -> User:
-        return directory.add_user(self.db, name, display_name, public_key, sealed_private_key)
+                 sealed_private_key: bytes | None = None, *, private_key: Any = None) -> User:
+        return directory.add_user(self.db, name, display_name, public_key, sealed_private_key,
+                                  private_key=private_key)
+
+    @operation
+    def approve_user(self, name: str, role: str = "officer") -> User:
+        return directory.approve_user(self.db, name, role)
+
+    @operation
+    def trust(self) -> Trust:
+        return directory.trust_state(self.db)
+
+    @operation
+    def require_approved(self, name: str, *, admin_for: str | None = None) -> None:
+        directory.require_approved(self.db, name, admin_for=admin_for)
+
+    @operation
+    def check_anchor_pin(self) -> None:
+        directory.check_anchor_pin(self.db)
 
     @operation
     def register_user(self, name: str, passphrase: str, display_name: str = "",
@@ -217,8 +236,9 @@ class Store:
         directory.update_user_keys(self.db, name, sealed_private_key)
 
     @operation
-    def reset_user_keys(self, name: str, public_key: bytes, sealed_private_key: bytes, *, by: str) -> None:
-        directory.reset_user_keys(self.db, name, public_key, sealed_private_key, by=by)
+    def reset_user_keys(self, name: str, public_key: bytes, sealed_private_key: bytes, *,
+                        signing_public_key: bytes) -> None:
+        directory.reset_user_keys(self.db, name, public_key, sealed_private_key, signing_public_key=signing_public_key)
 
     @operation
     def users(self) -> list[User]:
@@ -360,8 +380,8 @@ class Store:
         return retention.retention_days(self.db, workflow_id)
 
     @operation
-    def set_retention_days(self, workflow_id: str, days: int, *, by: str) -> None:
-        retention.set_retention_days(self.db, workflow_id, days, by=by)
+    def set_retention_days(self, workflow_id: str, days: int) -> None:
+        retention.set_retention_days(self.db, workflow_id, days)
 
     @operation
     def backup_max_days(self) -> int:
@@ -372,8 +392,8 @@ class Store:
         return retention.expired_cases(self.db, today)
 
     @operation
-    def destroy_case(self, number: str, *, by: str) -> str:
-        return retention.destroy_case(self.db, number, by=by)
+    def destroy_case(self, number: str) -> str:
+        return retention.destroy_case(self.db, number)
 
     @operation
     def statistics(self) -> list[CaseStatistic]:

@@ -61,6 +61,10 @@ register({
     "app.what.case": ("Saksvisningen", "The case view"),
     "app.what.new_case": ("Ny sak", "New case"),
     "app.what.help": ("Hjelp", "Help"),
+    "app.what.approvals": ("Godkjenning av brukere", "User approval"),
+    "app.approvals": ("Godkjenning", "Approvals"),
+    "app.pending_users": ("{n} bruker(e) venter på godkjenning: {names}. F3 viser dem.",
+                          "{n} user(s) waiting for approval: {names}. F3 shows them."),
     "app.integrity": ("Integritetskontrollen fant {n} feil: {first} Kjør «varsel check» for å se alle.",
                       "The integrity check found {n} problem(s): {first} Run 'varsel check' for all of them."),
     "app.locked": ("Låst etter {minutes} min uten aktivitet; det dekrypterte innholdet er fjernet fra skjermen.",
@@ -128,6 +132,7 @@ class VarselApp(App):
 
     BINDINGS = [
         Binding("f1,question_mark", "help", "app.help", id="app.help", key_display="F1"),
+        Binding("f3", "approvals", "app.approvals", id="app.approvals", key_display="F3", show=False),
         Binding("ctrl+q", "quit", "app.quit", show=False, priority=True, id="app.quit"),
     ]
 
@@ -184,7 +189,9 @@ class VarselApp(App):
             if self._store is None:
                 from ..store.service import Store
 
-                self._store = Store.open(self.db, actor=self.user or None)
+                store = Store.open(self.db, actor=self.user or None)
+                store.check_anchor_pin()  # the administrator key this account saw first
+                self._store = store
             return self._store
 
     @property
@@ -255,6 +262,7 @@ class VarselApp(App):
             # After the first frame and the queue's first page, which need the CPU more.
             self.set_timer(STARTUP_CHECK_DELAY, lambda: self.run_worker(
                 self._integrity_check, thread=True, group="integrity", exit_on_error=False))
+        self.run_worker(self._tell_pending_users, thread=True, exclusive=True, group="approvals")
 
     def _integrity_check(self) -> None:
         """The bounded start-up check (store/check.py); a notification if something is wrong."""
@@ -271,6 +279,16 @@ class VarselApp(App):
         if not report.ok:
             message = t("app.integrity", n=len(report.problems), first=report.problems[0].message.rstrip(".") + ".")
             self.call_from_thread(self.notify, message, severity="error", timeout=60)
+
+    def _tell_pending_users(self) -> None:
+        """An administrator hears at start who waits for approval (read with the light queue source)."""
+        try:
+            names = self.queue_source.pending_users(self.user)
+        except Exception:  # noqa: BLE001 - a hint only; the queue reports database problems itself
+            return
+        if names:
+            shown = ", ".join(names[:5]) + (", …" if len(names) > 5 else "")
+            self.call_from_thread(self.notify, t("app.pending_users", n=len(names), names=shown), timeout=15)
 
     def on_unmount(self) -> None:
         if self._queue_source is not None:
@@ -305,6 +323,11 @@ class VarselApp(App):
     def new_case(self) -> None:
         """Show the new-case screen."""
         self._push_lazily("new_case", "NewCaseScreen", "app.what.new_case")
+
+    def action_approvals(self) -> None:
+        if type(self.screen).__name__ == "ApprovalsScreen":
+            return
+        self._push_lazily("approvals", "ApprovalsScreen", "app.what.approvals")
 
     def action_help(self) -> None:
         if type(self.screen).__name__ == "HelpScreen":
