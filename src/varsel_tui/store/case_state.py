@@ -23,7 +23,20 @@ from sqlalchemy import delete, event, func, text
 from sqlmodel import Session, col, select
 
 from ..domain.state_digest import describe, differences, state_digest
-from .models import Case, CaseAccess, CaseKey, Draft, Hearing, History, JournalEntry, Measure, Party, Setting, User, row_id
+from .models import (
+    Case,
+    CaseAccess,
+    CaseKey,
+    Draft,
+    Hearing,
+    History,
+    JournalEntry,
+    Measure,
+    Party,
+    Setting,
+    User,
+    row_id,
+)
 from .secrets import SECRET, CaseTampered
 
 if TYPE_CHECKING:

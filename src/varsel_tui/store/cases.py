@@ -137,7 +137,7 @@ def refresh(db: Db, s: Session, case: Case, wf: Workflow, *, by: str = "") -> Ca
     case.current_step_title = wf.step(state.current).title if state.current else ""
     case.body = state.body
     case.due = state.current_due
-    open_limits = [(st.due, spec) for st, spec in zip(state.statutory, wf.statutory) if not st.met and st.due]
+    open_limits = [(st.due, spec) for st, spec in zip(state.statutory, wf.statutory, strict=False) if not st.met and st.due]
     if open_limits:
         due, spec = min(open_limits, key=lambda x: x[0])
         case.statutory_due = due
