@@ -85,7 +85,7 @@ def _store(args: argparse.Namespace, create: bool = True, *, role: str | None = 
 
     loc = locate(args.db)
     # Before opening, which makes the file owner-only: was it one account's own file?
-    args.private_file = loc.is_sqlite and single_user_file(loc.path)
+    args.private_file = loc.path is not None and single_user_file(loc.path)  # a path: SQLite
     if loc.is_sqlite:
         args.actor = acting_user(loc, _claimed(args))
     store = Store.open(args.db, create=create)

@@ -155,18 +155,16 @@ def derive_key(passphrase: str, salt: bytes, params: dict[str, Any]) -> bytes:
             raise FormatError("this installation cannot compute Argon2id")
         from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
-        kdf = Argon2id(
+        return Argon2id(
             salt=salt,
             length=KEY_LENGTH,
             iterations=params["iterations"],
             lanes=params["lanes"],
             memory_cost=params["memory_cost"],
-        )
-    else:
-        from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+        ).derive(secret)
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-        kdf = Scrypt(salt=salt, length=KEY_LENGTH, n=params["n"], r=params["r"], p=params["p"])
-    return kdf.derive(secret)
+    return Scrypt(salt=salt, length=KEY_LENGTH, n=params["n"], r=params["r"], p=params["p"]).derive(secret)
 
 
 def _time(params: dict[str, Any]) -> float:
@@ -185,7 +183,7 @@ def calibrate(target_seconds: float = 0.5) -> dict[str, Any]:
     if target_seconds <= 0:
         raise ValueError("target_seconds must be positive")
     if argon2_available():
-        params = {"name": "argon2id", "memory_cost": _CAL_MIN_MEMORY_KIB, "iterations": _CAL_MIN_ITERATIONS, "lanes": _CAL_LANES}
+        params: dict[str, Any] = {"name": "argon2id", "memory_cost": _CAL_MIN_MEMORY_KIB, "iterations": _CAL_MIN_ITERATIONS, "lanes": _CAL_LANES}
         elapsed = _time(params)
         while elapsed < target_seconds / 2 and params["memory_cost"] < _CAL_MAX_MEMORY_KIB:
             params["memory_cost"] *= 2

@@ -20,13 +20,13 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from sqlalchemy import LargeBinary, bindparam, text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..domain.entitlement import entitled_people
 from ..domain.entitlement import may_see as may_see_rule
 from . import journal, trust
 from .db import StoreError
-from .models import CaseKey, Hearing, Party, Setting
+from .models import CaseKey, Hearing, Party, Setting, row_id
 from .secrets import RECOVERY, RECOVERY_SETTING, SEALED_COLUMNS, SECRET, NoAccess, user_recipient, wrap_for
 from .server import has_function
 
@@ -208,7 +208,7 @@ def sync(db: "Db", s: Session, case: "Case", by: str) -> None:
             if (recipient, generation) in have:
                 continue
             wrap = wrap_for(db.codec.key(case, generation), case.number, generation, recipient, public)
-            s.add(CaseKey(case_id=case.id, recipient=recipient, key_version=generation, wrap=wrap))
+            s.add(CaseKey(case_id=row_id(case), recipient=recipient, key_version=generation, wrap=wrap))
             if recipient not in granted:
                 granted.append(recipient)
     if granted:
@@ -223,7 +223,7 @@ def _who(recipient: str) -> str:
 def recipients(s: Session, case: "Case") -> dict[str, list[int]]:
     """Recipient → generations wrapped for it (plain metadata: who holds a key)."""
     out: dict[str, list[int]] = {}
-    for r in s.exec(select(CaseKey).where(CaseKey.case_id == case.id).order_by(CaseKey.recipient, CaseKey.key_version)):
+    for r in s.exec(select(CaseKey).where(CaseKey.case_id == case.id).order_by(col(CaseKey.recipient), col(CaseKey.key_version))):
         out.setdefault(_who(r.recipient), []).append(r.key_version)
     return out
 
@@ -250,7 +250,7 @@ def seal_existing(db: "Db", s: Session, case: "Case", by: str, *,
             s.add(row)
     s.add(case)
     s.flush()  # the case is strictly secret in the database before its journal is sealed
-    entries = list(s.exec(select(JournalEntry).where(JournalEntry.case_id == case.id).order_by(JournalEntry.id)))
+    entries = list(s.exec(select(JournalEntry).where(JournalEntry.case_id == case.id).order_by(col(JournalEntry.id))))
     old_head = entries[-1].hash if entries else None
     # A committee's PostgreSQL database: officers may not update journal rows, so a definer
     # function swaps each entry's plain text for its ciphertext (store/server.py).

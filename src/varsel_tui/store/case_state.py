@@ -20,10 +20,23 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, event, func, text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..domain.state_digest import describe, differences, state_digest
-from .models import Case, CaseAccess, CaseKey, Draft, Hearing, History, JournalEntry, Measure, Party, Setting, User
+from .models import (
+    Case,
+    CaseAccess,
+    CaseKey,
+    Draft,
+    Hearing,
+    History,
+    JournalEntry,
+    Measure,
+    Party,
+    Setting,
+    User,
+    row_id,
+)
 from .secrets import SECRET, CaseTampered
 
 if TYPE_CHECKING:
@@ -65,7 +78,7 @@ def settle(db: "Db", s: Session) -> None:
             continue
         state = digest(s, case)
         prev = s.exec(select(JournalEntry.hash).where(JournalEntry.case_id == case.id)
-                      .order_by(JournalEntry.id.desc()).limit(1)).first()
+                      .order_by(col(JournalEntry.id).desc()).limit(1)).first()
         with s.no_autoflush:
             for e, text in entries:
                 s.add(e)
@@ -123,7 +136,7 @@ def problems(s: Session, case: Case) -> list[str]:
     """What about the case's stored data no varsel write could have produced ([] if nothing)."""
     found: list[str] = []
     recorded = s.exec(select(JournalEntry.state_digest).where(JournalEntry.case_id == case.id)
-                      .order_by(JournalEntry.id.desc()).limit(1)).first()
+                      .order_by(col(JournalEntry.id).desc()).limit(1)).first()
     if recorded is None:
         found.append("no recorded state (its journal's newest entries were removed or emptied)")
     else:
@@ -136,7 +149,7 @@ def problems(s: Session, case: Case) -> list[str]:
         _generation(ct) for model, column in ((Party, Party.name_ct), (History, History.answers_ct),
                                               (JournalEntry, JournalEntry.text_ct), (Draft, Draft.answers_ct),
                                               (Measure, Measure.title_ct), (Hearing, Hearing.question_ct))
-        for ct in s.exec(select(column).where(model.case_id == case.id, column.is_not(None)))])
+        for ct in s.exec(select(column).where(model.case_id == case.id, col(column).is_not(None)))])
     wrapped = s.exec(select(func.max(CaseKey.key_version)).where(CaseKey.case_id == case.id)).one() or 0
     if max(newest, wrapped) > case.key_generation:
         found.append(f"key generation rolled back to {case.key_generation} "
@@ -178,7 +191,7 @@ def materialise(db: "Db", s: Session, case: Case, *, adopting: bool = False) -> 
     # committee's row-level security a row may be written only while the writer can still see the case.
     for user, until in sorted(want.items()):
         if user not in have:
-            s.add(CaseAccess(case_id=case.id, user_name=user, until=until))
+            s.add(CaseAccess(case_id=row_id(case), user_name=user, until=until))
         elif have[user].until != until:
             have[user].until = until
             s.add(have[user])
@@ -190,7 +203,7 @@ def materialise(db: "Db", s: Session, case: Case, *, adopting: bool = False) -> 
 
 def has_row(s: Session, case: Case, user: str) -> bool:
     """Whether `user` has a `case_access` row for the case valid today (real clock)."""
-    until = s.exec(select(CaseAccess.until, CaseAccess.id).where(CaseAccess.case_id == case.id,
+    until = s.exec(select(col(CaseAccess.until), col(CaseAccess.id)).where(CaseAccess.case_id == case.id,
                                                                 CaseAccess.user_name == user)).first()
     return until is not None and (until[0] is None or until[0] >= _real_today())
 
@@ -240,35 +253,36 @@ def adopt(db: "Db", s: Session, cases: list[Case]) -> None:
     users = {u.name: u.display_name or "" for u in s.exec(select(User))}
     for start in range(0, len(cases), 500):
         batch = cases[start:start + 500]
-        ids = [c.id for c in batch]
+        ids = [row_id(c) for c in batch]
         rows: dict[int, dict[Any, list[Any]]] = {i: {} for i in ids}
         for model, _ in _DIGESTED:
             for r in s.exec(select(model).where(model.case_id.in_(ids))):
                 rows[r.case_id].setdefault(model, []).append(r)
-        newest = select(func.max(JournalEntry.id)).where(JournalEntry.case_id.in_(ids)).group_by(JournalEntry.case_id)
+        newest = select(func.max(JournalEntry.id)).where(col(JournalEntry.case_id).in_(ids)).group_by(col(JournalEntry.case_id))
         heads = {cid: h for cid, h in s.exec(select(JournalEntry.case_id, JournalEntry.hash)
-                                             .where(JournalEntry.id.in_(newest)))}
-        s.execute(delete(CaseAccess).where(CaseAccess.case_id.in_(ids)))
+                                             .where(col(JournalEntry.id).in_(newest)))}
+        s.execute(delete(CaseAccess).where(col(CaseAccess.case_id).in_(ids)))
         for case in batch:
-            e = JournalEntry(case_id=case.id, at=db.now(), by="varsel", kind="state", prev_hash=heads.get(case.id),
-                             state_digest=_digest_of(case, rows[case.id]))
+            case_id = row_id(case)
+            e = JournalEntry(case_id=case_id, at=db.now(), by="varsel", kind="state", prev_hash=heads.get(case_id),
+                             state_digest=_digest_of(case, rows[case_id]))
             e.hash = chain_hash(e.prev_hash, audit_event(e))
             s.add(e)
             # The rule as materialise() applies it; names of a strictly secret case's accused are sealed
             # here (the key layer still refuses an accused person their key).
             accused = set() if case.classification == SECRET else {
-                p.name.strip() for p in rows[case.id].get(Party, []) if p.role == "anklagede" and p.name}
+                p.name.strip() for p in rows[case_id].get(Party, []) if p.role == "anklagede" and p.name}
             entitled = access.entitled_users(
                 db, s, case, accused=accused, users=users, members=members_of,
-                hearings=[(h.participants.split(","), h.ends_on, h.closed_on) for h in rows[case.id].get(Hearing, [])])
-            s.add_all(CaseAccess(case_id=case.id, user_name=u, until=until) for u, until in sorted(entitled.items()))
+                hearings=[(h.participants.split(","), h.ends_on, h.closed_on) for h in rows[case_id].get(Hearing, [])])
+            s.add_all(CaseAccess(case_id=case_id, user_name=u, until=until) for u, until in sorted(entitled.items()))
         s.flush()
 
 
 def needs_adoption(s: Session) -> bool:
     """Whether this database has cases from before and the login may record their state (a
     committee's officer may not: an administrator's or the owner's open does it)."""
-    if s.get_bind().dialect.name != "sqlite" and not s.exec(
+    if s.get_bind().dialect.name != "sqlite" and not s.execute(
             text("SELECT has_table_privilege('settings', 'INSERT') AND has_table_privilege('journal', 'INSERT')")).one()[0]:
         return False
     return s.get(Setting, ADOPTED_SETTING) is None and s.exec(select(Case.id).limit(1)).first() is not None
@@ -281,6 +295,6 @@ def adopt_existing(db: "Db", s: Session) -> None:
     db.lock_chain(s, None)  # processes opening the database at once: one adopts, the others see its flag
     if not needs_adoption(s):
         return
-    recorded = select(JournalEntry.case_id).where(JournalEntry.state_digest.is_not(None))
-    adopt(db, s, list(s.exec(select(Case).where(Case.id.not_in(recorded)).order_by(Case.id))))
+    recorded = select(JournalEntry.case_id).where(col(JournalEntry.state_digest).is_not(None))
+    adopt(db, s, list(s.exec(select(Case).where(col(Case.id).not_in(recorded)).order_by(col(Case.id)))))
     s.add(Setting(key=ADOPTED_SETTING, value="1"))

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..domain.conditions import Context
 from ..domain.engine import CaseState, EngineError, HistoryItem, Outcome, preview, replay
@@ -31,7 +31,7 @@ from . import access, journal, trust
 from .db import StoreError
 from .directory import find_body
 from .errors import ConcurrentEdit, NotFound, ValidationFailed
-from .models import Case, Draft, Hearing, History, Measure, Party
+from .models import Case, Draft, Hearing, History, Measure, Party, row_id
 from .reads import CaseDetail, detail, facts, history_items, load_case, registered_bodies, today
 from .unit import Db
 
@@ -98,7 +98,7 @@ def add_party_row(db: Db, s: Session, case: Case, role: str, name: str = "", ano
         raise StoreError(f"unknown party role '{role}' (use one of: {', '.join(PARTY_ROLES)})")
     if body:
         find_body(s, body)
-    p = Party(case_id=case.id, role=role, anonymous=anonymous, concerns_body=body)
+    p = Party(case_id=row_id(case), role=role, anonymous=anonymous, concerns_body=body)
     s.add(p)
     s.flush()
     db.codec.seal_row(case, p, "name", name or None)
@@ -128,7 +128,7 @@ def refresh(db: Db, s: Session, case: Case, wf: Workflow, *, by: str = "") -> Ca
     case.concerns = ",".join(concerned_bodies(db, s, case))
     state = replay(wf, facts(db, case), history_items(db, s, case), today())
     case.status, case.outcome, case.closed_on = state.status, state.outcome, state.closed_on
-    if raises_classification(case.classification, state.classification):
+    if state.classification is not None and raises_classification(case.classification, state.classification):
         if state.classification == SECRET:
             access.seal_existing(db, s, case, by)
         else:
@@ -137,11 +137,11 @@ def refresh(db: Db, s: Session, case: Case, wf: Workflow, *, by: str = "") -> Ca
     case.current_step_title = wf.step(state.current).title if state.current else ""
     case.body = state.body
     case.due = state.current_due
-    open_limits = [(st, spec) for st, spec in zip(state.statutory, wf.statutory) if not st.met and st.due]
+    open_limits = [(st.due, spec) for st, spec in zip(state.statutory, wf.statutory, strict=False) if not st.met and st.due]
     if open_limits:
-        st, spec = min(open_limits, key=lambda x: x[0].due)
-        case.statutory_due = st.due
-        case.prelim_warn_from = prelim_warn_from(st.due, spec.warn_working_days)
+        due, spec = min(open_limits, key=lambda x: x[0])
+        case.statutory_due = due
+        case.prelim_warn_from = prelim_warn_from(due, spec.warn_working_days)
     else:
         case.statutory_due = case.prelim_warn_from = None
     case.search = search_text(s, case, wf)
@@ -163,8 +163,8 @@ def claim(db: Db, s: Session, case: Case, expected_version: int | None) -> None:
     """Claim the case for a step completion or an action: refused if the case changed since the
     caller read it at `expected_version` (None: the version just read under this write's lock)."""
     want = case.version if expected_version is None else expected_version
-    res = s.execute(update(Case).where(Case.id == case.id, Case.version == want)
-                    .values(version=want + 1))
+    res = s.exec(update(Case).where(col(Case.id) == case.id, col(Case.version) == want)
+                 .values(version=want + 1))
     if res.rowcount != 1:
         raise ConcurrentEdit(f"case {case.number} was changed by someone else since you opened it; "
                              "reload it and try again (nothing was saved)")
@@ -177,7 +177,7 @@ def touch(db: Db, s: Session, case: Case) -> None:
     """Note an append (a note, a party, a measure, a hearing, …) on the case: it conflicts with
     nothing, so it is never refused; the version still moves on, so open screens see a change
     and a step form submitted against the old version is refused."""
-    s.execute(update(Case).where(Case.id == case.id).values(version=Case.version + 1))
+    s.execute(update(Case).where(col(Case.id) == case.id).values(version=col(Case.version) + 1))
     case.version += 1  # exact: the row is held by this write (see store/unit.py)
     # Whoever lost entitlement since the last write loses it before anything new is sealed.
     access.sync(db, s, case, "")
@@ -205,7 +205,7 @@ def advance(db: Db, number: str, answers: dict[str, Any], *, by: str, step_id: s
             raise ValidationFailed([p for p in outcome.problems if p.severity == "error"])
         claim(db, s, case, expected_version)
         payload = json.dumps(outcome.answers, ensure_ascii=False)
-        h = History(case_id=case.id, kind="complete", ref=current, on_date=on, by=by, at=db.now())
+        h = History(case_id=row_id(case), kind="complete", ref=current, on_date=on, by=by, at=db.now())
         s.add(h)
         s.flush()
         db.codec.seal_row(case, h, "answers_json", payload)
@@ -266,7 +266,7 @@ def act(db: Db, number: str, action_id: str, *, by: str, on: date | None = None,
         except EngineError as exc:
             raise StoreError(str(exc)) from None
         claim(db, s, case, expected_version)
-        h = History(case_id=case.id, kind="action", ref=action_id, on_date=on, by=by, at=db.now())
+        h = History(case_id=row_id(case), kind="action", ref=action_id, on_date=on, by=by, at=db.now())
         s.add(h)
         s.flush()
         db.codec.seal_row(case, h, "answers_json", "{}")
@@ -316,7 +316,7 @@ def add_measure(db: Db, number: str, title: str, *, responsible: str = "", due: 
     def work(s: Session) -> CaseDetail:
         case = load_case(db, s, number, for_update=True)
         touch(db, s, case)
-        m = Measure(case_id=case.id, due=due)
+        m = Measure(case_id=row_id(case), due=due)
         s.add(m)
         s.flush()
         db.codec.seal_row(case, m, "title", title)
@@ -358,7 +358,7 @@ def add_hearing(db: Db, number: str, participants: list[str], ends_on: date, *, 
     def work(s: Session) -> CaseDetail:
         case = load_case(db, s, number, for_update=True)
         touch(db, s, case)
-        h = Hearing(case_id=case.id, participants=",".join(people), ends_on=ends_on)
+        h = Hearing(case_id=row_id(case), participants=",".join(people), ends_on=ends_on)
         s.add(h)
         s.flush()
         db.codec.seal_row(case, h, "question", question or None)
@@ -406,7 +406,7 @@ def save_draft(db: Db, number: str, step_id: str, user: str, answers: dict[str, 
     def work(s: Session) -> None:
         case = load_case(db, s, number, for_update=True)
         d = s.exec(select(Draft).where(Draft.case_id == case.id, Draft.step_id == step_id,
-                                       Draft.user == user)).first() or Draft(case_id=case.id, step_id=step_id,
+                                       Draft.user == user)).first() or Draft(case_id=row_id(case), step_id=step_id,
                                                                              user=user, updated_at=db.now())
         access.sync(db, s, case, user)  # a draft is new content too: revocations first
         s.add(d)

@@ -254,6 +254,7 @@ def seed_bulk(store, n: int, *, seed: int = 1, created_by: str = "demo", span_da
     or, in a demo database only, by the demo's own administrator; `varsel seed-demo` never passes
     one, so it refuses a database with users of its own."""
     from sqlalchemy import func, insert, select
+    from sqlmodel import col
 
     from .. import workflows
     from ..clock import today as clock_today
@@ -291,7 +292,7 @@ def seed_bulk(store, n: int, *, seed: int = 1, created_by: str = "demo", span_da
     members = store.trust().members  # signed memberships only
     with store.engine.begin() as conn:
         years: dict[int, int] = {}
-        for year, last in conn.execute(select(Case.year, func.max(Case.seq)).group_by(Case.year)):
+        for year, last in conn.execute(select(col(Case.year), func.max(Case.seq)).group_by(col(Case.year))):
             years[year] = last or 0
         ids = {t: (conn.execute(select(func.max(t.id))).scalar() or 0) + 1 for t in (Case, Party, History, JournalEntry)}
         first_case_id = ids[Case]
@@ -317,12 +318,12 @@ def seed_bulk(store, n: int, *, seed: int = 1, created_by: str = "demo", span_da
                        _name(rng), rng.random() < 0.25)]
             if "varsling" in wf.id:
                 people.append(("anklagede", _name(rng), False))
-            statutory = [(s, spec) for s, spec in zip(st.statutory, wf.statutory, strict=False) if not s.met and s.due]
-            stat_due = min((s.due for s, _ in statutory), default=None)
+            statutory = [(s.due, spec) for s, spec in zip(st.statutory, wf.statutory, strict=False) if not s.met and s.due]
+            stat_due = min((due for due, _ in statutory), default=None)
             warn_from = None
             if statutory:
-                s0, spec0 = min(statutory, key=lambda x: x[0].due)
-                warn_from = prelim_warn_from(s0.due, spec0.warn_working_days)
+                due0, spec0 = min(statutory, key=lambda x: x[0])
+                warn_from = prelim_warn_from(due0, spec0.warn_working_days)
             search_parts = [number, wf.id, st.current or "", wf.step(st.current).title if st.current else "", st.body or ""]
             if not secret:
                 search_parts += [title] + [p[1] for p in people]
@@ -341,7 +342,7 @@ def seed_bulk(store, n: int, *, seed: int = 1, created_by: str = "demo", span_da
             rows[Case].append(case_row)
             for role, name, anon in people:
                 pid = next_id(Party)
-                row = dict(id=pid, case_id=case_id, role=role, anonymous=anon, concerns_body=None)
+                row: dict[str, Any] = dict(id=pid, case_id=case_id, role=role, anonymous=anon, concerns_body=None)
                 _put(row, "name", f"parties.name:{pid}", name, seal)
                 rows[Party].append(row)
             for body in w.concerns:
@@ -361,17 +362,19 @@ def seed_bulk(store, n: int, *, seed: int = 1, created_by: str = "demo", span_da
             row["hash"] = chain_hash(None, audit_event(entry))
             rows[JournalEntry].append(row)
             # Who may see it: the queue reads case_access, a secret case's key is wrapped for them.
-            people = entitled_people(body=st.body, creator=created_by, members_of=lambda b: members.get(b, ()),
-                                     concerns=w.concerns, today=today)
-            rows[CaseAccess].extend(dict(case_id=case_id, user_name=p, until=until) for p, until in people.items())
+            entitled = entitled_people(body=st.body, creator=created_by, members_of=lambda b: members.get(b, ()),
+                                       concerns=w.concerns, today=today)
+            rows[CaseAccess].extend(dict(case_id=case_id, user_name=p, until=until) for p, until in entitled.items())
             if seal is not None:
-                rows[CaseKey].extend(dict(case_id=case_id, **k) for k in sealer.wraps(number, people))
+                rows[CaseKey].extend(dict(case_id=case_id, **k) for k in sealer.wraps(number, entitled))
         for table in (Case, Party, History, JournalEntry, CaseKey, CaseAccess):
             table_rows = rows[table]
             for i in range(0, len(table_rows), 5000):
                 chunk = table_rows[i:i + 5000]
                 keys = set().union(*(r.keys() for r in chunk))
-                conn.execute(insert(table.__table__), [{k: r.get(k) for k in keys} for r in chunk])
+                # SQLModel's stubs do not declare `__table__`, which every table class has at run time.
+                conn.execute(insert(table.__table__), [  # type: ignore[union-attr]
+                    {k: r.get(k) for k in keys} for r in chunk])
         if conn.dialect.name == "postgresql":  # ids were given explicitly: move the sequences past them
             for table in (Case, Party, History, JournalEntry):
                 name = table.__tablename__
@@ -381,7 +384,7 @@ def seed_bulk(store, n: int, *, seed: int = 1, created_by: str = "demo", span_da
     from .case_state import adopt
 
     with store.session() as s:
-        adopt(store.db, s, list(s.scalars(select(Case).where(Case.id >= first_case_id))))
+        adopt(store.db, s, list(s.scalars(select(Case).where(col(Case.id) >= first_case_id))))
         s.commit()
     return n
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import delete, func, text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from . import journal, trust
 from .db import StoreError
 from .errors import NotApproved, NotFound
-from .models import Body, Case, CaseKey, Member, User
+from .models import Body, Case, CaseKey, Member, User, row_id
 from .secrets import SECRET, user_recipient
 from .server import grant_login, has_function
 from .trust import NotAdmin, Tampering
@@ -180,7 +180,8 @@ def reset_user_keys(db: Db, name: str, public_key: bytes, sealed_private_key: by
                 CaseKey.case_id == case_id, CaseKey.key_version == generation,
                 CaseKey.recipient != user_recipient(name))).one()
             if not others:
-                number = s.get(Case, case_id).number
+                case = s.get(Case, case_id)  # a key row's case exists (foreign key)
+                number = case.number if case is not None else f"id {case_id}"
                 raise StoreError(f"{name} is the only key holder of case {number}: a reset would make it "
                                  "unreadable for good; set up a recovery key ('varsel recovery init') and run "
                                  "'varsel access sync' first, or let someone else with access change it")
@@ -192,13 +193,13 @@ def reset_user_keys(db: Db, name: str, public_key: bytes, sealed_private_key: by
                 if other.approved_by == name and other.name != name:
                     trust.sign_approval(other, other.role, by, key)
                     s.add(other)
-            for body, m in s.exec(select(Body.name, Member).join(Member, Member.body_id == Body.id)
+            for body, m in s.exec(select(Body.name, Member).join(Member, col(Member.body_id) == Body.id)
                                   .where(Member.signed_by == name)):
                 if m.person in signed.members.get(body, set()):
                     trust.sign_membership(m, body, by, key)
                     s.add(m)
         s.add(user)
-        s.execute(delete(CaseKey).where(CaseKey.recipient == user_recipient(name)))
+        s.execute(delete(CaseKey).where(col(CaseKey.recipient) == user_recipient(name)))
         journal.append(db, s, None, by, "user", f"ny nøkkel for {name} (passfrase tapt)")
 
     db.writing(work)
@@ -246,7 +247,7 @@ def add_member(db: Db, body_name: str, person: str) -> Member:
             raise StoreError(f"{person} is already a member of {body_name}")
         if m is None:  # else an unsigned row (from before signing, or put there behind the app's back)
             user = s.exec(select(User).where(User.name == person)).first()
-            m = Member(body_id=body.id, person=person, user_id=user.id if user else None)
+            m = Member(body_id=row_id(body), person=person, user_id=user.id if user else None)
         trust.sign_membership(m, body.name, by, key)
         s.add(m)
         journal.append(db, s, None, by, "body", f"{person} lagt til i {body_name}")
@@ -284,7 +285,7 @@ def follow_membership(db: Db, s: Session, body_name: str) -> list[str]:
     from . import access, case_state
 
     pending = []
-    for case in s.exec(select(Case).where((Case.body == body_name) | Case.concerns.contains(body_name))):
+    for case in s.exec(select(Case).where((col(Case.body) == body_name) | col(Case.concerns).contains(body_name))):
         if case.body != body_name and body_name not in case.concerns.split(","):
             continue
         case_state.touch(s, case)
@@ -309,5 +310,5 @@ def bodies(db: Db) -> list[tuple[Body, list[str]]]:
 
 def bodies_of(db: Db, person: str) -> list[str]:
     with db.reading() as s:
-        rows = s.exec(select(Body.name).join(Member, Member.body_id == Body.id).where(Member.person == person))
+        rows = s.exec(select(Body.name).join(Member, col(Member.body_id) == Body.id).where(Member.person == person))
         return sorted(rows)

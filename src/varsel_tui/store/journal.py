@@ -7,9 +7,9 @@ import hashlib
 from datetime import timezone
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from .models import Case, JournalEntry
+from .models import Case, JournalEntry, row_id
 from .unit import Db
 
 
@@ -38,8 +38,8 @@ def append(db: Db, s: Session, case: Case | None, by: str, kind: str, text: str)
 
         pending(s, case, e, text)
         return
-    last = s.exec(select(JournalEntry.hash).where(JournalEntry.case_id.is_(None))
-                  .order_by(JournalEntry.id.desc()).limit(1)).first()
+    last = s.exec(select(JournalEntry.hash).where(col(JournalEntry.case_id).is_(None))
+                  .order_by(col(JournalEntry.id).desc()).limit(1)).first()
     e.text, e.prev_hash = text, last
     e.hash = chain_hash(last, audit_event(e))
     s.add(e)
@@ -52,7 +52,7 @@ def verify(db: Db) -> tuple[int, list[tuple[int, str | None]]]:
 
     broken: list[tuple[int, str | None]] = []
     with db.reading() as s:
-        entries = list(s.exec(select(JournalEntry).order_by(JournalEntry.case_id, JournalEntry.id)))
+        entries = list(s.exec(select(JournalEntry).order_by(col(JournalEntry.case_id), col(JournalEntry.id))))
         chains: dict[int | None, list[JournalEntry]] = {}
         for e in entries:
             chains.setdefault(e.case_id, []).append(e)
@@ -60,5 +60,5 @@ def verify(db: Db) -> tuple[int, list[tuple[int, str | None]]]:
             bad = verify_chain([(audit_event(e), e.hash or "") for e in rows])
             if bad is not None:
                 case = s.get(Case, case_id) if case_id is not None else None
-                broken.append((rows[bad].id, case.number if case else None))
+                broken.append((row_id(rows[bad]), case.number if case else None))
     return len(entries), broken

@@ -7,10 +7,22 @@ Secret-capable columns come in pairs: `x` (plain, NULL for a strictly secret cas
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Optional
+from typing import Optional, Protocol
 
 from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+
+class _Stored(Protocol):
+    id: Optional[int]
+
+
+def row_id(row: _Stored) -> int:
+    """A stored row's primary key. `id` is Optional only for a row not yet flushed; every caller
+    passes a row read from or flushed to the database, so None here is a bug, not user input."""
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has no id: it was never flushed")
+    return row.id
 
 
 class User(SQLModel, table=True):

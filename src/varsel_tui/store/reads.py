@@ -5,16 +5,16 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Iterator, NoReturn
+from typing import Any, Iterator, Literal, NoReturn, cast
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..domain.engine import CaseFacts, CaseState, HistoryItem, Outcome, preview, replay
 from ..domain.workflow import Workflow
 from . import access, case_state, journal
 from .db import StoreError
 from .errors import NotFound
-from .models import Body, Case, CaseAccess, Hearing, History, JournalEntry, Measure, Party
+from .models import Body, Case, CaseAccess, Hearing, History, JournalEntry, Measure, Party, row_id
 from .secrets import RECOVERY
 from .unit import Db
 
@@ -95,11 +95,13 @@ def record_refusal(db: Db, exc: access.NoCaseAccess) -> None:
 
 
 def history_items(db: Db, s: Session, case: Case) -> list[HistoryItem]:
-    rows = s.exec(select(History).where(History.case_id == case.id).order_by(History.id))
+    rows = s.exec(select(History).where(History.case_id == case.id).order_by(col(History.id)))
     items = []
     for h in rows:
         answers = db.codec.open_row(case, h, "answers_json")
-        items.append(HistoryItem(h.kind, h.ref, h.on_date, json.loads(answers) if answers else {}))
+        # The column is a plain str; only "complete" and "action" are ever written to it.
+        kind = cast(Literal["complete", "action"], h.kind)
+        items.append(HistoryItem(kind, h.ref, h.on_date, json.loads(answers) if answers else {}))
     return items
 
 
@@ -119,18 +121,18 @@ def detail(db: Db, s: Session, case: Case) -> CaseDetail:
     intake = db.codec.open_row(case, case, "intake_json")
     d = CaseDetail(
         case=case, workflow=wf, state=state,
-        parties=list(s.exec(select(Party).where(Party.case_id == case.id).order_by(Party.id))),
-        history=list(s.exec(select(History).where(History.case_id == case.id).order_by(History.id))),
-        journal=list(s.exec(select(JournalEntry).where(JournalEntry.case_id == case.id).order_by(JournalEntry.id))),
-        measures=list(s.exec(select(Measure).where(Measure.case_id == case.id).order_by(Measure.id))),
-        hearings=list(s.exec(select(Hearing).where(Hearing.case_id == case.id).order_by(Hearing.id))),
+        parties=list(s.exec(select(Party).where(Party.case_id == case.id).order_by(col(Party.id)))),
+        history=list(s.exec(select(History).where(History.case_id == case.id).order_by(col(History.id)))),
+        journal=list(s.exec(select(JournalEntry).where(JournalEntry.case_id == case.id).order_by(col(JournalEntry.id)))),
+        measures=list(s.exec(select(Measure).where(Measure.case_id == case.id).order_by(col(Measure.id)))),
+        hearings=list(s.exec(select(Hearing).where(Hearing.case_id == case.id).order_by(col(Hearing.id)))),
         title=db.codec.open_row(case, case, "title"),
         intake=json.loads(intake) if intake else {},
     )
     for rows, column in ((d.parties, "name"), (d.history, "answers_json"), (d.journal, "text"),
                          (d.measures, "title"), (d.measures, "responsible"), (d.hearings, "question")):
         for row in rows:
-            d.texts[(row.__tablename__, row.id, column)] = db.codec.open_row(case, row, column)
+            d.texts[(row.__tablename__, row_id(row), column)] = db.codec.open_row(case, row, column)
     return d
 
 
@@ -178,7 +180,7 @@ def _visible(q: Any, viewer: str | None) -> Any:
     if viewer is None:
         return q
     return q.join(CaseAccess, CaseAccess.case_id == Case.id).where(
-        CaseAccess.user_name == viewer, CaseAccess.until.is_(None) | (CaseAccess.until >= real_today()))
+        CaseAccess.user_name == viewer, col(CaseAccess.until).is_(None) | (col(CaseAccess.until) >= real_today()))
 
 
 def list_cases(db: Db, *, status: str | None = None, workflow: str | None = None,
@@ -189,7 +191,7 @@ def list_cases(db: Db, *, status: str | None = None, workflow: str | None = None
             q = q.where(Case.status == status)
         if workflow:
             q = q.where(Case.workflow_id == workflow)
-        q = q.order_by(Case.due.is_(None), Case.due, Case.number)
+        q = q.order_by(col(Case.due).is_(None), col(Case.due), col(Case.number))
         if limit:
             q = q.limit(limit)
         return [c for c in s.exec(q) if viewer is None or access.may_see(db, s, c, viewer)]
@@ -201,6 +203,6 @@ def due_cases(db: Db, on: date, within_days: int = 7, *, viewer: str | None = No
     horizon = on + timedelta(days=within_days)
     with db.reading() as s:
         q = _visible(select(Case), viewer).where(Case.status == "open").where(
-            (Case.due <= horizon) | ((Case.prelim_warn_from <= on) & Case.prelim_sent.is_(None))
-        ).order_by(Case.due)
+            (col(Case.due) <= horizon) | ((col(Case.prelim_warn_from) <= on) & col(Case.prelim_sent).is_(None))
+        ).order_by(col(Case.due))
         yield from (c for c in s.exec(q) if viewer is None or access.may_see(db, s, c, viewer))

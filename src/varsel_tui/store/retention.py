@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from sqlalchemy import delete, text, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from . import case_state, journal
 from .db import StoreError
@@ -82,9 +82,10 @@ def expired_cases(db: Db, today: date) -> list[tuple[Case, date]]:
         cutoff = today - timedelta(days=days)
         with db.reading() as s:
             rows = s.exec(select(Case).where(Case.workflow_id == wf_id, Case.status != "open",
-                                             Case.closed_on.is_not(None), Case.closed_on <= cutoff)
-                          .order_by(Case.closed_on, Case.number))
-            out.extend((c, c.closed_on + timedelta(days=days)) for c in rows)
+                                             col(Case.closed_on).is_not(None), col(Case.closed_on) <= cutoff)
+                          .order_by(col(Case.closed_on), col(Case.number)))
+            # The query keeps only closed_on IS NOT NULL; the check narrows the type.
+            out.extend((c, c.closed_on + timedelta(days=days)) for c in rows if c.closed_on is not None)
     return out
 
 
@@ -109,10 +110,10 @@ def destroy_case(db: Db, number: str) -> str:
         else:
             # Keys first: once the wraps are gone no copy of the ciphertext can be opened.
             for model in (CaseKey, Draft, History, JournalEntry, Measure, Hearing, Party, CaseAccess, Presence):
-                s.execute(delete(model).where(model.case_id == case.id))
-            s.execute(update(Case).where(Case.linked_from == case.id).values(linked_from=None))
-            s.execute(update(Case).where(Case.linked_to == case.id).values(linked_to=None))
-            s.execute(delete(Case).where(Case.id == case.id))
+                s.execute(delete(model).where(col(model.case_id) == case.id))
+            s.execute(update(Case).where(col(Case.linked_from) == case.id).values(linked_from=None))
+            s.execute(update(Case).where(col(Case.linked_to) == case.id).values(linked_to=None))
+            s.execute(delete(Case).where(col(Case.id) == case.id))
         journal.append(db, s, None, by, "destroyed", f"sak {number} ({case.workflow_id}) slettet etter "
                                                      "oppbevaringstiden; bare anonym statistikk er igjen")
 
@@ -123,15 +124,15 @@ def destroy_case(db: Db, number: str) -> str:
 
 def statistics(db: Db) -> list[CaseStatistic]:
     with db.reading() as s:
-        return list(s.exec(select(CaseStatistic).order_by(CaseStatistic.id)))
+        return list(s.exec(select(CaseStatistic).order_by(col(CaseStatistic.id))))
 
 
 def audit_log(db: Db, *, limit: int = 200) -> list[dict]:
     """The newest journal events of every case and the organisation, without decrypting."""
     with db.reading() as s:
-        rows = list(s.exec(select(JournalEntry, Case.number).join(Case, Case.id == JournalEntry.case_id,
+        rows = list(s.exec(select(JournalEntry, Case.number).join(Case, col(Case.id) == JournalEntry.case_id,
                                                                   isouter=True)
-                           .order_by(JournalEntry.id.desc()).limit(limit)))
+                           .order_by(col(JournalEntry.id).desc()).limit(limit)))
     return [{"at": e.at.isoformat(timespec="seconds"), "by": e.by, "kind": e.kind, "case": number,
              "text": e.text if not e.text_ct else None} for e, number in reversed(rows)]
 

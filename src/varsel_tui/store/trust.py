@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .db import StoreError
 from .models import Body, Member, Setting, User
@@ -117,7 +117,7 @@ def _read(s: Session) -> Trust:
     from ..crypto.signing import verify
 
     root = anchor(s)
-    everyone = list(s.exec(select(User).order_by(User.id)))
+    everyone = list(s.exec(select(User).order_by(col(User.id))))
     trust = Trust()
     if root is not None:
         pending = [u for u in everyone if u.approval_sig]
@@ -147,7 +147,7 @@ def _read(s: Session) -> Trust:
             trust.problems.append(f"user {u.name}: the approval, role or keys are not signed by an administrator")
         elif u.role != "officer":
             trust.problems.append(f"user {u.name}: role {u.role} was never approved by an administrator")
-    rows = s.exec(select(Body.name, Member).join(Member, Member.body_id == Body.id).order_by(Body.name, Member.person))
+    rows = s.exec(select(Body.name, Member).join(Member, col(Member.body_id) == Body.id).order_by(Body.name, Member.person))
     for body, m in rows:
         admin = trust.users.get(m.signed_by or "")
         ok = (admin is not None and admin.role == "admin" and m.added_at is not None

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, Callable, Iterator, Literal, TypeVar
 
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
@@ -144,7 +144,7 @@ class Guard:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, exc_type, exc, tb) -> bool:  # noqa: ANN001
+    def __exit__(self, exc_type, exc, tb) -> Literal[False]:  # noqa: ANN001  (never swallows an error)
         if exc is None or isinstance(exc, (StoreError, WorkflowError)):
             return False
         if isinstance(exc, EngineError):

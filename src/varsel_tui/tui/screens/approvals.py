@@ -15,6 +15,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from ..app_access import VarselAppMixin
 from ..i18n import register, t
 from ..widgets.case_util import localize_bindings
 
@@ -35,7 +36,7 @@ register({
 })
 
 
-class ApprovalsScreen(ModalScreen[None]):
+class ApprovalsScreen(VarselAppMixin, ModalScreen[None]):
     """The administrator's list of users who wait for approval (read-only)."""
 
     CSS_PATH = "../styles/case.tcss"
@@ -63,9 +64,9 @@ class ApprovalsScreen(ModalScreen[None]):
             self.app.call_from_thread(self._show, Text(str(exc)))
 
     def _read(self) -> None:
-        store = self.app.store
+        store = self.varsel.store
         signed = store.trust()
-        me = signed.users.get(self.app.user)
+        me = signed.users.get(self.varsel.user)
         if me is None or me.role != "admin":
             self.app.call_from_thread(self._show, Text(t("approvals.not_admin")))
             return
