@@ -226,10 +226,9 @@ def test_control_sequences_in_stored_values_are_shown_not_sent(env, capsys, tmp_
         assert res.returncode == 0, res.stderr
         assert b"\x1b" not in res.stdout and b"\x07" not in res.stdout and b"\xc2\x9b" not in res.stdout
     import getpass
+    from urllib.parse import urlsplit
 
     from access_grants import grant
-
-    from urllib.parse import urlsplit
 
     login = urlsplit(env["VARSEL_DB"]).username if env["VARSEL_DB"].startswith("postgresql") else getpass.getuser()
     grant(env["VARSEL_DB"], [login])  # `case list` shows what they may see

@@ -56,7 +56,7 @@ def test_lock_wipes_cached_keys_and_drops_private_key(user):
     with pytest.raises(SessionLocked):
         session.data_key("c1", wrap)
     with pytest.raises(SessionLocked):
-        session.private_key
+        _ = session.private_key
 
 
 def test_forget_case(user):

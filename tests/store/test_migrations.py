@@ -41,10 +41,10 @@ def test_a_database_with_cases_from_the_first_schema_is_upgraded_and_its_secret_
     the schema is upgraded and the secret cases are encrypted for whoever is entitled."""
     import sqlite3
     from datetime import date, datetime
+    from pathlib import Path
 
     from alembic import command
     from alembic.config import Config
-    from pathlib import Path
 
     from varsel_tui.crypto.keys import generate_user_keys
     from varsel_tui.store import db as store_db

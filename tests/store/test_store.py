@@ -54,9 +54,10 @@ def test_case_concerning_a_member_of_ou_skips_phase_3(store, admin):
         step = detail.workflow.step(detail.state.current)
         if not step.id.startswith("2."):
             break
-        from varsel_tui.store.demo import auto_answers
         import random
+
         from varsel_tui.domain.conditions import Context
+        from varsel_tui.store.demo import auto_answers
 
         answers = auto_answers(step.form, detail.state.answers, Context(detail.state.answers, lambda b: b == "OU"),
                                date(2026, 11, 3), random.Random(1), ["KKV"])

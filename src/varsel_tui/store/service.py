@@ -36,14 +36,24 @@ from sqlmodel import Session
 from ..domain.engine import Outcome
 from ..domain.policy import CLASSIFICATIONS, PARTY_ROLES  # noqa: F401 - re-exported
 from . import case_state, cases, directory, journal, keyring, reads, retention
-from .db import HEAD_REVISION, Location, StoreError, current_revision_sqlite, default_path, locate, make_engine, \
-    prepare_sqlite_file, translate_error, upgrade
+from .access import NoCaseAccess  # noqa: F401 - re-exported
+from .db import (
+    HEAD_REVISION,
+    Location,
+    StoreError,
+    current_revision_sqlite,
+    default_path,
+    locate,
+    make_engine,
+    prepare_sqlite_file,
+    translate_error,
+    upgrade,
+)
 from .errors import ConcurrentEdit, NotApproved, NotFound, ValidationFailed, WrongPassphrase  # noqa: F401 - re-exported
 from .journal import audit_event  # noqa: F401 - re-exported
 from .models import Body, Case, CaseStatistic, Member, User
 from .reads import CaseDetail
 from .secrets import RECOVERY, RECOVERY_SETTING, SECRET, CaseLocked, CaseTampered, NoAccess, user_recipient  # noqa: F401, E501 - re-exported
-from .access import NoCaseAccess  # noqa: F401 - re-exported
 from .trust import NotAdmin, Tampering, Trust  # noqa: F401 - re-exported
 from .unit import Db
 

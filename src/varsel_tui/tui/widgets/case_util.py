@@ -99,8 +99,8 @@ def user_name(app: App) -> str:
 def error_text(exc: BaseException) -> str:
     """One clear line for a notification: store and workflow errors carry their own message."""
     from ...domain.workflow import WorkflowError
-    from ...store.db import StoreError
     from ...store.access import NoCaseAccess
+    from ...store.db import StoreError
     from ...store.secrets import CaseLocked, CaseTampered, NoAccess
 
     if isinstance(exc, NoAccess) and exc.pending:
