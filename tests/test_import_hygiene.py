@@ -50,6 +50,7 @@ def test_showing_the_first_queue_page_stays_light(tmp_path):
 
     db = tmp_path / "varsel.db"
     store = Store.open(str(db))
+    store.register_user("kari", "korrekt hest batteri")  # the first user: approved, administers
     store.create_case("ntnu-klage", "Klage på karakter", date(2026, 11, 20), by="kari",
                       intake={"sakstype": "klage", "karakter_kunngjort": "2026-11-10",
                               "opprinnelig_karakter": "C"})
@@ -95,6 +96,7 @@ def test_cli_read_commands_do_not_import_the_orm_or_crypto(tmp_path):
 
     db = tmp_path / "varsel.db"
     store = Store.open(str(db))
+    store.register_user("kari", "korrekt hest batteri")  # the first user: approved, administers
     store.create_case("ntnu-klage", "Klage på karakter", date(2026, 11, 20), by="kari",
                       intake={"sakstype": "klage", "karakter_kunngjort": "2026-11-10",
                               "opprinnelig_karakter": "C"})
