@@ -38,6 +38,8 @@ def varsel(tmp_path, monkeypatch, capsys):
     run.db = db
     for name, display in (("kari", "Kari Nordmann"), ("per", ""), ("mallory", ""), ("ola", "Ola Nordmann")):
         js(name, "user", "add", name, *(["--display-name", display] if display else []))
+    for name in ("per", "mallory", "ola"):  # kari, the first user, administers and approves them
+        js("kari", "user", "approve", name)
     js("kari", "body", "add", "OU")
     js("kari", "body", "member", "add", "OU", "kari")
     js("kari", "body", "member", "add", "OU", "per")
