@@ -43,15 +43,20 @@ def local_env(tmp_path, monkeypatch) -> dict[str, str]:
 
 def _register_login() -> None:
     """Whoever runs the tests registers first: the database's administrator and an approved user."""
-    from varsel_tui.identity import acting_user, session_user
     from varsel_tui.store.service import Store
 
     store = Store.open(os.environ["VARSEL_DB"])
     try:
-        name = acting_user(store.loc, None, lambda: session_user(store.engine))
-        store.register_user(name, PASSPHRASE)
+        store.register_user(_login(store), PASSPHRASE)
     finally:
         store.close()
+
+
+def _login(store) -> str:  # noqa: ANN001
+    """Who the CLI takes us for: the OS login, or the database's session user on PostgreSQL."""
+    from varsel_tui.identity import acting_user, session_user
+
+    return acting_user(store.loc, None, lambda: session_user(store.engine))
 
 
 def _bare_url(url: str, tmp_path: Path, monkeypatch) -> str:  # noqa: ANN001
@@ -154,11 +159,13 @@ def test_every_free_text_value_takes_a_file(env, capsys, tmp_path):
         (tmp_path / name).write_text(text, encoding="utf-8")
         return f"@{tmp_path / name}"
 
-    import getpass
+    from varsel_tui.store.service import Store
 
-    me = os.environ.get("VARSEL_USER") or getpass.getuser()  # an OU officer: the case goes to OU
-    for argv in (("user", "add", me), ("body", "add", "OU"), ("body", "member", "add", "OU", me)):
-        in_process(capsys, *argv)
+    store = Store.open(os.environ["VARSEL_DB"])
+    me = _login(store)  # registered by the fixture; an OU officer: the case goes to OU
+    store.close()
+    for argv in (("body", "add", "OU"), ("body", "member", "add", "OU", me)):
+        assert in_process(capsys, *argv)[0] == 0
     code, out, err = in_process(capsys, "case", "new", "--workflow", "stinn-varsling", "--title", put("t", "Tittel"),
                                 "--received", "2026-11-02", "--set", f"kanal={put('k', 'skriftlig')}",
                                 "--set", "anonym=nei", "--set", "varsler_er_fornærmede=ja",

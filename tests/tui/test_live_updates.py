@@ -317,21 +317,27 @@ def test_postgresql_queue_and_case_screen_follow_another_process(db_url, tmp_pat
     monkeypatch.setenv("PGPASSFILE", str(pgpass))
     db_url = f"postgresql://{parts.username}@{parts.hostname}:{parts.port or 5432}{parts.path}"
 
+    # On a server everyone is their database login: the app here and the CLI "at another terminal"
+    # are two processes of the same officer, which is all LISTEN/NOTIFY needs.
+    from varsel_tui.identity import session_user
+
     setup = Store.open(db_url)
-    setup.ensure_body("IE-fakultetet")
+    me = session_user(setup.engine)
+    setup.register_user(me, PASSPHRASE)  # the first user: approved, administers
+    setup.unlock(me, PASSPHRASE)
     number = setup.create_case("ntnu-avvik", "Eksamensavvik", __import__("datetime").date(2026, 11, 16),
-                               by="kari", intake={"melder_type": "student"}).case.number
+                               by=me, intake={"melder_type": "student"}).case.number
     setup.close()
 
     async def go():
-        app = VarselApp(db=db_url, user="kari", poll_interval=POLL)
+        app = VarselApp(db=db_url, user=me, poll_interval=POLL)
         async with app.run_test(size=(100, 32)) as pilot:
             await queue_loaded(pilot, app)
-            made = await cli(db_url, "case", "new", "--title", "Klage fra lars", *KLAGE)
+            made = await cli(db_url, "case", "new", "--title", "Klage fra lars", *KLAGE, user=me)
             await within(pilot, LIVE, lambda: made["number"] in queue_numbers(app), "the new case in the queue")
             app.open_case(number)
             await within(pilot, 5, lambda: "Eksamensavvik" in screen_text(app), "the case screen")
-            await cli(db_url, "case", "note", number, "Notat fra lars.")
+            await cli(db_url, "case", "note", number, "Notat fra lars.", user=me)
             await within(pilot, LIVE, lambda: "Notat fra lars." in screen_text(app), "the note on screen")
 
     asyncio.run(go())
