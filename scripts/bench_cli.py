@@ -2,7 +2,7 @@
 """Benchmark of the scripting CLI's reads and the queue filter, on SQLite and PostgreSQL.
 
     .venv/bin/python scripts/bench_cli.py [--cases 100000] [--db PATH|postgresql://…] [--runs 7]
-                                          [--user kari] [--all-user bench]
+                                          [--user kari] [--all-user nora]
 
 1. Seeds the database with `varsel seed-demo --cases N` when it has no cases (a temporary SQLite
    file without --db). Seeding grants case_access by the workflow's entitlement (kari sees her
@@ -151,7 +151,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--db", help="SQLite file or postgresql:// URL (seeded when it has no cases)")
     ap.add_argument("--user", default="kari", help="the officer (access by the demo's entitlement)")
-    ap.add_argument("--all-user", default="bench", help="a user granted every case (worst case)")
+    ap.add_argument("--all-user", default="nora", help="a registered demo user granted every case here (worst case)")
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="varsel-bench-cli-"))
