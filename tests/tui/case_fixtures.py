@@ -88,11 +88,24 @@ async def settle(pilot: Pilot, rounds: int = 3) -> None:
 
     for _ in range(rounds):
         await pilot.pause(0.02)
-        await pilot.app.workers.wait_for_complete()
+        await _workers_done(pilot)
         await pilot.pause()
     await pilot.pause(StepFormScreen.PREVIEW_DELAY + 0.02)  # the form's preview debounce
-    await pilot.app.workers.wait_for_complete()
+    await _workers_done(pilot)
     await pilot.pause()
+
+
+async def _workers_done(pilot: Pilot) -> None:
+    """Wait for every worker; one cancelled on the way (its screen was removed, e.g. by the idle
+    lock) is done too."""
+    from textual.worker import WorkerCancelled
+
+    for _ in range(10):
+        try:
+            await pilot.app.workers.wait_for_complete()
+            return
+        except WorkerCancelled:
+            await pilot.pause()
 
 
 async def open_case(pilot: Pilot, number: str):  # noqa: ANN201
