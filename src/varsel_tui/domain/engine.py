@@ -411,5 +411,7 @@ def describe(outcome: Outcome, wf: Workflow) -> list[str]:
     elif outcome.next_step:
         lines.append(f"Neste steg: {outcome.next_step} {wf.step(outcome.next_step).title}.")
     for letter in outcome.letters:
-        lines.append(f"Lager utkast til e-post: {letter}.")
+        # Say only what happens: no letter is drafted yet (the outputs issue), so the preview says
+        # which letter the procedure requires and that the officer sends it.
+        lines.append(f"Prosedyren krever en e-post her ({letter}); varsel lager den ikke ennå – send den selv.")
     return lines
