@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from varsel_tui.domain.entitlement import entitled_people, may_see, name_key
+from varsel_tui.domain.entitlement import entitled_people, may_see
+from varsel_tui.domain.names import name_key
 
 BODIES = {"OU": ["kari", "per", "orjan"], "KKV": ["lars"], "IE": ["ida"]}
 TODAY = date(2026, 11, 23)

@@ -13,21 +13,10 @@ allowed for. `today` must come from the real clock (`clock.real_today()`), never
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import date
 from typing import Callable, Iterable, Mapping
 
-
-def name_key(name: str | None) -> str:
-    """The form two names are compared in: NFC + casefold, inner white space collapsed.
-
-    Done in Python because SQLite's lower() folds ASCII only («Ørjan Ås» must equal «ØRJAN ÅS»).
-    (Same rule as the identity branch's domain/names.py; use that one once it is on main.)
-    """
-    if not name:
-        return ""
-    folded = unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold())
-    return " ".join(folded.split())
+from .names import name_key
 
 
 def entitled_people(*, body: str | None, creator: str, members_of: Callable[[str], Iterable[str]],
