@@ -3,10 +3,7 @@ terminal: it needs the passphrase); an officer sees nothing of it."""
 
 from __future__ import annotations
 
-try:
-    from case_fixtures import KKV_USER, PASSPHRASE, make_app, run, screen_text, settle
-except ImportError:  # pragma: no cover - when tests/tui is a package
-    from .case_fixtures import KKV_USER, PASSPHRASE, make_app, run, screen_text, settle
+from case_fixtures import KKV_USER, PASSPHRASE, make_app, run, screen_text, settle
 
 SIZE = (110, 32)
 

@@ -8,38 +8,21 @@ from __future__ import annotations
 
 from datetime import date
 
-try:
-    from case_fixtures import (
-        KKV_USER,
-        USER,
-        avvik_case,
-        choose,
-        fill,
-        make_app,
-        notes,
-        open_case,
-        run,
-        screen_text,
-        settle,
-        stinn_case,
-        type_text,
-    )
-except ImportError:  # pragma: no cover - when tests/tui is a package
-    from .case_fixtures import (
-        KKV_USER,
-        USER,
-        avvik_case,
-        choose,
-        fill,
-        make_app,
-        notes,
-        open_case,
-        run,
-        screen_text,
-        settle,
-        stinn_case,
-        type_text,
-    )
+from case_fixtures import (
+    KKV_USER,
+    USER,
+    avvik_case,
+    choose,
+    fill,
+    make_app,
+    notes,
+    open_case,
+    run,
+    screen_text,
+    settle,
+    stinn_case,
+    type_text,
+)
 
 SIZE = (100, 32)
 

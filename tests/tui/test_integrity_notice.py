@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import sqlite3
 
-from varsel_tui.tui import app as app_module
+from test_queue import make_app, pilot_test, settle
 
-try:
-    from test_queue import make_app, pilot_test, settle
-except ImportError:
-    from .test_queue import make_app, pilot_test, settle
+from varsel_tui.tui import app as app_module
 
 
 async def _notices(db, monkeypatch, **kwargs) -> list[str]:  # noqa: ANN001

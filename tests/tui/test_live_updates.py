@@ -10,35 +10,19 @@ import sys
 import time
 
 import pytest
-
-try:
-    from case_fixtures import (
-        PASSPHRASE,
-        USER,
-        avvik_case,
-        fill,
-        make_app,
-        notes,
-        open_case,
-        screen_text,
-        seeded_store,
-        settle,
-        stinn_case,
-    )
-except ImportError:  # run as a package
-    from .case_fixtures import (
-        PASSPHRASE,
-        USER,
-        avvik_case,
-        fill,
-        make_app,
-        notes,
-        open_case,
-        screen_text,
-        seeded_store,
-        settle,
-        stinn_case,
-    )
+from case_fixtures import (
+    PASSPHRASE,
+    USER,
+    avvik_case,
+    fill,
+    make_app,
+    notes,
+    open_case,
+    screen_text,
+    seeded_store,
+    settle,
+    stinn_case,
+)
 
 LIVE = 2.0  # seconds: a change by someone else is on screen within this
 POLL = 0.5  # the app's change poll, as `varsel` runs it

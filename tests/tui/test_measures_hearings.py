@@ -10,10 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-try:
-    from case_fixtures import avvik_case, make_app, notes, open_case, run, screen_text, settle, type_text
-except ImportError:  # pragma: no cover - when tests/tui is a package
-    from .case_fixtures import avvik_case, make_app, notes, open_case, run, screen_text, settle, type_text
+from case_fixtures import avvik_case, make_app, notes, open_case, run, screen_text, settle, type_text
 
 SIZE = (100, 32)
 

@@ -11,10 +11,7 @@ import io
 import re
 from datetime import date
 
-try:
-    from case_fixtures import USER, make_app, open_case, run, settle
-except ImportError:  # pragma: no cover - when tests/tui is a package
-    from .case_fixtures import USER, make_app, open_case, run, settle
+from case_fixtures import USER, make_app, open_case, run, settle
 
 PAYLOAD = "\x1b]0;PWNED\x07 \x1b]52;c;SGVsbG8=\x07 \x1b[2J [reverse]X[/reverse] [link=http://x]y[/link] [bold"
 SHOWN = "␛]0;PWNED␇ ␛]52;c;SGVsbG8=␇ ␛[2J [reverse]X[/reverse] [link=http://x]y[/link] [bold"

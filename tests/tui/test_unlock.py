@@ -3,32 +3,18 @@ and takes the decrypted case off the screen; the audit journal records the view.
 
 from __future__ import annotations
 
-try:
-    from case_fixtures import (
-        PASSPHRASE,
-        USER,
-        fill,
-        make_app,
-        open_case,
-        run,
-        screen_text,
-        settle,
-        stinn_case,
-        type_text,
-    )
-except ImportError:  # pragma: no cover - when tests/tui is a package
-    from .case_fixtures import (
-        PASSPHRASE,
-        USER,
-        fill,
-        make_app,
-        open_case,
-        run,
-        screen_text,
-        settle,
-        stinn_case,
-        type_text,
-    )
+from case_fixtures import (
+    PASSPHRASE,
+    USER,
+    fill,
+    make_app,
+    open_case,
+    run,
+    screen_text,
+    settle,
+    stinn_case,
+    type_text,
+)
 
 SIZE = (100, 32)
 TITLE = "Varsel om trakassering på styremøte"

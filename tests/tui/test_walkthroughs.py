@@ -8,12 +8,7 @@
 from __future__ import annotations
 
 import pytest
-
-try:
-    from case_fixtures import avvik_case, choose, fill, make_app, run, screen_text, settle, submit_step, type_text
-except ImportError:  # pragma: no cover - when tests/tui is a package
-    from .case_fixtures import avvik_case, choose, fill, make_app, run, screen_text, settle, submit_step, type_text
-
+from case_fixtures import avvik_case, choose, fill, make_app, run, screen_text, settle, submit_step, type_text
 
 # -- StInn: intake → phase 2 → phase 3 → phase 6 ------------------------------------------------
 

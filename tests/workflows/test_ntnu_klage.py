@@ -10,13 +10,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from walk import Walk
 
 from varsel_tui.domain.engine import EngineError, describe
-
-try:
-    from walk import Walk
-except ImportError:  # run as a package
-    from .walk import Walk
 
 D = date.fromisoformat
 BEGRUNNELSE_STEPS = ["1", "2", "3", "4", "5", "6"]
