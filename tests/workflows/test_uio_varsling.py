@@ -60,7 +60,7 @@ O1 = {
     "delegert_til": "Nestleder for utdanning",
     "varsler_informert": True,
 }
-O2 = {"syn_fremlagt": "møte", "møtedato": "2026-04-08", "referat": "Hendelser 12.10. og 3.11.; navn og tilknytning."}
+O2 = {"syn_fremlagt": "møte", "møtedato": "2026-03-30", "referat": "Hendelser 12.10. og 3.11.; navn og tilknytning."}
 O3 = {"regelverk_vurdering": "Likestillings- og diskrimineringsloven § 13 (trakassering)."}
 O4_CORRECT = {"undersøkelse": "Samtaler med to vitner.", "påstander_riktige": True, "politietterforskning": False}
 O5 = {
@@ -275,7 +275,8 @@ def test_police_investigation_skips_contradiction_for_anonymous_report():
         "skipped", "av hensyn til politietterforskning skal den det er varslet om ikke gjøres kjent med varslet")
     assert st.current == "O6"
     st = w.complete("O6", {"anonym_undersøkt": "Opptakslister kontrollert.", "fakta_stemmer": True,
-                           "fakta_beskrivelse": "Forskjellsbehandling bekreftet.", "fakta_kopi_eir": True})
+                           "fakta_beskrivelse": "Forskjellsbehandling bekreftet.", "fakta_kopi_eir": True},
+                    on=D("2026-05-26"))
     assert st.current == "O7" and st.steps["O6"].status == "done"
 
 
@@ -344,7 +345,7 @@ def test_oral_report_must_be_confirmed_in_writing():
         "error", "Et muntlig varsel må bekreftes skriftlig av innmelder før saken går videre "
                  "(Muntlig eller anonymt varsel, 1. punkt).")
     assert problems(w, {**M1_ORAL, "bekreftet_dato": "31.02.2026"})["bekreftet_dato"][0] == "error"
-    out = w.preview({**M1_ORAL, "henvist_rødt_mottak": False})  # only a warning
+    out = w.preview({**M1_ORAL, "henvist_rødt_mottak": False}, D("2026-03-31"))  # only a warning
     assert out.ok and out.problems[0].severity == "warning"
 
 
