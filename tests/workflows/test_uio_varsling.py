@@ -377,3 +377,29 @@ def test_no_due_dates_even_across_holidays(received):
     st = w.state
     assert st.current == "O1" and st.current_due is None
     assert all(s.due is None for s in st.steps.values())
+
+
+# -- dates guarded by the calendar ------------------------------------------------------------------
+
+def test_meeting_and_confirmation_dates_are_not_after_the_day_the_step_is_done():
+    w = walk("2026-03-30", ORAL_STUDENT)  # Monday before Easter
+    late = {**M1_ORAL, "bekreftet_dato": "2026-04-07"}  # Tuesday after 2. påskedag
+    assert problems(w, late)["bekreftet_dato"] == (
+        "error", "«Dato for skriftlig bekreftelse» kan ikke være etter 2026-03-30 (dagen skjemaet sendes inn): "
+                 "2026-04-07")
+    assert w.preview(late, D("2026-04-07")).ok
+    w.complete("M1", late, on=D("2026-04-07"))
+    through_m3(w, None, "2026-04-07")
+    w.complete("O1", O1, on=D("2026-04-08"))
+    bad = w.preview({**O2, "møtedato": "2026-04-09"}, D("2026-04-08"))
+    assert [(p.field, p.severity) for p in bad.problems] == [("møtedato", "error")]
+    assert w.preview({**O2, "møtedato": "2026-04-08"}, D("2026-04-08")).ok
+
+
+def test_steps_are_not_dated_before_the_one_they_follow():
+    from varsel_tui.domain.engine import EngineError
+
+    w = walk("2026-03-30", WEB_STAFF)
+    through_m3(w, None, "2026-04-07")
+    with pytest.raises(EngineError, match=r"før forrige hendelse i saken \(steg M3 ble fullført 2026-04-07\)"):
+        w.complete("O1", O1, on=D("2026-04-01"))
