@@ -64,6 +64,8 @@ def _pick(f: FormField, on: date, rng: random.Random, bodies: list[str]) -> Any:
         return [o.value for o in f.options if rng.random() < 0.7] or [f.options[0].value]
     if f.type == "bool":
         return rng.random() < 0.6
+    if f.type == "date" and f.date_is == "future":  # e.g. when a hearing ends
+        return (on + timedelta(days=rng.choice([7, 14, 21]))).isoformat()
     if f.type == "date":
         return (on - timedelta(days=rng.choice([0, 0, 1, 2]))).isoformat()
     if f.type == "grade":
