@@ -61,6 +61,7 @@ def test_a_completion_date_lies_between_the_previous_event_and_today(varsel):
     new_deviation(varsel)
     err = refused(varsel, "case", "advance", "2026-0001", "--on", "2026-11-24")
     assert "datoen 2026-11-24 er etter i dag (2026-11-23)" in err
+    assert "etter i dag" in refused(varsel, "case", "advance", "2026-0001", "--dry-run", "--on", "2026-11-24")
     err = refused(varsel, "case", "advance", "2026-0001", "--on", "2026-10-30")
     assert "før forrige hendelse i saken (saken ble mottatt 2026-11-02)" in err
     shown = varsel.json("case", "show", "2026-0001")
