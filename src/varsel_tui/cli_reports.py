@@ -1,0 +1,235 @@
+"""`varsel report` and `varsel archive`: a case as a PDF report, and a closed case as a signed
+archive package (outputs/report.py, outputs/archive.py). Registered by cli.build_parser.
+
+Every export is a journal event (what, redacted or not, by whom, the file's SHA-256). A strictly
+secret case leaves only password-protected: the report as an AES-256 encrypted PDF, the archive
+package with every member sealed (crypto/passbox.py). The password comes from --password-file
+or a prompt, never the command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+SECRET = "strengt_hemmelig"
+
+
+def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    r = sub.add_parser("report", parents=[common], help="a case as a PDF report (full or redacted)")
+    r.add_argument("number")
+    r.add_argument("--pdf", required=True, metavar="FILE", help="where to write the PDF")
+    r.add_argument("--redacted", action="store_true",
+                   help="leave out anonymous parties' names and the fields the workflow marks as identifying")
+    r.add_argument("--password-file", metavar="FILE",
+                   help="encrypt the PDF with the password in FILE (AES-256; strictly secret cases always)")
+    r.set_defaults(func=cmd_report)
+
+    a = sub.add_parser("archive", parents=[common],
+                       help="a closed case as a signed archive package (zip); 'archive verify FILE.zip' checks one; "
+                            "'archive extract FILE.zip --out DIR' unpacks one")
+    a.add_argument("target", metavar="NUMBER|verify|extract", help="a case number, or 'verify' / 'extract'")
+    a.add_argument("file", nargs="?", metavar="FILE.zip", help="the package to verify or extract")
+    a.add_argument("--out", metavar="FILE.zip|DIR", help="where to write the package (or, extracting, the folder)")
+    a.add_argument("--password-file", metavar="FILE",
+                   help="seal the package with the password in FILE (strictly secret cases always), or open one")
+    a.add_argument("--signer-key", metavar="HEX",
+                   help="verify against this Ed25519 public key instead of the database's approved users")
+    a.set_defaults(func=cmd_archive)
+
+
+def _password(args: argparse.Namespace, *, required_for: str | None, new: bool) -> str | None:
+    """The export password: from --password-file, else a prompt when `required_for` says why one
+    is needed (refused without a terminal); None when none is needed and none was given."""
+    from .cli import CliError, _warn
+
+    path = getattr(args, "password_file", None)
+    if path:
+        from .cli_input import readable_by_others
+
+        if readable_by_others(path):
+            _warn(f"password file {path} can be read by other accounts; chmod 600 it")
+        try:
+            with open(path, encoding="utf-8") as fh:
+                password = fh.readline().rstrip("\r\n")
+        except OSError as exc:
+            raise CliError(f"cannot read password file {path}: {exc.strerror}") from None
+    elif required_for is None:
+        return None
+    elif not sys.stdin.isatty():
+        raise CliError(f"{required_for}: give --password-file FILE (no terminal to ask)")
+    else:
+        import getpass
+
+        password = getpass.getpass("Password for the exported file: ")
+        if new and getpass.getpass("Repeat: ") != password:
+            raise CliError("the passwords did not match")
+    if new:
+        from .crypto.strength import passphrase_problem
+
+        problem = passphrase_problem(password)
+        if problem:
+            raise CliError(f"the export password: {problem}")
+    if not password:
+        raise CliError("an empty password was given")
+    return password
+
+
+def _write_journalled(path: str, data: bytes, journal: Any) -> str:
+    """Write `data` to `path` (owner-only) so that it appears only once `journal(sha256)` has
+    recorded the export; nothing is left behind when either fails. Returns the SHA-256."""
+    target = Path(path)
+    if target.is_dir():
+        from .cli import CliError
+
+        raise CliError(f"{path} is a folder; give a file name")
+    sha = hashlib.sha256(data).hexdigest()
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        journal(sha)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return sha
+
+
+def cmd_report(args: argparse.Namespace) -> None:
+    from .cli import _print, _store, _unlocking, _user
+    from .clock import today
+    from .outputs.report import render_report
+
+    store = _store(args, create=False)
+    user = _user(args)
+    d = _unlocking(args, store, lambda: store.get_case(args.number))
+    secret = d.case.classification == SECRET
+    password = _password(args, new=True, required_for=(
+        f"case {args.number} is strictly secret: it is exported only password-protected" if secret else None))
+    pdf = render_report(d, redacted=args.redacted, made_by=user, made_on=today())
+    if password:
+        from .outputs.protect import encrypt_pdf
+
+        pdf = encrypt_pdf(pdf, password)
+    what = ("sensurert" if args.redacted else "full") + " rapport (PDF" + (", passordbeskyttet)" if password else ")")
+    sha = _write_journalled(args.pdf, pdf, lambda sha: store.record_export(args.number, by=user, what=what,
+                                                                           sha256=sha))
+    _print(args, {"number": args.number, "file": args.pdf, "redacted": args.redacted, "encrypted": bool(password),
+                  "sha256": sha, "bytes": len(pdf)},
+           f"{what} of {args.number} written to {args.pdf} (SHA-256 {sha})")
+
+
+def cmd_archive(args: argparse.Namespace) -> None:
+    from .cli import CliError
+
+    if args.target in ("verify", "extract"):
+        if not args.file:
+            raise CliError(f"archive {args.target} needs the package: varsel archive {args.target} FILE.zip")
+        (_verify if args.target == "verify" else _extract)(args)
+        return
+    if args.file:
+        raise CliError("archive NUMBER takes --out FILE.zip, not a second argument")
+    if not args.out:
+        raise CliError("archive NUMBER needs --out FILE.zip")
+    _export(args)
+
+
+def _export(args: argparse.Namespace) -> None:
+    from .cli import CliError, _print, _store, _unlocking, _user, read_passphrase
+    from .clock import today
+    from .outputs import archive
+
+    store = _store(args, create=False)
+    user = _user(args)
+    d = _unlocking(args, store, lambda: store.get_case(args.target))
+    if d.state.status == "open":
+        raise CliError(f"case {args.target} is still open: only a closed case is archived")
+    if store.unlocked_as != f"user:{user}":  # the package is signed with the user's own key
+        store.unlock(user, read_passphrase(args, f"Passphrase for {user} (to sign the package): "))
+    signer, key = store.signing_identity()
+    secret = d.case.classification == SECRET
+    password = _password(args, new=True, required_for=(
+        f"case {args.target} is strictly secret: its archive package is only made password-protected"
+        if secret else None))
+    package = archive.build(store, d, by=signer, signing_key=key, made_on=today(), password=password)
+    what = "arkivpakke (zip, signert" + (", passordbeskyttet)" if password else ")")
+    sha = _write_journalled(args.out, package, lambda sha: store.record_export(args.target, by=user, what=what,
+                                                                               sha256=sha))
+    _print(args, {"number": args.target, "file": args.out, "encrypted": bool(password), "signer": signer,
+                  "sha256": sha, "bytes": len(package)},
+           f"archive package of {args.target} written to {args.out}, signed by {signer} (SHA-256 {sha})")
+
+
+def _read_package(path: str) -> bytes:
+    from .cli import CliError
+
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise CliError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _verify(args: argparse.Namespace) -> None:
+    from .cli import CliError, _print, _store
+    from .outputs import archive
+
+    package = _read_package(args.file)
+    if args.signer_key:
+        try:
+            given = bytes.fromhex(args.signer_key)
+        except ValueError:
+            raise CliError("--signer-key takes the signer's Ed25519 public key in hex") from None
+        result = archive.verify(package, lambda _name: given)
+    else:
+        store = _store(args, create=False, role=None)
+        result = archive.verify(package, store.verified_signing_key)
+    m = result.manifest
+    data = {"file": args.file, "ok": result.ok, "problems": result.problems, "case": m.get("case"),
+            "signer": (m.get("signer") or {}).get("name"), "files": len(m.get("files") or [])}
+    if not result.ok:
+        from .textsafe import printable
+
+        if args.json:
+            _print(args, data, "")
+        for line in result.problems[:-1]:
+            print(f"varsel: {printable(line)}", file=sys.stderr)
+        raise CliError(f"{args.file}: {result.problems[-1]}")
+    _print(args, data, f"{args.file}: intact — case {data['case']}, {data['files']} files, signed by {data['signer']}")
+
+
+def _extract(args: argparse.Namespace) -> None:
+    from .cli import CliError, _print, _store
+    from .crypto.passbox import WrongPassword
+    from .outputs import archive
+
+    if not args.out:
+        raise CliError("archive extract needs --out DIR")
+    package = _read_package(args.file)
+    store = _store(args, create=False, role=None)
+    result = archive.verify(package, store.verified_signing_key)
+    if not result.ok:
+        raise CliError(f"{args.file} does not verify ({result.problems[0]}); nothing was extracted")
+    sealed = bool(result.manifest.get("encryption"))
+    password = _password(args, new=False, required_for="this package is password-protected" if sealed else None)
+    try:
+        files = archive.extract(package, password)
+    except WrongPassword as exc:
+        raise CliError(str(exc)) from None
+    out = Path(args.out)
+    out.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for name, data in files.items():
+        target = out / name
+        if name.startswith("/") or ".." in Path(name).parts:  # signed, but never outside the folder
+            raise CliError(f"{args.file}: member {name} would be written outside {out}")
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+    _print(args, {"file": args.file, "out": str(out), "files": sorted(files)},
+           f"{len(files)} files of {args.file} written to {out}")
