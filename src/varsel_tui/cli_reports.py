@@ -10,13 +10,10 @@ or a prompt, never the command line.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import sys
 from pathlib import Path
 from typing import Any
-
-SECRET = "strengt_hemmelig"
 
 
 def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -79,50 +76,26 @@ def _password(args: argparse.Namespace, *, required_for: str | None, new: bool) 
     return password
 
 
-def _write_journalled(path: str, data: bytes, journal: Any) -> str:
-    """Write `data` to `path` (owner-only) so that it appears only once `journal(sha256)` has
-    recorded the export; nothing is left behind when either fails. Returns the SHA-256."""
-    target = Path(path)
-    if target.is_dir():
-        from .cli import CliError
+def _required(args: argparse.Namespace, d: Any, why: str) -> str | None:
+    from .outputs.exports import needs_password
 
-        raise CliError(f"{path} is a folder; give a file name")
-    sha = hashlib.sha256(data).hexdigest()
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        journal(sha)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return sha
+    return _password(args, new=True, required_for=f"case {d.case.number} is strictly secret: {why}"
+                     if needs_password(d) else None)
 
 
 def cmd_report(args: argparse.Namespace) -> None:
     from .cli import _print, _store, _unlocking, _user
     from .clock import today
-    from .outputs.report import render_report
+    from .outputs.exports import export_report
 
     store = _store(args, create=False)
     user = _user(args)
     d = _unlocking(args, store, lambda: store.get_case(args.number))
-    secret = d.case.classification == SECRET
-    password = _password(args, new=True, required_for=(
-        f"case {args.number} is strictly secret: it is exported only password-protected" if secret else None))
-    pdf = render_report(d, redacted=args.redacted, made_by=user, made_on=today())
-    if password:
-        from .outputs.protect import encrypt_pdf
-
-        pdf = encrypt_pdf(pdf, password)
-    what = ("sensurert" if args.redacted else "full") + " rapport (PDF" + (", passordbeskyttet)" if password else ")")
-    sha = _write_journalled(args.pdf, pdf, lambda sha: store.record_export(args.number, by=user, what=what,
-                                                                           sha256=sha))
-    _print(args, {"number": args.number, "file": args.pdf, "redacted": args.redacted, "encrypted": bool(password),
-                  "sha256": sha, "bytes": len(pdf)},
-           f"{what} of {args.number} written to {args.pdf} (SHA-256 {sha})")
+    password = _required(args, d, "it is exported only password-protected")
+    done = export_report(store, d, args.pdf, by=user, redacted=args.redacted, password=password, made_on=today())
+    _print(args, {"number": args.number, "file": done.path, "redacted": args.redacted, "encrypted": bool(password),
+                  "sha256": done.sha256, "bytes": done.size},
+           f"{done.what} of {args.number} written to {done.path} (SHA-256 {done.sha256})")
 
 
 def cmd_archive(args: argparse.Namespace) -> None:
@@ -143,27 +116,21 @@ def cmd_archive(args: argparse.Namespace) -> None:
 def _export(args: argparse.Namespace) -> None:
     from .cli import CliError, _print, _store, _unlocking, _user, read_passphrase
     from .clock import today
-    from .outputs import archive
+    from .outputs.exports import export_archive
 
     store = _store(args, create=False)
     user = _user(args)
     d = _unlocking(args, store, lambda: store.get_case(args.target))
     if d.state.status == "open":
         raise CliError(f"case {args.target} is still open: only a closed case is archived")
+    password = _required(args, d, "its archive package is only made password-protected")
     if store.unlocked_as != f"user:{user}":  # the package is signed with the user's own key
         store.unlock(user, read_passphrase(args, f"Passphrase for {user} (to sign the package): "))
-    signer, key = store.signing_identity()
-    secret = d.case.classification == SECRET
-    password = _password(args, new=True, required_for=(
-        f"case {args.target} is strictly secret: its archive package is only made password-protected"
-        if secret else None))
-    package = archive.build(store, d, by=signer, signing_key=key, made_on=today(), password=password)
-    what = "arkivpakke (zip, signert" + (", passordbeskyttet)" if password else ")")
-    sha = _write_journalled(args.out, package, lambda sha: store.record_export(args.target, by=user, what=what,
-                                                                               sha256=sha))
-    _print(args, {"number": args.target, "file": args.out, "encrypted": bool(password), "signer": signer,
-                  "sha256": sha, "bytes": len(package)},
-           f"archive package of {args.target} written to {args.out}, signed by {signer} (SHA-256 {sha})")
+    done = export_archive(store, d, args.out, by=user, password=password, made_on=today())
+    _print(args, {"number": args.target, "file": done.path, "encrypted": bool(password), "signer": done.signer,
+                  "sha256": done.sha256, "bytes": done.size},
+           f"archive package of {args.target} written to {done.path}, signed by {done.signer} "
+           f"(SHA-256 {done.sha256})")
 
 
 def _read_package(path: str) -> bytes:
