@@ -55,8 +55,8 @@ class Document:
 class WithAttachments:
     """The store with the letters and documents API of the other parts (a stand-in until merged)."""
 
-    def __init__(self, store: Store, docs: dict[int, tuple[str, bytes]]):
-        self.store, self.docs = store, docs
+    def __init__(self, store: Store, docs: dict[int, tuple[str, bytes]], recorded: dict[int, str] | None = None):
+        self.store, self.docs, self.recorded = store, docs, recorded or {}
 
     def letters(self, number: str) -> list[Letter]:
         return [Letter(1, "Melder får svar", "sent"), Letter(2, "Utkast", "draft")]
@@ -65,7 +65,8 @@ class WithAttachments:
         return f"%PDF-1.7 brev {letter_id}".encode()
 
     def documents(self, number: str) -> list[Document]:
-        return [Document(i, name, hashlib.sha256(data).hexdigest(), len(data)) for i, (name, data) in self.docs.items()]
+        return [Document(i, name, self.recorded.get(i, hashlib.sha256(data).hexdigest()), len(data))
+                for i, (name, data) in self.docs.items()]
 
     def document_bytes(self, number: str, doc_id: int) -> bytes:
         return self.docs[doc_id][1]
@@ -101,6 +102,8 @@ def test_sent_letters_and_documents_go_in_and_secret_names_stay_out(admin):
         names = z.namelist()
         assert z.read("documents/1-Varsel_fra_Ola_Student.pdf") == b"%PDF-1.7 varselet"
         assert z.read("letters/1.pdf").startswith(b"%PDF")
+        assert json.loads(z.read("documents.json"))[0]["filename"] == "Varsel fra Ola Student.pdf"
+        assert [x["id"] for x in json.loads(z.read("letters.json"))] == [1]
     assert "documents/2-referat_m\u00f8te.docx" in names and "letters/2.pdf" not in names  # drafts stay out
     assert archive.verify(package, admin.verified_signing_key).ok
 
@@ -113,4 +116,13 @@ def test_sent_letters_and_documents_go_in_and_secret_names_stay_out(admin):
     assert b"Ola" not in manifest and "referat" not in json.loads(manifest)["files"].__repr__()
     files = archive.extract(sealed, "et langt eksportpassord")
     assert files["documents/1"] == b"%PDF-1.7 varselet" and files["letters/1.pdf"].startswith(b"%PDF")
+    assert json.loads(files["documents.json"])[1]["filename"] == "../referat møte.docx"  # names kept, sealed
     assert archive.verify(sealed, admin.verified_signing_key).ok
+
+
+def test_a_document_that_does_not_match_its_record_is_not_archived(admin):
+    number = closed_case(admin)
+    name, key = admin.signing_identity()
+    source = WithAttachments(admin, {1: ("a.pdf", b"%PDF-1.7 endret")}, recorded={1: "00" * 32})
+    with pytest.raises(ValueError, match="document 1 of case .* does not match its recorded SHA-256"):
+        archive.build(source, admin.get_case(number), by=name, signing_key=key, made_on=date(2026, 11, 23))

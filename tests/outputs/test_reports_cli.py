@@ -179,17 +179,20 @@ def test_archive_package_verifies_and_every_tampering_is_found(varsel, tmp_path)
         manifest = json.loads(z.read("manifest.json"))
         report, journal = z.read("report.pdf"), json.loads(z.read("journal.json"))
         journal_pdf = z.read("journal.pdf")
-    assert names == ["manifest.json", "manifest.sig", "report.pdf", "journal.json", "journal.pdf", "case.json"]
+    assert names == ["manifest.json", "manifest.sig", "report.pdf", "report-sensurert.pdf", "journal.json",
+                     "journal.pdf", "case.json"]
     assert [f["path"] for f in manifest["files"]] == names[2:]
     assert manifest["case"] == number and manifest["status"] == "closed" and manifest["encryption"] is None
     xmp = PdfReader(io.BytesIO(report)).xmp_metadata
     assert xmp is not None and b"<pdfaid:part>2</pdfaid:part>" in xmp.stream.get_data()
     assert "Lab ute av drift" in _text(report) and "Referat fra møte med instituttet" in _text(journal_pdf)
+    with zipfile.ZipFile(package) as z:
+        assert "Sensurert versjon" in _text(z.read("report-sensurert.pdf"))
     assert [e["kind"] for e in journal["journal"]][:2] == ["created", "note"]
     assert all(e["hash"] for e in journal["journal"])
 
     verified = varsel.json("archive", "verify", "pakke.zip")
-    assert verified["ok"] is True and verified["signer"] == "kari" and verified["files"] == 4
+    assert verified["ok"] is True and verified["signer"] == "kari" and verified["files"] == 5
 
     def fails(name: str, change, message: str) -> None:  # noqa: ANN001
         bad = tmp_path / name
@@ -241,7 +244,8 @@ def test_a_strictly_secret_package_holds_no_plaintext(varsel, tmp_path):
         manifest = json.loads(z.read("manifest.json"))
         members = {n: z.read(n) for n in z.namelist() if n not in ("manifest.json", "manifest.sig")}
     assert manifest["encryption"]["scheme"] == "scrypt+aes-256-gcm"
-    assert sorted(members) == ["case.json.enc", "journal.json.enc", "journal.pdf.enc", "report.pdf.enc"]
+    assert sorted(members) == ["case.json.enc", "journal.json.enc", "journal.pdf.enc", "report-sensurert.pdf.enc",
+                               "report.pdf.enc"]
     raw = Path("hemmelig.zip").read_bytes()
     for data in list(members.values()) + [raw]:
         assert not data.startswith(b"%PDF") and b"Lab ute av drift" not in data and b"Ola Student" not in data

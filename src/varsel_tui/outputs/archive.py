@@ -6,17 +6,20 @@ shaped like a Noark-style submission: the content files and a signed manifest.
                          its path, kind, size and SHA-256 (of the bytes stored in the zip)
     manifest.sig         Ed25519 signature of the exporting user over
                          record("varsel-tui/archive-manifest/v1", manifest.json's bytes)
-    report.pdf           the case report, PDF/A-2b (full, not redacted: this is the archive copy)
+    report.pdf           the case report, PDF/A-2b (full)
+    report-sensurert.pdf the redacted report, PDF/A-2b (StInn 3.12: «en sensurert versjon»)
     journal.json         the case's journal with its hash chain (hash, prev_hash, state_digest)
     journal.pdf          the journal, PDF/A-2b
     case.json            the report's data: steps, answers, parties, measures, hearings
-    letters/ID.pdf       each letter marked sent
-    documents/ID-NAME    each attached document as it was stored
+    letters.json         the letters marked sent (title, subject, body, sent on, checksum) …
+    letters/ID.pdf       … and each as its PDF
+    documents.json       the attached documents (id, original file name, SHA-256, size) …
+    documents/ID-NAME    … and each as it was stored (its SHA-256 checked against the record)
 
 A strictly secret case's package carries no plaintext: every member but the manifest and its
 signature is sealed with a password (crypto/passbox.py: scrypt → AES-256-GCM, the member's path as
 associated data) and gets the suffix `.enc`; document names are left out of its member paths and
-its manifest. The manifest says how it was sealed (salt, parameters).
+its manifest (they are in the sealed documents.json). The manifest says how it was sealed (salt, parameters).
 
 `verify` checks the signature with the signer's public key *as the verifier knows it* — from the
 database's approved users (the approval chains to the trust anchor), or a key given by hand — not
@@ -86,27 +89,46 @@ def collect(store: Any, d: CaseDetail, *, by: str, made_on: date, secret: bool) 
 
     number = d.case.number
     data = report_data(d, redacted=False, made_by=by, made_on=made_on)
+    redacted = report_data(d, redacted=True, made_by=by, made_on=made_on)
     members = [
         Member("report.pdf", "report", render(template(), data, pdfa=True)),
+        # StInn 3.12: the report «og en sensurert versjon»
+        Member("report-sensurert.pdf", "report", render(template(), redacted, pdfa=True)),
         Member("journal.json", "journal", journal_json(d)),
         Member("journal.pdf", "journal", render(template(JOURNAL), data, pdfa=True)),
-        Member("case.json", "case", json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")),
+        Member("case.json", "case", _json(data)),
     ]
     # Letters and documents come from the letters and documents parts of the store, which the
     # lead wires in when merging; until then a package holds what this store has.
     letters = getattr(store, "letters", None)
     letter_pdf = getattr(store, "letter_pdf", None)
     if callable(letters) and callable(letter_pdf):
-        for letter in letters(number):
-            if getattr(letter, "status", None) == "sent":
-                members.append(Member(f"letters/{letter.id}.pdf", "letter", letter_pdf(number, letter.id)))
+        sent = [letter for letter in letters(number) if getattr(letter, "status", None) == "sent"]
+        if sent:
+            members.append(Member("letters.json", "letter", _json([
+                {key: getattr(letter, key, None) for key in ("id", "title", "subject", "body", "sent_on", "checksum")}
+                for letter in sent])))
+        members.extend(Member(f"letters/{letter.id}.pdf", "letter", letter_pdf(number, letter.id)) for letter in sent)
     documents = getattr(store, "documents", None)
     document_bytes = getattr(store, "document_bytes", None)
     if callable(documents) and callable(document_bytes):
-        for doc in documents(number):
+        docs = list(documents(number))
+        if docs:  # the index keeps the original names (sealed with the rest in a secret package)
+            members.append(Member("documents.json", "document", _json([
+                {key: getattr(doc, key, None) for key in ("id", "filename", "sha256", "size")} for doc in docs])))
+        for doc in docs:
+            content = document_bytes(number, doc.id)
+            recorded = getattr(doc, "sha256", None)
+            if recorded and _sha(content) != recorded:
+                raise ValueError(f"document {doc.id} of case {number} does not match its recorded SHA-256; "
+                                 "nothing was archived")
             name = f"documents/{doc.id}" if secret else f"documents/{doc.id}-{_safe_name(doc.filename)}"
-            members.append(Member(name, "document", document_bytes(number, doc.id)))
+            members.append(Member(name, "document", content))
     return members
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, indent=2, default=str).encode("utf-8")
 
 
 def build(store: Any, d: CaseDetail, *, by: str, signing_key: Any, made_on: date,
