@@ -97,3 +97,34 @@ def test_archive_from_the_palette_is_signed_and_verifies(store, tmp_path, monkey
     result = archive.verify((tmp_path / "arkiv.zip").read_bytes(), store.verified_signing_key)
     assert result.ok, result.problems
     assert result.manifest["signer"]["name"] == USER
+
+
+def test_a_locked_session_signs_the_package_with_the_passphrase_typed_in_the_dialog(store, tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    number = avvik_case(store).case.number
+    _close(store, number)
+
+    async def go():
+        from textual.widgets import Input
+
+        from case_fixtures import PASSPHRASE
+
+        app = make_app(tmp_path / "varsel.db", unlocked=False)  # an ordinary case opens without a key
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await open_case(pilot, number)
+            await _palette(pilot, app, "arkivpakke")
+            dialog = app.screen
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert any("passfrasen din" in m for m, _ in notes(app))  # asked for, not guessed
+            dialog.query_one("#export-passphrase", Input).value = PASSPHRASE
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert type(app.screen).__name__ == "CaseDetailScreen"
+            assert any("signert" in m for m, _ in notes(app))
+
+    run(go())
+    from varsel_tui.outputs import archive
+
+    assert archive.verify((tmp_path / f"sak-{number}-arkiv.zip").read_bytes(), store.verified_signing_key).ok
