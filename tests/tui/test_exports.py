@@ -105,9 +105,8 @@ def test_a_locked_session_signs_the_package_with_the_passphrase_typed_in_the_dia
     _close(store, number)
 
     async def go():
-        from textual.widgets import Input
-
         from case_fixtures import PASSPHRASE
+        from textual.widgets import Input
 
         app = make_app(tmp_path / "varsel.db", unlocked=False)  # an ordinary case opens without a key
         async with app.run_test(size=SIZE) as pilot:
