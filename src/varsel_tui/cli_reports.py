@@ -33,7 +33,8 @@ def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     a.add_argument("file", nargs="?", metavar="FILE.zip", help="the package to verify or extract")
     a.add_argument("--out", metavar="FILE.zip|DIR", help="where to write the package (or, extracting, the folder)")
     a.add_argument("--password-file", metavar="FILE",
-                   help="seal the package with the password in FILE (strictly secret cases always), or open one")
+                   help="seal the package with the password in FILE (strictly secret cases always); with "
+                        "verify or extract: the password that opens it")
     a.add_argument("--signer-key", metavar="HEX",
                    help="verify against this Ed25519 public key instead of the database's approved users")
     a.set_defaults(func=cmd_archive)
@@ -157,6 +158,13 @@ def _verify(args: argparse.Namespace) -> None:
         store = _store(args, create=False, role=None)
         result = archive.verify(package, store.verified_signing_key)
     m = result.manifest
+    if result.ok and m.get("encryption") and args.password_file:  # also: do the sealed members open?
+        from .crypto.passbox import WrongPassword
+
+        try:
+            archive.extract(package, _password(args, new=False, required_for=None))
+        except WrongPassword as exc:
+            result.problems.append(str(exc))
     data = {"file": args.file, "ok": result.ok, "problems": result.problems, "case": m.get("case"),
             "signer": (m.get("signer") or {}).get("name"), "files": len(m.get("files") or [])}
     if not result.ok:

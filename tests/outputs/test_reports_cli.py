@@ -253,6 +253,9 @@ def test_a_strictly_secret_package_holds_no_plaintext(varsel, tmp_path):
 
     wrong = tmp_path / "wrong.txt"
     wrong.write_text("et annet langt passord\n")
+    assert varsel.json("archive", "verify", "hemmelig.zip", "--password-file", pw)["ok"] is True
+    code, _, err = varsel("archive", "verify", "hemmelig.zip", "--password-file", str(wrong))
+    assert code == 1 and "wrong password" in err
     code, _, err = varsel("archive", "extract", "hemmelig.zip", "--out", "ut", "--password-file", str(wrong))
     assert code == 1 and "wrong password" in err
     varsel.json("archive", "extract", "hemmelig.zip", "--out", "ut", "--password-file", pw)
