@@ -51,6 +51,9 @@ class FormField(BaseModel):
     # A date field: "past" = a day that has happened (not after the day the form is submitted),
     # "future" = a day ahead (after it), e.g. when a hearing ends.
     date_is: Literal["past", "future"] | None = None
+    # The answer identifies a person (a notifier's account, witnesses, contact details): left out
+    # of a redacted report (outputs/report.py).
+    identifying: bool = False
 
     @model_validator(mode="after")
     def _choices_have_options(self) -> "FormField":
