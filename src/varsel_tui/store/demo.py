@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from ..domain.conditions import Context, evaluate
-from ..domain.engine import CaseFacts, CaseState, EngineError, HistoryItem, replay
+from ..domain.engine import CaseFacts, CaseState, EngineError, HistoryItem, preview, replay
 from ..domain.forms import Form, FormField, validate
 from ..domain.workflow import Workflow
 
@@ -131,6 +131,8 @@ def walk(wf: Workflow, received: date, today: date, rng: random.Random, bodies: 
         answers = auto_answers(step.form, state.answers, ctx, on, rng, bodies)
         if answers is None:
             break
+        if any(b.allowed_after for b in step.branches) and not preview(wf, facts, history, step.id, answers, on).ok:
+            break  # a decision that waits for its window ("ikke påklaget"): the case waits there too
         history.append(HistoryItem("complete", step.id, on, answers))
         try:
             replay(wf, facts, history, today)
