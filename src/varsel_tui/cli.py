@@ -343,6 +343,7 @@ def case_detail_json(store, d) -> dict[str, Any]:  # noqa: ANN001
              "due": st.steps[s.id].due.isoformat() if st.steps[s.id].due else None,
              "done_on": st.steps[s.id].done_on.isoformat() if st.steps[s.id].done_on else None,
              "reason": st.steps[s.id].reason or None,
+             "counts_from": st.steps[s.id].counts_from or None,
              "will_be_skipped": st.steps[s.id].forecast or None}
             for s in wf.steps
         ],

@@ -1,7 +1,7 @@
 """Measures (tiltak) and hearings (høringsrunde) on the case detail screen, driven with keys.
 
 t adds a measure, T marks one done; h starts a hearing, H closes one. Bad input (an empty
-description, a date that is not a date, an end date in the past) is told inline and as a
+description, a date that is not a date, an end date not after today) is told inline and as a
 notification, and the dialog stays open with everything typed. Today is fixed at 2026-11-23.
 """
 
@@ -162,7 +162,7 @@ def test_bad_dates_and_empty_description_keep_the_dialog_and_what_was_typed(stor
             # A hearing ending in the past.
             await add_hearing(pilot, "kari", "01.11.2026", "Spørsmål")
             assert screen_name(app) == "HearingDialog"
-            assert "Sluttdatoen 01.11.2026 er passert" in screen_text(app)
+            assert "Sluttdatoen 01.11.2026 er ikke etter i dag" in screen_text(app)
             assert app.screen.query_one("#hearing-question").text == "Spørsmål"
             await pilot.press("escape")
             await settle(pilot)
@@ -185,13 +185,13 @@ def test_a_hearing_the_store_refuses_reopens_the_dialog_with_what_was_typed(stor
             await settle(pilot)
             await open_case(pilot, number)
             await add_hearing(pilot, "kari, per", "01.11.2026", "Er rutinen god nok?")
-            assert any(sev == "error" and "past" in m for m, sev in notes(app)), notes(app)
+            assert any(sev == "error" and "must end after today" in m for m, sev in notes(app)), notes(app)
             assert screen_name(app) == "HearingDialog"
             screen = app.screen
             assert screen.query_one("#hearing-participants").value == "kari, per"
             assert screen.query_one("#hearing-ends").value == "01.11.2026"
             assert screen.query_one("#hearing-question").text == "Er rutinen god nok?"
-            assert "past" in screen_text(app)  # the reason, inline
+            assert "must end after today" in screen_text(app)  # the reason, inline
             assert store.get_case(number).hearings == []
             await pilot.press("escape")
             await settle(pilot)

@@ -27,7 +27,7 @@ def test_stinn_from_intake_through_phases_2_3_and_6(store, tmp_path):
             await choose(pilot, app.focused, "stinn-varsling")
             await settle(pilot)
             await fill(pilot, "title-field", "Trakassering", prefix="new")
-            await fill(pilot, "received-field", "19.11.2026", prefix="new")
+            await fill(pilot, "received-field", "19.10.2026", prefix="new")
             # The default classification of an oral notification is fortrolig …
             assert app.screen.classification() == "fortrolig"
             await fill(pilot, "kanal", "skriftlig")
@@ -65,7 +65,7 @@ def test_stinn_from_intake_through_phases_2_3_and_6(store, tmp_path):
             assert "anonym" in text
 
             # Phase 2: written notification, OTRS, grading, receipt.
-            await submit_step(pilot, {"innsendt_via": "nettside", "dato_skriftlig_mottatt": "19.11.2026"})
+            await submit_step(pilot, {"innsendt_via": "nettside", "dato_skriftlig_mottatt": "19.10.2026"})
             assert store.get_case(number).state.current == "2.2"
             await submit_step(pilot, {"otrs_saksnummer": "T-42", "kø": "OU"})
             assert store.get_case(number).state.current == "2.3"
@@ -90,7 +90,8 @@ def test_stinn_from_intake_through_phases_2_3_and_6(store, tmp_path):
                 assert state.steps[sid].reason == "organet stiller ikke mistillitsforslag (3.7)"
             text = screen_text(app)
             assert "hoppet over: organet stiller ikke mistillitsforslag (3.7)" in text
-            await submit_step(pilot, {"vedtaksdato": "23.11.2026", "vedtak_tekst": "Nytt møteoppsett."})
+            # Decided Fri 30 Oct: the appeal window (3 uker) closed Fri 20 Nov, before today (Mon 23 Nov).
+            await submit_step(pilot, {"vedtaksdato": "30.10.2026", "vedtak_tekst": "Nytt møteoppsett."})
             await submit_step(pilot, {"sensurert_rapport": True})
             await submit_step(pilot, {"klageadgang_opplyst": True})
             assert store.get_case(number).state.current == "3.14"
@@ -111,6 +112,45 @@ def test_stinn_from_intake_through_phases_2_3_and_6(store, tmp_path):
             assert "Avsluttet 23.11.2026: avgjort av OU" in screen_text(app)
 
     run(walk())
+
+
+def test_no_appeal_before_the_window_closed_is_refused_in_the_form(store, tmp_path):
+    """StInn 3.14: «ikke påklaget» on the day after OU's decision is refused with the procedure's
+    reason; the form stays open with the answer kept."""
+    from datetime import date
+
+    from case_fixtures import USER, fill_form, open_case, stinn_case
+
+    from varsel_tui.tui.screens.form import StepFormScreen
+
+    number = stinn_case(store, received=date(2026, 11, 2)).case.number
+    steps = [{"innsendt_via": "nettside"}, {"otrs_saksnummer": "T-1", "kø": "OU"}, {},
+             {"gradert_strengt_hemmelig": True}, {"politi_opplyst": True}, {}, {}, {}, {}, {}, {},
+             {"pkvm_2_3_oppfylt": False}]
+    for answers in steps:
+        store.advance(number, answers, by=USER, on=date(2026, 11, 2))
+    # Decided Fri 20 Nov; 3 uker → Fri 11 Dec is the last day to appeal.
+    for answers in ({"vedtaksdato": "2026-11-20", "vedtak_tekst": "x"}, {"sensurert_rapport": True},
+                    {"klageadgang_opplyst": True}):
+        store.advance(number, answers, by=USER, on=date(2026, 11, 20))
+    assert store.get_case(number).state.current == "3.14"
+
+    async def go():
+        app = make_app(tmp_path / "varsel.db")
+        async with app.run_test(size=(100, 32)) as pilot:
+            await settle(pilot)
+            await open_case(pilot, number)
+            await pilot.press("f")
+            await settle(pilot)
+            await fill_form(pilot, {"påklaget": False})
+            await settle(pilot)
+            assert "kan først registreres etter 2026-12-11" in screen_text(app)  # before submitting
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert isinstance(app.screen, StepFormScreen)
+            assert store.get_case(number).state.current == "3.14"
+
+    run(go())
 
 
 # -- NTNU avvik: the receipt form's four outcomes -----------------------------------------------

@@ -350,3 +350,33 @@ def test_preliminary_reply_not_needed_once_closed():
     w.complete("L1", L1_LUKK, on=D("2026-03-10"))
     w.today = D("2026-04-08")
     assert w.state.statutory[0].met and not w.state.needs_preliminary_reply
+
+
+# -- dates guarded by the calendar ------------------------------------------------------------------
+
+def test_b1_hearing_must_end_after_the_day_b1_is_completed():
+    # Received Thursday 16 April 2026, M1 Friday 17 April, B1 Friday 24 April.
+    w = walk("2026-04-16")
+    w.complete("M1", M1_GODKJENT, on=D("2026-04-17"))
+    b1 = {"behandler_vurdering": "x", "høringsrunde": True, "høring_deltakere": "Linjeleder"}
+    on = D("2026-04-24")
+    for ends in ("2020-01-01", "2026-04-24"):
+        got = {p.field: p.message for p in w.preview({**b1, "høring_slutt": ends}, on).problems}
+        assert got == {"høring_slutt": f"«Høringsrunden avsluttes (dato)» må være etter 2026-04-24 (dagen skjemaet sendes "
+                                       f"inn): {ends}"}
+    assert w.preview({**b1, "høring_slutt": "2026-04-27"}, on).ok  # Monday after
+
+
+def test_a_step_is_not_completed_before_the_step_it_follows():
+    from varsel_tui.domain.engine import EngineError
+
+    w = walk("2026-04-16")
+    with pytest.raises(EngineError, match=r"før forrige hendelse i saken \(saken ble mottatt 2026-04-16\)"):
+        w.complete("M1", M1_GODKJENT, on=D("2026-04-15"))
+    w.complete("M1", M1_GODKJENT, on=D("2026-04-17"))
+    with pytest.raises(EngineError, match=r"steg M1 ble fullført 2026-04-17"):
+        w.complete("B1", B1_RETT_TIL_LUKKING, on=D("2026-04-16"))
+    w.today = D("2026-04-20")
+    with pytest.raises(EngineError, match="etter i dag"):
+        w.complete("B1", B1_RETT_TIL_LUKKING, on=D("2026-04-21"))
+    assert w.complete("B1", B1_RETT_TIL_LUKKING, on=D("2026-04-20")).current == "L1"

@@ -104,7 +104,8 @@ def test_begrunnelse_then_complaint_til_gunst_with_easter_and_ascension_deadline
     assert due(w, "10") == "2026-04-16"
     w.complete("10", on=D("2026-04-16"))
     w.complete("11", {"ny_karakter": "B"}, on=D("2026-05-08"))
-    assert w.state.statutory[0].met
+    # § 11a asks for an answer to the complaint: a new grade in Inspera is not yet one (14 is)
+    assert not w.state.statutory[0].met
     assert due(w, "12") == "2026-05-08"
 
     st = w.complete("12", {"handling": "verifiser"}, on=D("2026-05-11"))
@@ -118,6 +119,7 @@ def test_begrunnelse_then_complaint_til_gunst_with_easter_and_ascension_deadline
     w.complete("13", {"sperre_fjernet": True}, on=D("2026-05-11"))
     w.complete("14", on=D("2026-05-11"))
     assert w.state.events["vedtak"] == D("2026-05-11")
+    assert w.state.statutory[0].met  # the decision has reached the student (before fre 15.5)
     st = w.complete("15", on=D("2026-05-12"))
     assert st.status == "closed"
     assert st.outcome == "klage: til gunst"
@@ -130,16 +132,17 @@ def test_begrunnelse_given_orally_requires_the_date_and_warns_when_sent_later():
     w.complete("1", {"krav_mottatt": "2026-03-23"})
     w.complete("2")
     w.complete("3")
-    out = w.preview({"begrunnelse_form": "muntlig", "begrunnelse_sendt": "2026-03-30"})
+    on = D("2026-03-30")
+    out = w.preview({"begrunnelse_form": "muntlig", "begrunnelse_sendt": "2026-03-30"}, on)
     assert "«Dato for muntlig begrunnelse» må fylles ut" in messages(out)
     out = w.preview({"begrunnelse_form": "muntlig", "muntlig_dato": "2026-03-27",
-                     "begrunnelse_sendt": "2026-03-30"})
+                     "begrunnelse_sendt": "2026-03-30"}, on)
     assert out.ok
     assert [p.severity for p in out.problems] == ["warning"]
     assert "samme dag" in out.problems[0].message
     # written explanation: the oral date is hidden and dropped
     out = w.preview({"begrunnelse_form": "skriftlig", "muntlig_dato": "2026-03-27",
-                     "begrunnelse_sendt": "2026-03-30"})
+                     "begrunnelse_sendt": "2026-03-30"}, on)
     assert out.ok and out.problems == [] and "muntlig_dato" not in out.answers
 
 
@@ -148,9 +151,9 @@ def test_explanation_later_than_two_weeks_is_flagged_not_refused():
     w.complete("1", {"krav_mottatt": "2026-03-23"})
     w.complete("2")
     w.complete("3")
-    on_time = w.preview({"begrunnelse_sendt": "2026-04-07"})  # the deadline day (after Easter)
+    on_time = w.preview({"begrunnelse_sendt": "2026-04-07"}, D("2026-04-07"))  # the deadline day (after Easter)
     assert on_time.problems == []
-    late = w.preview({"begrunnelse_sendt": "2026-04-08"})
+    late = w.preview({"begrunnelse_sendt": "2026-04-08"}, D("2026-04-08"))
     assert late.ok
     assert late.problems[0].severity == "warning" and "2 uker" in late.problems[0].message
 
@@ -209,7 +212,14 @@ def test_missing_request_date_is_a_problem():
 
 def test_no_complaint_after_explanation_closes_the_case():
     w = through_begrunnelse(begrunnelse_case())
-    out = w.preview({"klage": "ingen_klage"})
+    # «Ny klagefrist»: 3 uker etter begrunnelsen ons 1.4.2026 = ons 22.4; «ingen klage» first on 23.4
+    assert w.state.dates["klagefrist"] == D("2026-04-22")
+    early = w.preview({"klage": "ingen_klage"}, D("2026-04-22"))
+    assert not early.ok
+    assert messages(early) == ["«studenten klaget ikke innen klagefristen» kan først registreres etter 2026-04-22 "
+                               "(Klagefrist: 3 uker etter at karakteren er kunngjort, eller etter at begrunnelsen "
+                               "er gitt)"]
+    out = w.preview({"klage": "ingen_klage"}, D("2026-04-23"))
     assert out.ok and out.closes
     assert "klage_mottatt" not in out.answers  # the date field is hidden for «ingen klage»
     assert describe(out, w.wf)[0] == "Studenten har ikke klaget innen klagefristen. Saken avsluttes uten klage."
@@ -385,7 +395,12 @@ def test_preliminary_reply_is_prompted_within_five_working_days_counting_christm
     w.today = D("2025-12-18")
     assert w.state.needs_preliminary_reply
     w.complete("11", {"ny_karakter": "B"}, on=D("2025-12-18"))
-    assert not w.state.needs_preliminary_reply  # ny sensur foreligger
+    # a new grade in Inspera is not yet an answer to the student: still warned
+    assert w.state.needs_preliminary_reply
+    w.complete("12", {"handling": "verifiser"}, on=D("2025-12-18"))
+    w.complete("13", {"sperre_fjernet": True}, on=D("2025-12-18"))
+    w.complete("14", on=D("2025-12-18"))
+    assert not w.state.needs_preliminary_reply  # the decision has reached the student
 
 
 # -- withdrawal and reopening -----------------------------------------------------------------------

@@ -215,12 +215,19 @@ def test_skriftlig_uten_mistillit_og_uten_klage_avsluttes_av_ou():
     assert w.state.events["vedtak"] == date(2026, 5, 22)
     run(w, "3.12 3.13", date(2026, 5, 26))
     assert dues(w, "3.14") == {"3.14": "2026-06-12"}  # 3 uker etter vedtaket
-    run(w, "3.14", date(2026, 6, 12))
+    # Fase 6 har ingen frist før saken er der: ikke 5 virkedager etter vedtaket 22. mai (29. mai),
+    # midt i klagefristen.
+    assert dues(w, "6.1", "6.4") == {"6.1": None, "6.4": None}
+    assert w.state.steps["6.3"].counts_from.startswith("5 virkedager etter at vedtaket er endelig")
+    # «Ikke påklaget» først når klagefristen er ute: fredag 12. juni er fristens siste dag.
+    assert not w.preview({"påklaget": False}, on=date(2026, 6, 12)).ok
+    run(w, "3.14", date(2026, 6, 15))
     st = w.state
     assert (st.current, st.body) == ("6.1", "OU")
     assert statuses(w, ids("3.15", "5.12", w)) == {("skipped", "vedtaket ble ikke påklaget")}
-    # Fase 6 regnes fra da vedtaket ble endelig (klagefristen ute 12. juni), ikke fra 22. mai.
-    assert dues(w, "6.1", "6.2", "6.3", "6.4") == dict.fromkeys(("6.1", "6.2", "6.3", "6.4"), "2026-06-19")
+    # Fase 6 regnes fra da vedtaket ble endelig (avklart uten klage mandag 15. juni), ikke fra 22. mai:
+    # 16., 17., 18., 19., 22. juni.
+    assert dues(w, "6.1", "6.2", "6.3", "6.4") == dict.fromkeys(("6.1", "6.2", "6.3", "6.4"), "2026-06-22")
     st = w.complete("6.1", {}, on=date(2026, 6, 15))
     run(w, "6.2 6.3 6.4", date(2026, 6, 17))
     st = w.state
@@ -355,11 +362,13 @@ def test_saken_gjelder_ou_kkv_er_forste_instans_og_avslutter():
     assert statuses(w, "4.8 4.9") == {("skipped", "fornærmede samtykker ikke til mistillitsforslag (4.7)")}
     run(w, "4.10 4.11 4.12", date(2026, 4, 16), s4_10={"vedtaksdato": "2026-04-16"})
     assert dues(w, "4.13") == {"4.13": "2026-05-07"}
-    run(w, "4.13", date(2026, 5, 7))
+    assert not w.preview({"påklaget": False}, on=date(2026, 5, 7)).ok  # the window's last day
+    run(w, "4.13", date(2026, 5, 8))
     st = w.state
     assert (st.current, st.body) == ("6.1", "KKV")
     assert statuses(w, ids("4.14", "5.12", w)) == {("skipped", "vedtaket ble ikke påklaget")}
-    assert dues(w, "6.3") == {"6.3": "2026-05-15"}  # 14. mai er Kristi himmelfartsdag
+    # 5 virkedager etter fredag 8. mai: 11., 12., 13., (14. Kristi himmelfartsdag), 15., 18.
+    assert dues(w, "6.3") == {"6.3": "2026-05-18"}
     run(w, PHASE6, date(2026, 5, 11))
     assert (w.state.status, w.state.outcome) == ("closed", "avgjort av KKV")
 
@@ -414,7 +423,7 @@ def test_saken_gjelder_kkv_klage_paa_ou_gaar_rett_til_presidentskapet():
 
 def test_klage_etter_fristen_sendes_ikke_videre():
     w = _ou_decided_on_12_march(set())
-    late = w.preview({"påklaget": True, "klagedato_ou": "2026-04-08"})
+    late = w.preview({"påklaget": True, "klagedato_ou": "2026-04-08"}, on=date(2026, 4, 8))
     assert late.ok  # a warning, not an error: the officer records that a late complaint came in
     assert [(p.field, p.severity) for p in late.problems] == [("klagedato_ou", "warning")]
     assert late.next_step == "6.1"
@@ -427,7 +436,13 @@ def test_klage_etter_fristen_sendes_ikke_videre():
 
 def test_preview_3_14_uten_klage_hopper_til_fase_6():
     w = _ou_decided_on_12_march(set())
-    out = w.preview({"påklaget": False}, on=date(2026, 4, 7))
+    # 3 uker etter 12. mars = skjærtorsdag 2. april → tirsdag 7. april (påsken): the last day to appeal
+    early = w.preview({"påklaget": False}, on=date(2026, 4, 7))
+    assert [p.message for p in early.problems] == [
+        "«vedtaket ble ikke påklaget» kan først registreres etter 2026-04-07 "
+        "(Klagefristen for OUs vedtak: 3 uker etter vedtak ble gjort (3.14))"]
+    out = w.preview({"påklaget": False}, on=date(2026, 4, 8))
+    assert out.ok
     assert describe(out, w.wf) == [
         "Vedtaket ble ikke påklaget: OUs vedtak står, og saken går til fase 6 (avslutning).",
         "Hopper over 3.15–5.12: vedtaket ble ikke påklaget.",
@@ -447,9 +462,9 @@ def test_vedtaksdato_maa_vaere_en_gyldig_dato():
 
 def test_arkivering_krever_makulerte_kopier():
     w = _ou_decided_on_12_march(set())
-    run(w, "3.14", date(2026, 4, 7))
+    run(w, "3.14", date(2026, 4, 8))
     run(w, "6.1 6.2", date(2026, 4, 8))
-    assert dues(w, "6.3") == {"6.3": "2026-04-14"}  # 5 virkedager etter tirsdag 7. april
+    assert dues(w, "6.3") == {"6.3": "2026-04-15"}  # 5 virkedager etter onsdag 8. april
     assert not w.preview({"kopier_makulert": False}).ok
     assert w.preview({"kopier_makulert": True}).ok
 

@@ -60,7 +60,7 @@ O1 = {
     "delegert_til": "Nestleder for utdanning",
     "varsler_informert": True,
 }
-O2 = {"syn_fremlagt": "møte", "møtedato": "2026-04-08", "referat": "Hendelser 12.10. og 3.11.; navn og tilknytning."}
+O2 = {"syn_fremlagt": "møte", "møtedato": "2026-03-30", "referat": "Hendelser 12.10. og 3.11.; navn og tilknytning."}
 O3 = {"regelverk_vurdering": "Likestillings- og diskrimineringsloven § 13 (trakassering)."}
 O4_CORRECT = {"undersøkelse": "Samtaler med to vitner.", "påstander_riktige": True, "politietterforskning": False}
 O5 = {
@@ -275,7 +275,8 @@ def test_police_investigation_skips_contradiction_for_anonymous_report():
         "skipped", "av hensyn til politietterforskning skal den det er varslet om ikke gjøres kjent med varslet")
     assert st.current == "O6"
     st = w.complete("O6", {"anonym_undersøkt": "Opptakslister kontrollert.", "fakta_stemmer": True,
-                           "fakta_beskrivelse": "Forskjellsbehandling bekreftet.", "fakta_kopi_eir": True})
+                           "fakta_beskrivelse": "Forskjellsbehandling bekreftet.", "fakta_kopi_eir": True},
+                    on=D("2026-05-26"))
     assert st.current == "O7" and st.steps["O6"].status == "done"
 
 
@@ -344,7 +345,7 @@ def test_oral_report_must_be_confirmed_in_writing():
         "error", "Et muntlig varsel må bekreftes skriftlig av innmelder før saken går videre "
                  "(Muntlig eller anonymt varsel, 1. punkt).")
     assert problems(w, {**M1_ORAL, "bekreftet_dato": "31.02.2026"})["bekreftet_dato"][0] == "error"
-    out = w.preview({**M1_ORAL, "henvist_rødt_mottak": False})  # only a warning
+    out = w.preview({**M1_ORAL, "henvist_rødt_mottak": False}, D("2026-03-31"))  # only a warning
     assert out.ok and out.problems[0].severity == "warning"
 
 
@@ -376,3 +377,29 @@ def test_no_due_dates_even_across_holidays(received):
     st = w.state
     assert st.current == "O1" and st.current_due is None
     assert all(s.due is None for s in st.steps.values())
+
+
+# -- dates guarded by the calendar ------------------------------------------------------------------
+
+def test_meeting_and_confirmation_dates_are_not_after_the_day_the_step_is_done():
+    w = walk("2026-03-30", ORAL_STUDENT)  # Monday before Easter
+    late = {**M1_ORAL, "bekreftet_dato": "2026-04-07"}  # Tuesday after 2. påskedag
+    assert problems(w, late)["bekreftet_dato"] == (
+        "error", "«Dato for skriftlig bekreftelse» kan ikke være etter 2026-03-30 (dagen skjemaet sendes inn): "
+                 "2026-04-07")
+    assert w.preview(late, D("2026-04-07")).ok
+    w.complete("M1", late, on=D("2026-04-07"))
+    through_m3(w, None, "2026-04-07")
+    w.complete("O1", O1, on=D("2026-04-08"))
+    bad = w.preview({**O2, "møtedato": "2026-04-09"}, D("2026-04-08"))
+    assert [(p.field, p.severity) for p in bad.problems] == [("møtedato", "error")]
+    assert w.preview({**O2, "møtedato": "2026-04-08"}, D("2026-04-08")).ok
+
+
+def test_steps_are_not_dated_before_the_one_they_follow():
+    from varsel_tui.domain.engine import EngineError
+
+    w = walk("2026-03-30", WEB_STAFF)
+    through_m3(w, None, "2026-04-07")
+    with pytest.raises(EngineError, match=r"før forrige hendelse i saken \(steg M3 ble fullført 2026-04-07\)"):
+        w.complete("O1", O1, on=D("2026-04-01"))

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from varsel_tui.domain.engine import CaseFacts, CaseState, HistoryItem, Outcome, preview, replay
+from varsel_tui.domain.engine import CaseFacts, CaseState, HistoryItem, Outcome, check_event_date, preview, replay
 from varsel_tui.workflows import BUNDLED_DIR, load_file
 
 
@@ -43,12 +43,15 @@ class Walk:
         """Complete the active step (which must be `step_id`) with validated answers."""
         st = self.state
         assert st.current == step_id, f"expected {step_id} active, got {st.current}"
+        # as the store does: not before the previous event, not after today (the walk's, or `on`)
+        check_event_date(self.facts, self.history, on or self.received, self.today or on or self.received)
         out = self.preview(answers, on)
         assert out.ok, f"{step_id}: {out.problems}"
         self.history.append(HistoryItem("complete", step_id, on or self.received, out.answers))
         return self.state
 
     def act(self, action_id: str, on: date, answers: dict[str, Any] | None = None) -> CaseState:
+        check_event_date(self.facts, self.history, on, self.today or on)
         self.history.append(HistoryItem("action", action_id, on, answers or {}))
         try:
             return self.state

@@ -13,7 +13,7 @@ from typing import Any, Callable, Literal
 
 from .calendar_units import as_unit
 from .conditions import Context, evaluate
-from .forms import Problem, validate
+from .forms import Problem, date_problems, validate
 from .workflow import Branch, DeadlineRule, Step, Workflow
 
 StepStatus = Literal["pending", "active", "done", "skipped"]
@@ -50,6 +50,7 @@ class StepState:
     reason: str = ""
     visits: int = 0
     forecast: str = ""  # a pending step that will be skipped as things stand, and why
+    counts_from: str = ""  # no due date yet: what the deadline will count from (the rule's words)
 
 
 @dataclass
@@ -105,25 +106,31 @@ class CaseState:
         return any(s.warn for s in self.statutory) and "foreløpig_svar" not in self.events
 
 
+def _named_start(name: str, received: date, events: dict[str, date], answers: dict[str, Any],
+                 done: dict[str, date]) -> date | None:
+    """The day `name` happened (see DeadlineRule), None while it has not. `phase:ID` entries are
+    in `events` under that key (the replay puts them there)."""
+    if name == "mottatt":
+        return received
+    if name.startswith("step:"):
+        return done.get(name[5:])
+    if name in events:
+        return events[name]
+    if isinstance(answers.get(name), str):
+        try:
+            return date.fromisoformat(answers[name])
+        except ValueError:
+            return None
+    return None
+
+
 def resolve_start(rule: DeadlineRule, received: date, events: dict[str, date], answers: dict[str, Any],
                   done: dict[str, date]) -> date | None:
-    """The latest of the named dates that have happened; None while none has."""
-    found: list[date] = []
-    for name in rule.starts:
-        d: date | None = None
-        if name == "mottatt":
-            d = received
-        elif name.startswith("step:"):
-            d = done.get(name[5:])
-        elif name in events:
-            d = events[name]
-        elif isinstance(answers.get(name), str):
-            try:
-                d = date.fromisoformat(answers[name])
-            except ValueError:
-                d = None
-        if d is not None:
-            found.append(d)
+    """The latest of the named dates that have happened; None while none has, or while the
+    rule's `after` has not happened (the deadline does not run yet)."""
+    if rule.after is not None and _named_start(rule.after, received, events, answers, done) is None:
+        return None
+    found = [d for name in rule.starts if (d := _named_start(name, received, events, answers, done)) is not None]
     return max(found) if found else None
 
 
@@ -158,16 +165,27 @@ class _Replay:
         self.body_override: str | None = None
         self.spawns: list[tuple[str, str]] = []
         self.classification: str | None = None
+        self.on = facts.received  # the day of the history item being applied
+        self.entered: dict[str, date] = {}  # phase:ID → the day the case came to that phase
+        self.active_phase: str | None = None
+        ictx = Context(dict(facts.intake), facts.concerns)
+        for rec in wf.intake.records:
+            if rec.event not in self.events and (rec.when is None or evaluate(rec.when, ictx)):
+                self.events[rec.event] = facts.received
 
     # -- helpers ---------------------------------------------------------------------------
     def ctx(self, extra: dict[str, Any] | None = None) -> Context:
         return Context({**self.answers, **(extra or {})}, self.facts.concerns, {**self.named_dates(), **self.events},
                        self.facts.bodies)
 
+    def starts(self) -> dict[str, date]:
+        """Recorded events and the days the case came to each phase: what deadlines count from."""
+        return {**self.entered, **self.events}
+
     def named_dates(self) -> dict[str, date]:
         out = {}
         for nd in self.wf.dates:
-            d = due_date(nd.deadline, self.facts.received, self.events, self.answers, self.done_on)
+            d = due_date(nd.deadline, self.facts.received, self.starts(), self.answers, self.done_on)
             if d is not None:
                 out[nd.id] = d
         return out
@@ -200,6 +218,9 @@ class _Replay:
                 self.cursor += 1
                 continue
             self.states[sid].status = "active"
+            if phase.id != self.active_phase:
+                self.active_phase = phase.id
+                self.entered[f"phase:{phase.id}"] = self.on
             return
         self.cursor = None
         if self.status == "open":
@@ -246,7 +267,12 @@ class _Replay:
             self.classification = step.classify
         for rec in step.records:
             d = self.answers.get(rec.date_field) if rec.date_field else None
-            self.events[rec.event] = date.fromisoformat(d) if isinstance(d, str) else item.on
+            if isinstance(d, str):
+                self.events[rec.event] = date.fromisoformat(d)
+            elif rec.date_field is None or rec.event not in self.events:
+                # A date field left blank keeps the date already recorded (a written StInn case
+                # was received the day it was registered), else the completion date.
+                self.events[rec.event] = item.on
         if branch is not None and branch.set_body_from:
             self.body_override = str(self.answers.get(branch.set_body_from) or "") or self.body_override
         if branch is not None and branch.spawn is not None:
@@ -269,12 +295,13 @@ class _Replay:
     def action(self, item: HistoryItem) -> None:
         act = self.wf.action(item.ref)
         limit = self.named_dates().get(act.allowed_until) if act.allowed_until else None
+        why = f" ({act.rule})" if act.rule else ""
         if limit is not None and item.on > limit:
-            raise EngineError(f"«{act.title}» er ikke lenger mulig: fristen var {limit.isoformat()}")
+            raise EngineError(f"«{act.title}» er ikke lenger mulig: fristen var {limit.isoformat()}{why}")
         if act.allowed_until_step and self.states[act.allowed_until_step].status == "done":
-            raise EngineError(f"«{act.title}» er ikke lenger mulig: steg {act.allowed_until_step} er fullført")
+            raise EngineError(f"«{act.title}» er ikke lenger mulig: steg {act.allowed_until_step} er fullført{why}")
         if act.allowed_after_step and self.states[act.allowed_after_step].status != "done":
-            raise EngineError(f"«{act.title}» er ikke mulig ennå: steg {act.allowed_after_step} er ikke fullført")
+            raise EngineError(f"«{act.title}» er ikke mulig ennå: steg {act.allowed_after_step} er ikke fullført{why}")
         if act.kind == "withdraw":
             if self.status != "open":
                 raise EngineError(f"«{act.title}»: saken er ikke åpen")
@@ -295,6 +322,7 @@ class _Replay:
     def run(self, history: list[HistoryItem]) -> None:
         self.settle(history[0].ref if history and history[0].kind == "complete" else None)
         for n, item in enumerate(history):
+            self.on = item.on
             if item.kind == "complete":
                 self.complete(item)
             else:
@@ -305,10 +333,12 @@ class _Replay:
 
     # -- result ----------------------------------------------------------------------------
     def state(self, today: date) -> CaseState:
+        starts = self.starts()
         for sid in self.order:
-            st = self.states[sid]
-            st.due = due_date(self.wf.step(sid).deadline, self.facts.received, self.events, self.answers,
-                              self.done_on)
+            st, rule = self.states[sid], self.wf.step(sid).deadline
+            st.due = due_date(rule, self.facts.received, starts, self.answers, self.done_on)
+            if rule is not None and st.due is None and st.status in ("pending", "active"):
+                st.counts_from = rule.waiting or rule.text
         if self.status == "open":
             ctx = self.ctx()
             for phase in self.wf.phases:
@@ -338,7 +368,7 @@ class _Replay:
 
         out = []
         for st in self.wf.statutory:
-            due = due_date(st.deadline, self.facts.received, self.events, self.answers, self.done_on)
+            due = due_date(st.deadline, self.facts.received, self.starts(), self.answers, self.done_on)
             if st.until_step:
                 met = self.states[st.until_step].status == "done" or self.status != "open"
             else:
@@ -346,6 +376,36 @@ class _Replay:
             warn = (not met and due is not None and working_days_between(today, due) <= st.warn_working_days)
             out.append(StatutoryState(st.title, st.law, due, met, warn))
         return out
+
+
+def check_event_date(facts: CaseFacts, history: list[HistoryItem], on: date, today: date) -> None:
+    """A new completion or action date lies between the case's previous event and today: a step is
+    not done ahead of time, nor before what it follows (which would also move a window, e.g.
+    withdrawing "on" a day before the complaint deadline ran out). Raises EngineError."""
+    if on > today:
+        raise EngineError(f"datoen {on.isoformat()} er etter i dag ({today.isoformat()}); "
+                          "det som gjøres i saken, kan ikke dateres fram i tid")
+    prev, what = facts.received, "saken ble mottatt"
+    for item in history:
+        if item.on >= prev:
+            prev = item.on
+            what = f"steg {item.ref} ble fullført" if item.kind == "complete" else f"handlingen «{item.ref}»"
+    if on < prev:
+        raise EngineError(f"datoen {on.isoformat()} er før forrige hendelse i saken ({what} {prev.isoformat()})")
+
+
+def _too_early(wf: Workflow, r: "_Replay", branch: Branch | None, on: date) -> list[Problem]:
+    """A decision that waits for a window to close (Branch.allowed_after), taken too soon."""
+    if branch is None or branch.allowed_after is None:
+        return []
+    nd = next(d for d in wf.dates if d.id == branch.allowed_after)
+    limit = r.named_dates().get(nd.id)
+    rule = f"{nd.title}: {nd.deadline.text}" if nd.deadline.text else nd.title
+    if limit is None:
+        return [Problem("", f"«{branch.reason}» kan ikke registreres ennå: fristen er ikke kjent ({rule})")]
+    if on <= limit:
+        return [Problem("", f"«{branch.reason}» kan først registreres etter {limit.isoformat()} ({rule})")]
+    return []
 
 
 def replay(wf: Workflow, facts: CaseFacts, history: list[HistoryItem], today: date) -> CaseState:
@@ -357,14 +417,19 @@ def replay(wf: Workflow, facts: CaseFacts, history: list[HistoryItem], today: da
 
 def preview(wf: Workflow, facts: CaseFacts, history: list[HistoryItem], step_id: str,
             raw_answers: dict[str, Any], today: date) -> Outcome:
-    """Validate a step's answers and say what submitting them will do, without doing it."""
+    """Validate a step's answers and say what submitting them will do, without doing it.
+    `today` is the day the step is completed (dates in the form are checked against it)."""
     r = _Replay(wf, facts)
     r.run(history)
     if r.status != "open" or r.current_id() != step_id:
         raise EngineError(f"steg {step_id} er ikke aktivt (aktivt steg er {r.current_id() or 'ingen'})")
     step = wf.step(step_id)
     clean, problems = validate(step.form, raw_answers, r.ctx()) if step.form else ({}, [])
+    if step.form:
+        problems += date_problems(step.form, clean, today)
     branch, target, skipped, closes = r.plan(step, clean)
+    if not any(p.severity == "error" for p in problems):  # with the answers incomplete, no branch is decided
+        problems += _too_early(wf, r, branch, today)
     spawn_wf = None
     if branch is not None and branch.spawn is not None:
         spawn_wf = branch.spawn.workflow or str({**r.answers, **clean}.get(branch.spawn.workflow_field or "", "")) or None

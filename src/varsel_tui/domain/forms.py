@@ -48,6 +48,9 @@ class FormField(BaseModel):
     default: Any = None
     examiners: ExaminerRules | None = None
     min_length: int = 0
+    # A date field: "past" = a day that has happened (not after the day the form is submitted),
+    # "future" = a day ahead (after it), e.g. when a hearing ends.
+    date_is: Literal["past", "future"] | None = None
     # The answer identifies a person (a notifier's account, witnesses, contact details): left out
     # of a redacted report (outputs/report.py).
     identifying: bool = False
@@ -237,3 +240,21 @@ def validate(form: Form, raw_answers: dict[str, Any], ctx: Context) -> tuple[dic
         if evaluate(rule.when, checked):
             problems.append(Problem(rule.field, rule.message, rule.severity))
     return clean, problems
+
+
+def date_problems(form: Form, clean: dict[str, Any], on: date) -> list[Problem]:
+    """Dates on the wrong side of `on`, the day the form is submitted (see `FormField.date_is`):
+    a receipt or decision cannot be dated ahead, a hearing cannot end in the past."""
+    problems: list[Problem] = []
+    for f in form.fields:
+        value = clean.get(f.id)
+        if f.date_is is None or not isinstance(value, str):
+            continue
+        day = date.fromisoformat(value)
+        if f.date_is == "past" and day > on:
+            problems.append(Problem(f.id, f"«{f.label}» kan ikke være etter {on.isoformat()} "
+                                          f"(dagen skjemaet sendes inn): {value}"))
+        elif f.date_is == "future" and day <= on:
+            problems.append(Problem(f.id, f"«{f.label}» må være etter {on.isoformat()} "
+                                          f"(dagen skjemaet sendes inn): {value}"))
+    return problems

@@ -23,6 +23,11 @@ class DeadlineRule(BaseModel):
     records (`vedtak`), a date field of a form (`karakter_kunngjort`), or `step:1.1` (the day step
     1.1 was completed). A list means the latest of those that have happened. `asap` = as soon as
     the date has happened (due the same working day). `text` keeps the source's own words.
+    `phase:4` is the day the case came to phase 4 (its first step became active).
+
+    `after` names a date (same vocabulary) that must have happened before the deadline runs at
+    all: KKV's steps count from the day KKV got the case, so they have no date while OU has it.
+    `waiting` is what is shown instead of a date until then (default: `text`).
     """
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
@@ -31,6 +36,8 @@ class DeadlineRule(BaseModel):
     start: str | list[str] = Field(alias="from")
     asap: bool = False
     text: str = ""
+    after: str | None = None
+    waiting: str = ""
 
     @model_validator(mode="after")
     def _check(self) -> "DeadlineRule":
@@ -71,12 +78,15 @@ class Branch(BaseModel):
     spawn: SpawnSpec | None = None
     letters: list[str] = []  # e-mail drafts to make, by template id
     effect: str = ""  # what the officer is told before submitting
+    # A decision that waits for a window to close ("not appealed"): a named date id; taking the
+    # branch on or before that day is refused with `reason` and the date's rule.
+    allowed_after: str | None = None
 
 
 class EventRecord(BaseModel):
     model_config = ConfigDict(extra="forbid")
     event: str
-    date_field: str | None = None  # else the completion date
+    date_field: str | None = None  # else the completion date (or, left blank, the event as already recorded)
 
 
 class Step(BaseModel):
@@ -138,6 +148,16 @@ class Action(BaseModel):
     allowed_until_step: str | None = None  # refused once this step is done
     allowed_after_step: str | None = None  # refused until this step is done (no complaint yet)
     outcome: str = ""
+    rule: str = ""  # the procedure's words for the window, given with a refusal
+
+
+class IntakeRecord(BaseModel):
+    """An event the registration itself records, dated the received date, when `when` holds
+    (a written StInn notification has been received the day the case is)."""
+
+    model_config = ConfigDict(extra="forbid")
+    event: str
+    when: Condition | None = None
 
 
 class IntakeSpec(BaseModel):
@@ -145,6 +165,7 @@ class IntakeSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     form: Form = Form()
+    records: list[IntakeRecord] = []
     classification: str = "fortrolig"
     secret_if: Condition | None = None  # e.g. a written StInn notification is strengt hemmelig
 
@@ -208,6 +229,10 @@ class Workflow(BaseModel):
             if st.until_step and st.until_step not in known:
                 raise ValueError(f"statutory '{st.title}': unknown until_step '{st.until_step}'")
         date_ids = {d.id for d in self.dates}
+        for step in self.steps:
+            for n, b in enumerate(step.branches):
+                if b.allowed_after and b.allowed_after not in date_ids:
+                    raise ValueError(f"step {step.id}: branch {n + 1}: unknown date '{b.allowed_after}'")
         for a in self.actions:
             if a.allowed_until and a.allowed_until not in date_ids:
                 raise ValueError(f"action {a.id}: unknown date '{a.allowed_until}'")

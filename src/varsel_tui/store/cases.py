@@ -16,8 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from ..domain.conditions import Context
-from ..domain.engine import CaseState, EngineError, HistoryItem, Outcome, preview, replay
-from ..domain.forms import validate
+from ..domain.engine import CaseState, EngineError, HistoryItem, Outcome, check_event_date, preview, replay
+from ..domain.forms import date_problems, validate
 from ..domain.policy import (
     PARTY_ROLES,
     SECRET,
@@ -58,11 +58,14 @@ def create_case(db: Db, workflow_id: str, title: str, received: date, *, by: str
     with db.reading() as s:
         bodies = registered_bodies(s)
     clean_intake, problems = validate(wf.intake.form, raw_intake, Context({}, bodies=bodies))
-    errors = [p for p in problems if p.severity == "error"]
+    errors = [p for p in problems + date_problems(wf.intake.form, clean_intake, today()) if p.severity == "error"]
     if errors:
         raise ValidationFailed(errors)
     if not title.strip():
         raise StoreError("a case needs a title")
+    if received > today():
+        raise StoreError(f"the received date {received.isoformat()} is after today ({today().isoformat()}); "
+                         "a case is registered when it has come in")
     level = classification_for(wf, clean_intake, classification, secret)
 
     def work(s: Session) -> CaseDetail:
@@ -183,6 +186,15 @@ def touch(db: Db, s: Session, case: Case) -> None:
     access.sync(db, s, case, "")
 
 
+def checked_date(db: Db, s: Session, case: Case, on: date, *, after_history: bool = True) -> None:
+    """Refuse a date after today or before the case's previous event (its receipt, when the
+    thing dated does not follow the steps: a measure, a hearing, a preliminary reply)."""
+    try:
+        check_event_date(facts(db, case), history_items(db, s, case) if after_history else [], on, today())
+    except EngineError as exc:
+        raise StoreError(str(exc)) from None
+
+
 def advance(db: Db, number: str, answers: dict[str, Any], *, by: str, step_id: str | None = None,
             on: date | None = None, expected_version: int | None = None) -> tuple[CaseDetail, Outcome]:
     """Complete the active step with form answers; returns the new detail and what happened."""
@@ -196,6 +208,7 @@ def advance(db: Db, number: str, answers: dict[str, Any], *, by: str, step_id: s
             raise StoreError(f"case {number} has no active step (it is {case.status})")
         if step_id is not None and step_id != current:
             raise StoreError(f"step {step_id} is not active in case {number} (active step: {current})")
+        checked_date(db, s, case, on)
         try:
             outcome = preview(wf, facts(db, case, bodies=registered_bodies(s)), history_items(db, s, case), current,
                               answers, on)
@@ -260,6 +273,7 @@ def act(db: Db, number: str, action_id: str, *, by: str, on: date | None = None,
         except KeyError:
             known = ", ".join(a.id for a in wf.actions) or "none"
             raise StoreError(f"workflow {wf.id} has no action '{action_id}' (actions: {known})") from None
+        checked_date(db, s, case, on)
         history = history_items(db, s, case) + [HistoryItem("action", action_id, on, {})]
         try:
             replay(wf, facts(db, case), history, on)
@@ -337,6 +351,7 @@ def complete_measure(db: Db, number: str, measure_id: int, *, by: str, on: date 
         m = s.get(Measure, measure_id)
         if m is None or m.case_id != case.id:
             raise NotFound(f"case {number} has no measure #{measure_id}")
+        checked_date(db, s, case, on, after_history=False)
         touch(db, s, case)
         m.done_on = on
         s.add(m)
@@ -352,8 +367,8 @@ def add_hearing(db: Db, number: str, participants: list[str], ends_on: date, *, 
     people = [p.strip() for p in participants if p.strip()]
     if not people:
         raise StoreError("a hearing needs at least one participant")
-    if ends_on < today():
-        raise StoreError(f"a hearing cannot end in the past ({ends_on.isoformat()})")
+    if ends_on <= today():
+        raise StoreError(f"a hearing must end after today ({today().isoformat()}), not {ends_on.isoformat()}")
 
     def work(s: Session) -> CaseDetail:
         case = load_case(db, s, number, for_update=True)
@@ -377,6 +392,7 @@ def close_hearing(db: Db, number: str, hearing_id: int, *, by: str, on: date | N
         h = s.get(Hearing, hearing_id)
         if h is None or h.case_id != case.id:
             raise NotFound(f"case {number} has no hearing #{hearing_id}")
+        checked_date(db, s, case, on, after_history=False)
         touch(db, s, case)
         h.closed_on = on
         s.add(h)
@@ -393,6 +409,7 @@ def record_preliminary_reply(db: Db, number: str, *, by: str, on: date | None = 
 
     def work(s: Session) -> CaseDetail:
         case = load_case(db, s, number, for_update=True)
+        checked_date(db, s, case, on, after_history=False)
         touch(db, s, case)
         case.prelim_sent = on
         journal.append(db, s, case, by, "prelim_reply", f"foreløpig svar sendt {on.isoformat()}")

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from ..domain.conditions import Context, evaluate
-from ..domain.engine import CaseFacts, CaseState, EngineError, HistoryItem, replay
+from ..domain.engine import CaseFacts, CaseState, EngineError, HistoryItem, preview, replay
 from ..domain.forms import Form, FormField, validate
 from ..domain.workflow import Workflow
 
@@ -64,6 +64,8 @@ def _pick(f: FormField, on: date, rng: random.Random, bodies: list[str]) -> Any:
         return [o.value for o in f.options if rng.random() < 0.7] or [f.options[0].value]
     if f.type == "bool":
         return rng.random() < 0.6
+    if f.type == "date" and f.date_is == "future":  # e.g. when a hearing ends
+        return (on + timedelta(days=rng.choice([7, 14, 21]))).isoformat()
     if f.type == "date":
         return (on - timedelta(days=rng.choice([0, 0, 1, 2]))).isoformat()
     if f.type == "grade":
@@ -129,6 +131,8 @@ def walk(wf: Workflow, received: date, today: date, rng: random.Random, bodies: 
         answers = auto_answers(step.form, state.answers, ctx, on, rng, bodies)
         if answers is None:
             break
+        if any(b.allowed_after for b in step.branches) and not preview(wf, facts, history, step.id, answers, on).ok:
+            break  # a decision that waits for its window ("ikke påklaget"): the case waits there too
         history.append(HistoryItem("complete", step.id, on, answers))
         try:
             replay(wf, facts, history, today)

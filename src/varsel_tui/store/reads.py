@@ -9,7 +9,7 @@ from typing import Any, Iterator, Literal, NoReturn, cast
 
 from sqlmodel import Session, col, select
 
-from ..domain.engine import CaseFacts, CaseState, HistoryItem, Outcome, preview, replay
+from ..domain.engine import CaseFacts, CaseState, EngineError, HistoryItem, Outcome, check_event_date, preview, replay
 from ..domain.workflow import Workflow
 from . import access, case_state, journal
 from .db import StoreError
@@ -169,8 +169,12 @@ def preview_step(db: Db, number: str, answers: dict[str, Any], on: date | None =
         wf = db.workflow(case.workflow_id)
         if case.current_step is None:
             raise StoreError(f"case {number} has no active step ({case.status})")
-        return preview(wf, facts(db, case, bodies=registered_bodies(s)), history_items(db, s, case),
-                       case.current_step, answers, on or today())
+        known, history = facts(db, case, bodies=registered_bodies(s)), history_items(db, s, case)
+        try:  # a dry run says what submitting on that day would say
+            check_event_date(known, history, on or today(), today())
+        except EngineError as exc:
+            raise StoreError(str(exc)) from None
+        return preview(wf, known, history, case.current_step, answers, on or today())
 
 
 def _visible(q: Any, viewer: str | None) -> Any:

@@ -52,8 +52,8 @@ register({
     "dialog.hearing.no_participants": ("Høringen trenger minst én deltaker.",
                                        "The hearing needs at least one participant."),
     "dialog.hearing.no_end": ("Høringen trenger en sluttdato.", "The hearing needs an end date."),
-    "dialog.hearing.past": ("Sluttdatoen {date} er passert; velg i dag eller senere.",
-                            "The end date {date} has passed; choose today or later."),
+    "dialog.hearing.past": ("Sluttdatoen {date} er ikke etter i dag; en høringsrunde slutter tidligst i morgen.",
+                            "The end date {date} is not after today; a hearing ends tomorrow at the earliest."),
     "dialog.date_hint": ("DD.MM.ÅÅÅÅ eller ÅÅÅÅ-MM-DD", "DD.MM.YYYY or YYYY-MM-DD"),
     "dialog.optional": ("valgfritt", "optional"),
     "dialog.pick_hint": ("Enter velger, Esc avbryter.", "Enter chooses, Esc cancels."),
@@ -287,7 +287,7 @@ class HearingDialog(_FieldsDialog):
             self.show_error(str(exc), "#hearing-ends")
             return
         assert ends_on is not None
-        if ends_on < today():
+        if ends_on <= today():  # the store refuses it too: access that ends today gives nobody time
             self.show_error(t("dialog.hearing.past", date=fmt_date(ends_on)), "#hearing-ends")
             return
         self.dismiss({"participants": people, "ends_on": ends_on,

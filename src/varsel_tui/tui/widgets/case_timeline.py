@@ -1,7 +1,8 @@
 """The procedure as a timeline: every step of the workflow, grouped by phase, with its status.
 
   ✓ done (with the day it was done)   ▶ active (with its due date and working days left)
-  ⤼ skipped (with why, once per run)  ○ pending (with its due date once it has one)
+  ⤼ skipped (with why, once per run)  ○ pending (with its due date once it has one,
+  else what the deadline will count from: the event has not happened yet)
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ register({
     "timeline.phase": ("Fase {id}", "Phase {id}"),
     "timeline.done_on": ("utført {date}", "done {date}"),
     "timeline.due": ("frist {date}", "due {date}"),
+    "timeline.counts_from": ("frist: {text}", "due: {text}"),
     "timeline.skipped": ("hoppet over: {reason}", "skipped: {reason}"),
     "timeline.phase_skipped": ("hele fasen hoppet over: {reason}", "whole phase skipped: {reason}"),
     "timeline.phase_forecast": ("fasen hoppes over: {reason}", "the phase will be skipped: {reason}"),
@@ -63,7 +65,7 @@ def timeline_renderable(wf: Workflow, state: CaseState, today: date) -> Renderab
         grid.add_column(width=2, no_wrap=True)
         grid.add_column(width=5, no_wrap=True)
         grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
-        grid.add_column(no_wrap=True, justify="right")
+        grid.add_column(no_wrap=True, justify="right", max_width=48, overflow="ellipsis")
         for n, step in enumerate(phase.steps):
             st = statuses[n]
             mark, style = MARKS.get(st.status, ("?", ""))
@@ -78,6 +80,9 @@ def timeline_renderable(wf: Workflow, state: CaseState, today: date) -> Renderab
                     when.stylize(_due_style(left))
                 else:
                     when.stylize("dim")
+            elif st.status in ("active", "pending") and st.counts_from:
+                # No date yet: the event it counts from has not happened (KKV has not got the case).
+                when = Text(t("timeline.counts_from", text=st.counts_from), style="dim italic")
             title_style = "bold" if st.status == "active" else ("dim" if st.status in ("skipped", "pending") else "")
             grid.add_row(Text(mark, style=style or title_style), Text(step.id, style=title_style),
                          Text(step.title, style=title_style), when)
