@@ -464,6 +464,8 @@ def _open_work(out: Outcome, step: Step, ctx: Context, facts: CaseFacts, today: 
     if reason:
         out.closes_with_open, out.close_reason = left, reason
     elif reason_field:
+        # In place of the form's own "must be filled in": this one names the measures.
+        out.problems[:] = [p for p in out.problems if p.field != reason_field]
         out.problems.append(Problem(reason_field, f"{' og '.join(left)} er ikke gjennomført: skriv hvorfor saken "
                                                   "likevel avsluttes, eller marker tiltaket som gjennomført først"))
     else:

@@ -394,7 +394,8 @@ def hearing_row(db: Db, s: Session, case: Case, participants: list[str], ends_on
     if not people:
         raise StoreError("a hearing needs at least one participant")
     if ends_on <= today():
-        raise StoreError(f"a hearing must end after today ({ends_on.isoformat()} is not after {today().isoformat()})")
+        raise StoreError(f"a hearing cannot end in the past or today ({ends_on.isoformat()}): "
+                         f"it gives access until its end date, which must be after {today().isoformat()}")
     # A name nobody logs in with would be a hearing of nobody, while the journal says otherwise.
     unknown = [p for p in people if p not in trust.verified_users(s)]
     if unknown:
