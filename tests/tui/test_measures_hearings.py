@@ -262,3 +262,13 @@ def test_b1_hearing_participants_are_picked_among_the_approved_users(store, tmp_
             assert (h.participants, h.ends_on, h.closed_on) == ("kari", date(2026, 12, 4), None)
 
     run(go())
+
+
+def test_the_hearing_dialog_completes_participants_from_the_approved_users():
+    import asyncio
+
+    from varsel_tui.tui.widgets.case_dialogs import NamesSuggester
+
+    names = NamesSuggester(["kari", "nora", "Per"])
+    got = [asyncio.run(names.get_suggestion(v)) for v in ("ka", "nora, p", "nora, ", "kari", "x")]
+    assert got == ["kari", "nora, Per", None, None, None]
