@@ -179,9 +179,15 @@ def test_measures_and_hearings_are_recorded_and_journalled(varsel):
                               "due": "2026-12-01", "done_on": None}]
     d = varsel.json("case", "measure", "done", "2026-0001", "1", "--on", "2026-11-20")
     assert d["measures"][0]["done_on"] == "2026-11-20"
-    d = varsel.json("case", "hearing", "add", "2026-0001", "--participant", "linjeleder", "--participant", "per",
+    for user in ("lars", "per"):  # hearing participants are registered, approved users
+        varsel.json("user", "add", user)
+        varsel.json("user", "approve", user)
+    code, _, err = varsel("case", "hearing", "add", "2026-0001", "--participant", "linjeleder", "--participant", "per",
+                          "--ends", "2026-12-04")
+    assert code == 1 and "not a registered, approved user: linjeleder" in err
+    d = varsel.json("case", "hearing", "add", "2026-0001", "--participant", "lars", "--participant", "per",
                     "--ends", "2026-12-04", "--question", "Hvilke tiltak trengs?")
-    assert d["hearings"][0]["participants"] == ["linjeleder", "per"] and d["hearings"][0]["closed_on"] is None
+    assert d["hearings"][0]["participants"] == ["lars", "per"] and d["hearings"][0]["closed_on"] is None
     assert [j["kind"] for j in d["journal"]].count("hearing") == 1
     code, _, err = varsel("case", "hearing", "add", "2026-0001", "--participant", "per", "--ends", "2026-01-01")
     assert code == 1 and "a hearing must end after today" in err

@@ -78,6 +78,8 @@ def test_measure_done_and_preliminary_reply_are_not_dated_ahead(varsel):
 
 def test_a_hearing_ends_after_today(varsel):
     new_deviation(varsel)
+    varsel.json("user", "add", "per")  # a hearing's participant is a registered, approved user
+    varsel.json("user", "approve", "per")
     for ends in ("2020-01-01", "2026-11-23"):
         err = refused(varsel, "case", "hearing", "add", "2026-0001", "--participant", "per", "--ends", ends)
         assert f"a hearing must end after today (2026-11-23), not {ends}" in err

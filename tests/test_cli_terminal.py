@@ -185,7 +185,7 @@ def test_every_free_text_value_takes_a_file(env, capsys, tmp_path):
     assert code == 0, err
     assert json.loads(out)["measures"][0] == {"id": 1, "title": "Nytt rutinedokument",
                                                    "responsible": "Instituttleder Ida", "due": None, "done_on": None}
-    code, out, err = in_process(capsys, "case", "hearing", "add", number, "--participant", "per", "--ends",
+    code, out, err = in_process(capsys, "case", "hearing", "add", number, "--participant", me, "--ends",
                                 "2026-12-04", "--question", put("q", "Hva mener du?"), "--json")
     assert code == 0, err
     assert json.loads(out)["hearings"][0]["question"] == "Hva mener du?"
@@ -228,7 +228,8 @@ def test_control_sequences_in_stored_values_are_shown_not_sent(env, capsys, tmp_
                  ["case", "measure", "add", number, put("m", "Tiltak " + PAYLOAD), "--responsible", put("r", PAYLOAD)],
                  ["case", "advance", number, "--set", "sensitive_opplysninger=nei", "--set",
                   "kritikkverdige_forhold=nei", "--set", "vurdering=ikke_godkjent", "--set",
-                  f"begrunnelse={put('a', 'Svar ' + PAYLOAD)}", "--on", "2026-11-20"]):
+                  f"begrunnelse={put('a', 'Svar ' + PAYLOAD)}", "--set",
+                  f"lukking_åpne_tiltak={put('l', 'Ikke et avvik ' + PAYLOAD)}", "--on", "2026-11-20"]):
         res = varsel(env, *argv)
         assert res.returncode == 0, res.stderr
         assert b"\x1b" not in res.stdout and b"\x07" not in res.stdout and b"\xc2\x9b" not in res.stdout

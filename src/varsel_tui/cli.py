@@ -580,11 +580,15 @@ def cmd_case_form(args: argparse.Namespace) -> None:
     d = _unlocking(args, store, lambda: store.get_case(args.number))
     step = d.workflow.step(d.state.current) if d.state.current else None
     fields = []
+    # What a `users` / `measures` answer may name: the approved users, the case's measures (by number).
+    picks = {"users": lambda: [name for name, _full in store.approved_users()],
+             "measures": lambda: [f"{m.id}" for m in d.measures]}
     if step and step.form:
         for f in step.form.fields:
+            options = picks[f.type]() if f.type in picks else [o.value for o in f.options]
             fields.append({"id": f.id, "label": f.label, "type": f.type, "required": f.required,
                            "conditional": f.visible_if is not None or f.required_if is not None,
-                           "options": [o.value for o in f.options] or None, "help": f.help})
+                           "options": options or None, "help": f.help})
     data = {"number": d.case.number, "step": step.id if step else None, "title": step.title if step else None,
             "fields": fields}
     _print(args, data, "\n".join([f"{data['step']} {data['title']}"] + [

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from case_fixtures import avvik_case, make_app, notes, open_case, run, screen_text, settle, type_text
+from case_fixtures import avvik_case, fill, make_app, notes, open_case, run, screen_text, settle, type_text
 
 SIZE = (100, 32)
 
@@ -65,13 +65,13 @@ def test_add_measure_and_hearing_then_mark_done_and_close_with_keys(store, tmp_p
                 == [("Rutine for vedlegg", "IE-fakultetet", date(2026, 12, 15), None)]
             assert "Tiltak: Rutine for vedlegg · IE-fakultetet · frist 15.12.2026" in screen_text(app)
 
-            await add_hearing(pilot, "kari, per", "2026-12-04", "Er rutinen god nok?")
+            await add_hearing(pilot, "kari", "2026-12-04", "Er rutinen god nok?")
             assert screen_name(app) == "CaseDetailScreen", notes(app)
             hearings = store.get_case(number).hearings
             assert [(h.participants, h.ends_on, h.question, h.closed_on) for h in hearings] \
-                == [("kari,per", date(2026, 12, 4), "Er rutinen god nok?", None)]
+                == [("kari", date(2026, 12, 4), "Er rutinen god nok?", None)]
             text = screen_text(app)
-            assert "Høringsrunde: kari,per til 04.12.2026" in text and "Er rutinen god nok?" in text
+            assert "Høringsrunde: kari til 04.12.2026" in text and "Er rutinen god nok?" in text
 
             # One open measure: T asks yes/no, j says yes.
             await pilot.press("T")
@@ -230,3 +230,45 @@ def test_english_dialogs_have_every_string(store, tmp_path):
         run(go())
     finally:
         i18n.set_lang("nb")
+
+
+def test_b1_hearing_participants_are_picked_among_the_approved_users(store, tmp_path):
+    number = avvik_case(store).case.number
+    store.advance(number, {"sensitive_opplysninger": False, "kritikkverdige_forhold": False, "vurdering": "godkjent",
+                           "lokal_enhet": "Institutt for datateknologi", "behandler": "nora"}, by="nora")
+
+    async def go():
+        app = make_app(tmp_path / "varsel.db")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await open_case(pilot, number)
+            await pilot.press("f")
+            await settle(pilot)
+            assert screen_name(app) == "StepFormScreen"
+            await fill(pilot, "behandler_vurdering", "Må avklares")
+            await fill(pilot, "høringsrunde", True)
+            await settle(pilot)
+            picker = app.screen.form.field_widget("høring_deltakere").input_widget
+            assert [str(picker.get_option_at_index(i).prompt) for i in range(picker.option_count)] \
+                == ["kari (Kari Kkv)", "nora (Nora Nordmann)"]
+            await fill(pilot, "høring_deltakere", ["kari"])
+            await fill(pilot, "høring_slutt", "04.12.2026")
+            await settle(pilot)
+            assert "Høringsrunde opprettes med kari til og med 04.12.2026" in screen_text(app)
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert screen_name(app) == "CaseDetailScreen", notes(app)
+            [h] = store.get_case(number).hearings
+            assert (h.participants, h.ends_on, h.closed_on) == ("kari", date(2026, 12, 4), None)
+
+    run(go())
+
+
+def test_the_hearing_dialog_completes_participants_from_the_approved_users():
+    import asyncio
+
+    from varsel_tui.tui.widgets.case_dialogs import NamesSuggester
+
+    names = NamesSuggester(["kari", "nora", "Per"])
+    got = [asyncio.run(names.get_suggestion(v)) for v in ("ka", "nora, p", "nora, ", "kari", "x")]
+    assert got == ["kari", "nora, Per", None, None, None]

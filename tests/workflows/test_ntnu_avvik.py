@@ -12,7 +12,7 @@ from datetime import date
 
 import pytest
 
-from varsel_tui.domain.engine import describe
+from varsel_tui.domain.engine import RecordedMeasure, describe
 
 try:  # tests/workflows has no __init__.py: pytest puts the folder itself on sys.path
     from walk import Walk, bundled
@@ -144,9 +144,11 @@ def test_hearing_then_measures_then_closing_by_meldingsansvarlig():
                     on=D("2026-05-18"))
     assert st.current == "T1" and st.steps["H1"].status == "done"
 
-    st = w.complete("T1", {"tiltak_beskrivelse": "Rutine for vedlegg", "tiltak_utfører": "Emneansvarlig",
-                           "tiltak_oppfølging": "Gjennomført"}, on=D("2026-05-20"))
+    # T1 refers to the measure recorded on the case (t / case measure add), never asks to retype it.
+    w.measures = [RecordedMeasure(1, "Rutine for vedlegg", done=False)]
+    st = w.complete("T1", {"tiltak_gjennomført": "#1", "tiltak_oppfølging": "Gjennomført"}, on=D("2026-05-20"))
     assert st.current == "L1"
+    w.measures = [RecordedMeasure(1, "Rutine for vedlegg", done=True)]  # as the store marked it
 
     assert problems(w, {**L1_LUKK, "lukket_av": "meldingsansvarlig"}) == {
         "avtale_lukking": "«Hva er avtalt med behandler om lukkingen?» må fylles ut"}
@@ -190,6 +192,135 @@ def test_b1_hearing_needs_participants_and_a_valid_end_date():
     # Without a hearing the measures question must be answered in B1 itself.
     assert problems(w, {"behandler_vurdering": "x", "høringsrunde": False}) == {
         "tiltak": "«Skal det gjennomføres korrigerende tiltak?» må fylles ut"}
+
+
+# -- hearings and measures are part of the flow (issue 10, «Hearings and measures float free») --
+
+HEARING_B1 = {"behandler_vurdering": "Må avklares.", "høringsrunde": True, "høring_deltakere": "kari, per",
+              "høring_slutt": "2026-12-04", "høring_spørsmål": "Er rutinen god nok?",
+              "høring_formål": ["avklare_linjeleder"]}
+
+
+def at_b1(**kw) -> Walk:
+    w = walk("2026-11-16", **kw)
+    w.complete("M1", M1_GODKJENT, on=D("2026-11-17"))
+    return w
+
+
+def at_l1(**kw) -> Walk:
+    w = at_b1(**kw)
+    w.complete("B1", B1_RETT_TIL_LUKKING, on=D("2026-11-18"))
+    return w
+
+
+def test_b1_hearing_is_a_real_hearing_with_participants_question_and_end_date():
+    w = at_b1(users={"kari", "per", "nora"})
+    out = w.preview(HEARING_B1, on=D("2026-11-23"))
+    assert out.ok, out.problems
+    assert out.hearing is not None
+    assert (out.hearing.participants, out.hearing.ends_on) == (["kari", "per"], D("2026-12-04"))
+    assert out.hearing.question == "Er rutinen god nok?\nAvklare tiltak med linjeleder før gjennomføring"
+    assert "Høringsrunde opprettes med kari, per til og med 04.12.2026: de får tilgang til saken til da." \
+        in describe(out, w.wf)
+    # No hearing chosen: none is made.
+    assert w.preview({**B1_RETT_TIL_LUKKING}, on=D("2026-11-23")).hearing is None
+
+
+def test_b1_hearing_participants_must_be_registered_approved_users():
+    w = at_b1(users={"kari", "nora"})
+    got = {p.field: p.message for p in w.preview({**HEARING_B1, "høring_deltakere": "kari; Instituttleder"},
+                                                 on=D("2026-11-23")).problems}
+    assert got == {"høring_deltakere": "«Instituttleder» er ikke en registrert, godkjent bruker"}
+
+
+def test_b1_hearing_must_end_after_today():
+    w = at_b1(users={"kari"})
+    for ends in ("2026-11-23", "2026-11-20"):
+        out = w.preview({**HEARING_B1, "høring_deltakere": "kari", "høring_slutt": ends}, on=D("2026-11-23"))
+        assert [(p.field, p.message) for p in out.problems if p.severity == "error"] == [
+            ("høring_slutt", f"«Høringsrunden avsluttes (dato)» må være etter 2026-11-23 (dagen skjemaet sendes inn): {ends}")]
+    # without the form's own rule, the hearing still cannot end today
+    w.wf.step("B1").form.field("høring_slutt").date_is = None  # type: ignore[union-attr]
+    out = w.preview({**HEARING_B1, "høring_deltakere": "kari", "høring_slutt": "2026-11-23"}, on=D("2026-11-23"))
+    assert [(p.field, p.message) for p in out.problems if p.severity == "error"] == [
+        ("høring_slutt", "høringsrunden må slutte etter i dag (23.11.2026)")]
+
+
+def test_h1_ends_the_hearing_it_treats():
+    w = at_b1(users={"kari"})
+    w.complete("B1", {**HEARING_B1, "høring_deltakere": "kari"}, on=D("2026-11-23"))
+    w.open_hearings = ["høringsrunde #1 (kari, til 04.12.2026)"]
+    out = w.preview({"høring_innspill": "Ingen tiltak.", "tiltak": False}, on=D("2026-11-30"))
+    assert out.ok and out.ends_hearings == ["høringsrunde #1 (kari, til 04.12.2026)"]
+    assert "Høringsrunde #1 (kari, til 04.12.2026) avsluttes; deltakernes tilgang opphører." in describe(out, w.wf)
+
+
+def test_closing_is_refused_while_a_hearing_is_open():
+    w = at_l1(open_hearings=["høringsrunde #1 (kari, til 04.12.2026)"])
+    out = w.preview(L1_LUKK, on=D("2026-11-23"))
+    assert not out.ok
+    assert [(p.field, p.message) for p in out.problems] == [(
+        "", "Saken kan ikke avsluttes mens høringsrunde #1 (kari, til 04.12.2026) pågår: avslutt høringsrunden "
+            "først (H på saken, eller varsel case hearing close).")]
+    # Not even after a notice of missing follow-up: ending the hearing is one step away.
+    assert not w.preview({**L1_LUKK, "varsel_om_manglende_oppfølging": True}, on=D("2026-11-23")).ok
+
+
+def test_closing_is_refused_while_a_measure_is_not_carried_out():
+    w = at_l1(measures=[RecordedMeasure(1, "Rutine for vedlegg", done=False),
+                        RecordedMeasure(2, "Nytt skjema", done=True)])
+    out = w.preview(L1_LUKK, on=D("2026-11-23"))
+    assert [(p.field, p.message) for p in out.problems] == [(
+        "", "Saken kan ikke avsluttes før tiltak #1 «Rutine for vedlegg» er gjennomført "
+            "(T på saken, eller varsel case measure done).")]
+    w.measures = [RecordedMeasure(1, "Rutine for vedlegg", done=True)]
+    assert w.preview(L1_LUKK, on=D("2026-11-23")).ok
+
+
+def test_closing_after_notice_of_missing_follow_up_with_open_measures_needs_a_reason():
+    w = at_l1(measures=[RecordedMeasure(1, "Rutine for vedlegg", done=False)])
+    notice = {**L1_LUKK, "varsel_om_manglende_oppfølging": True}
+    got = {p.field: p.message for p in w.preview(notice, on=D("2026-11-23")).problems}
+    assert got == {"lukking_åpne_tiltak": "tiltak #1 «Rutine for vedlegg» er ikke gjennomført: skriv hvorfor saken "
+                                          "likevel avsluttes, eller marker tiltaket som gjennomført først"}
+    out = w.preview({**notice, "lukking_åpne_tiltak": "Følges opp i varslingssaken."}, on=D("2026-11-23"))
+    assert out.ok, out.problems
+    assert (out.closes_with_open, out.close_reason) == (["tiltak #1 «Rutine for vedlegg»"],
+                                                        "Følges opp i varslingssaken.")
+    assert "Saken avsluttes selv om tiltak #1 «Rutine for vedlegg» ikke er gjennomført; begrunnelsen journalføres." \
+        in describe(out, w.wf)
+    # The reason is asked for only when a measure is open.
+    w.measures = []
+    assert {p.field for p in w.preview(notice, on=D("2026-11-23")).problems} == set()
+
+
+@pytest.mark.parametrize("vurdering", ["ikke_godkjent", "avvist_varslingssak"])
+def test_receipt_closing_with_an_open_measure_needs_a_reason(vurdering):
+    w = walk("2026-11-16", measures=[RecordedMeasure(3, "Ny rutine", done=False)])
+    answers = {"sensitive_opplysninger": False, "kritikkverdige_forhold": vurdering == "avvist_varslingssak",
+               "vurdering": vurdering, "begrunnelse": "Ikke et avvik."}
+    got = {p.field: p.message for p in w.preview(answers, on=D("2026-11-23")).problems}
+    assert got == {"lukking_åpne_tiltak": "tiltak #3 «Ny rutine» er ikke gjennomført: skriv hvorfor saken "
+                                          "likevel avsluttes, eller marker tiltaket som gjennomført først"}
+    out = w.preview({**answers, "lukking_åpne_tiltak": "Tiltaket hører ikke til et avvik."}, on=D("2026-11-23"))
+    assert out.ok and out.closes and out.closes_with_open == ["tiltak #3 «Ny rutine»"]
+
+
+def test_t1_chooses_among_the_recorded_measures():
+    w = at_b1()
+    w.complete("B1", {**B1_RETT_TIL_LUKKING, "tiltak": True}, on=D("2026-11-18"))
+    w.measures = []
+    assert {p.field: p.message for p in w.preview({"tiltak_oppfølging": "x"}).problems} == {
+        "tiltak_gjennomført": "saken har ingen registrerte tiltak ennå: legg til tiltaket først "
+                              "(t, eller varsel case measure add)"}
+    w.measures = [RecordedMeasure(1, "Rutine for vedlegg", done=False), RecordedMeasure(2, "Nytt skjema", done=False)]
+    assert {p.field: p.message for p in w.preview({"tiltak_gjennomført": "#7", "tiltak_oppfølging": "x"}).problems} \
+        == {"tiltak_gjennomført": "saken har ikke tiltak #7 (registrerte: #1 Rutine for vedlegg, #2 Nytt skjema)"}
+    out = w.preview({"tiltak_gjennomført": ["2"], "tiltak_oppfølging": "Skjemaet er tatt i bruk."})
+    assert out.ok and out.answers["tiltak_gjennomført"] == [2]
+    assert [m.id for m in out.measures_done] == [2]
+    assert "Tiltak #2 «Nytt skjema» markeres som gjennomført." in describe(out, w.wf)
+    assert "tiltak_beskrivelse" not in {f.id for f in w.wf.step("T1").form.fields}  # nothing to retype
 
 
 # -- ENDRE ANSVARLIG ENHET: transfer and a new receipt assessment --------------------------------

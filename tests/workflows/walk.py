@@ -6,7 +6,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from varsel_tui.domain.engine import CaseFacts, CaseState, HistoryItem, Outcome, check_event_date, preview, replay
+from varsel_tui.domain.engine import (
+    CaseFacts,
+    CaseState,
+    HistoryItem,
+    Outcome,
+    RecordedMeasure,
+    check_event_date,
+    preview,
+    replay,
+)
 from varsel_tui.workflows import BUNDLED_DIR, load_file
 
 
@@ -22,13 +31,21 @@ class Walk:
     concerns: set[str] = field(default_factory=set)  # bodies the case concerns
     history: list[HistoryItem] = field(default_factory=list)
     today: date | None = None
+    # What a store would know: approved users a `users` answer must name (None: unchecked), the
+    # case's measures (None: unchecked) and the labels of its hearings still open.
+    users: set[str] | None = None
+    measures: list[RecordedMeasure] | None = None
+    open_hearings: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.wf = bundled(self.workflow_id)
 
     @property
     def facts(self) -> CaseFacts:
-        return CaseFacts(self.received, dict(self.intake), lambda body: body in self.concerns)
+        return CaseFacts(self.received, dict(self.intake), lambda body: body in self.concerns,
+                         users=None if self.users is None else frozenset(self.users),
+                         measures=None if self.measures is None else list(self.measures),
+                         open_hearings=list(self.open_hearings))
 
     @property
     def state(self) -> CaseState:

@@ -45,6 +45,7 @@ class Condition(BaseModel):
     later_than: PeriodRef | None = None  # the date in `field` is after the period's end
 
     concerns_body: str | None = None  # the case concerns this body or one of its members
+    open_measures: bool | None = None  # the case has (true) / has no (false) measure not carried out
 
     grade_diff_at_least: int | None = None  # with field (old grade) and other (new grade)
     grade_compare: str | None = None  # "better" | "same" | "worse": other compared with field
@@ -60,14 +61,14 @@ class Condition(BaseModel):
             name
             for name in (
                 "equals", "not_equals", "one_of", "is_set", "is_true", "later_than",
-                "concerns_body", "grade_diff_at_least", "grade_compare", "all", "any", "not_",
+                "concerns_body", "open_measures", "grade_diff_at_least", "grade_compare", "all", "any", "not_",
             )
             if getattr(self, name) is not None
         ]
         if len(tests) != 1:
             raise ValueError(
                 "a condition needs exactly one test (equals, not_equals, in, is_set, is_true, "
-                "later_than, concerns_body, grade_diff_at_least, grade_compare, all, any, not); "
+                "later_than, concerns_body, open_measures, grade_diff_at_least, grade_compare, all, any, not); "
                 f"found {tests or 'none'}"
             )
         needs_field = {"equals", "not_equals", "one_of", "is_set", "is_true", "later_than",
@@ -93,13 +94,19 @@ class Condition(BaseModel):
 class Context:
     """What a condition may look at: the answers so far, the case's conflicts, named dates.
 
-    `bodies` are the registered bodies a `body`-type answer must name (None: not checked, for
-    forms filled in without a store, such as the demo's generator)."""
+    `bodies` are the registered bodies a `body`-type answer must name, `users` the registered,
+    approved users a `users`-type answer must name (None: not checked, for forms filled in without
+    a store, such as the demo's generator). `measures` are the case's recorded measures a
+    `measures`-type answer chooses among (id → label; None: not checked); `open_measures` says
+    whether any of them is not carried out yet."""
 
     answers: dict[str, Any]
     concerns: Callable[[str], bool] = lambda body: False
     dates: dict[str, date] = field(default_factory=dict)
     bodies: frozenset[str] | None = None
+    users: frozenset[str] | None = None
+    measures: dict[int, str] | None = None
+    open_measures: bool = False
 
 
 def grade_index(value: Any) -> int | None:
@@ -133,6 +140,8 @@ def evaluate(cond: Condition, ctx: Context) -> bool:
         return not evaluate(cond.not_, ctx)
     if cond.concerns_body is not None:
         return bool(ctx.concerns(cond.concerns_body))
+    if cond.open_measures is not None:
+        return ctx.open_measures == cond.open_measures
 
     value = ctx.answers.get(cond.field) if cond.field else None
     if cond.equals is not None:

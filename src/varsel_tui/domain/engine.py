@@ -32,6 +32,28 @@ class HistoryItem:
     answers: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class RecordedMeasure:
+    """A measure (tiltak) recorded on the case, as a form may refer to it."""
+
+    id: int
+    title: str
+    done: bool
+
+    @property
+    def label(self) -> str:
+        return f"tiltak #{self.id} «{self.title}»"
+
+
+@dataclass(frozen=True)
+class NewHearing:
+    """The hearing completing a step opens (Step.hearing)."""
+
+    participants: list[str]
+    ends_on: date
+    question: str
+
+
 @dataclass
 class CaseFacts:
     received: date
@@ -39,6 +61,9 @@ class CaseFacts:
     concerns: Callable[[str], bool] = lambda body: False
     events: dict[str, date] = field(default_factory=dict)  # recorded outside steps: foreløpig_svar
     bodies: frozenset[str] | None = None  # registered bodies a `body` answer must name (None: unchecked)
+    users: frozenset[str] | None = None  # registered, approved users a `users` answer must name
+    measures: list[RecordedMeasure] | None = None  # the case's measures (None: not known, unchecked)
+    open_hearings: list[str] = field(default_factory=list)  # labels of the case's hearings not ended
 
 
 @dataclass
@@ -76,6 +101,11 @@ class Outcome:
     new_body: str | None
     letters: list[str]
     answers: dict[str, Any]
+    hearing: NewHearing | None = None  # opened by the step
+    ends_hearings: list[str] = field(default_factory=list)  # labels of hearings the step ends
+    measures_done: list[RecordedMeasure] = field(default_factory=list)  # marked carried out by the step
+    closes_with_open: list[str] = field(default_factory=list)  # measures left open by an allowed close
+    close_reason: str = ""  # the officer's reason for that close (journalled)
 
     @property
     def ok(self) -> bool:
@@ -175,8 +205,11 @@ class _Replay:
 
     # -- helpers ---------------------------------------------------------------------------
     def ctx(self, extra: dict[str, Any] | None = None) -> Context:
+        known = self.facts.measures
         return Context({**self.answers, **(extra or {})}, self.facts.concerns, {**self.named_dates(), **self.events},
-                       self.facts.bodies)
+                       self.facts.bodies, self.facts.users,
+                       None if known is None else {m.id: m.title for m in known},
+                       any(not m.done for m in known or []))
 
     def starts(self) -> dict[str, date]:
         """Recorded events and the days the case came to each phase: what deadlines count from."""
@@ -448,11 +481,75 @@ def preview(wf: Workflow, facts: CaseFacts, history: list[HistoryItem], step_id:
                 skipped.append((sid, trial.states[sid].reason))
         if trial.status == "closed":
             closes = True
-    return Outcome(
+    out = Outcome(
         problems=problems, branch=branch, next_step=next_step, skipped=skipped, closes=closes,
         outcome=((branch.outcome if branch else "") or ("avsluttet" if closes else "")),
         spawn_workflow=spawn_wf, new_body=new_body, letters=letters, answers=clean,
     )
+    _open_work(out, step, r.ctx(clean), facts, today)
+    return out
+
+
+def _day(d: date) -> str:
+    return d.strftime("%d.%m.%Y")
+
+
+def _open_work(out: Outcome, step: Step, ctx: Context, facts: CaseFacts, today: date) -> None:
+    """The hearing the step opens, the hearings and measures it ends, and whether the case may
+    close with work still open: an open hearing never (its participants take part "before the
+    case is closed", NTNU avvik), a measure not carried out only where the branch allows it with
+    a reason."""
+    if step.hearing is not None and (step.hearing.when is None or evaluate(step.hearing.when, ctx)):
+        spec = step.hearing
+        people, ends = out.answers.get(spec.participants) or [], out.answers.get(spec.ends)
+        if people and ends:
+            ends_on = date.fromisoformat(ends)
+            if ends_on <= today and not any(p.field == spec.ends for p in out.problems):  # one message a field
+                out.problems.append(Problem(spec.ends, f"høringsrunden må slutte etter i dag ({_day(today)})"))
+            out.hearing = NewHearing(list(people), ends_on, _question(step, spec.question, out.answers))
+    if step.ends_hearings:
+        out.ends_hearings = list(facts.open_hearings)
+    known = {m.id: m for m in facts.measures or []}
+    if step.completes_measures:
+        out.measures_done = [known[i] for i in out.answers.get(step.completes_measures, []) if i in known]
+    if not out.closes:
+        return
+    hearings = [h for h in facts.open_hearings if h not in out.ends_hearings]
+    if out.hearing is not None:
+        hearings.append("høringsrunden dette steget åpner")
+    if hearings:
+        out.problems.append(Problem("", f"Saken kan ikke avsluttes mens {' og '.join(hearings)} pågår: avslutt "
+                                        "høringsrunden først (H på saken, eller varsel case hearing close)."))
+    done = {m.id for m in out.measures_done}
+    left = [m.label for m in known.values() if not m.done and m.id not in done]
+    if not left:
+        return
+    reason_field = out.branch.close_with_open_measures if out.branch is not None else None
+    reason = str(out.answers.get(reason_field) or "").strip() if reason_field else ""
+    if reason:
+        out.closes_with_open, out.close_reason = left, reason
+    elif reason_field:
+        # In place of the form's own "must be filled in": this one names the measures.
+        out.problems[:] = [p for p in out.problems if p.field != reason_field]
+        out.problems.append(Problem(reason_field, f"{' og '.join(left)} er ikke gjennomført: skriv hvorfor saken "
+                                                  "likevel avsluttes, eller marker tiltaket som gjennomført først"))
+    else:
+        out.problems.append(Problem("", f"Saken kan ikke avsluttes før {' og '.join(left)} er gjennomført "
+                                        "(T på saken, eller varsel case measure done)."))
+
+
+def _question(step: Step, field_ids: list[str], answers: dict[str, Any]) -> str:
+    """The hearing's question: the answers of the named fields, choices by their labels."""
+    parts: list[str] = []
+    for fid in field_ids:
+        f = step.form.field(fid) if step.form else None
+        value = answers.get(fid)
+        if f is None or value in (None, "", []):
+            continue
+        labels = {o.value: o.label for o in f.options}
+        values = value if isinstance(value, list) else [value]
+        parts.extend(labels.get(str(v), str(v)) for v in values)
+    return "\n".join(parts)
 
 
 def describe(outcome: Outcome, wf: Workflow) -> list[str]:
@@ -471,6 +568,17 @@ def describe(outcome: Outcome, wf: Workflow) -> list[str]:
         for reason, ids in by_reason.items():
             span = ids[0] if len(ids) == 1 else f"{ids[0]}–{ids[-1]}"
             lines.append(f"Hopper over {span}: {reason}.")
+    if outcome.hearing is not None:
+        h = outcome.hearing
+        lines.append(f"Høringsrunde opprettes med {', '.join(h.participants)} til og med {_day(h.ends_on)}: "
+                     "de får tilgang til saken til da.")
+    for label in outcome.ends_hearings:
+        lines.append(f"{label[0].upper()}{label[1:]} avsluttes; deltakernes tilgang opphører.")
+    for m in outcome.measures_done:
+        lines.append(f"{m.label[0].upper()}{m.label[1:]} markeres som gjennomført.")
+    if outcome.closes_with_open:
+        lines.append(f"Saken avsluttes selv om {' og '.join(outcome.closes_with_open)} ikke er gjennomført; "
+                     "begrunnelsen journalføres.")
     if outcome.closes:
         lines.append(f"Saken avsluttes ({outcome.outcome}).")
     elif outcome.next_step:

@@ -7,7 +7,7 @@ messages per field and never throws away what was typed.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Literal
 
@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from .conditions import GRADE_SCALE, Condition, Context, evaluate
 
 FieldType = Literal["text", "longtext", "choice", "multichoice", "bool", "date", "grade", "number",
-                    "examiners", "body"]
+                    "examiners", "body", "users", "measures"]
 
 
 class Option(BaseModel):
@@ -152,7 +152,24 @@ def coerce(f: FormField, raw: Any) -> Any:
         return items
     if f.type == "examiners":
         return parse_examiners(raw)
+    if f.type == "users":
+        return _items(raw)
+    if f.type == "measures":
+        return [_measure_id(i) for i in _items(raw)]
     return str(raw)
+
+
+def _items(raw: Any) -> list[str]:
+    """A list answer typed as text: names separated by commas or semicolons."""
+    items = raw if isinstance(raw, list) else re.split(r"[,;]", str(raw))
+    return [str(i).strip() for i in items if str(i).strip()]
+
+
+def _measure_id(item: str) -> int:
+    try:
+        return int(item.removeprefix("#"))
+    except ValueError:
+        raise ValueError(f"'{item}' er ikke et tiltaksnummer (f.eks. #1)") from None
 
 
 def parse_examiners(raw: Any) -> list[dict]:
@@ -194,6 +211,27 @@ def _examiner_problems(f: FormField, value: list[dict]) -> list[str]:
     return problems
 
 
+NO_MEASURES = "saken har ingen registrerte tiltak ennå: legg til tiltaket først (t, eller varsel case measure add)"
+
+
+def _unknown_choices(f: FormField, value: Any, ctx: Context) -> str:
+    """What a `users` or `measures` answer names that the store does not know ('' if nothing)."""
+    if f.type == "users" and ctx.users is not None:
+        # Participants get access to the case: a name nobody logs in with would be a hearing of nobody.
+        bad = [u for u in value if u not in ctx.users]
+        if bad:
+            return (f"{', '.join(f'«{u}»' for u in bad)} er ikke "
+                    f"{'en registrert, godkjent bruker' if len(bad) == 1 else 'registrerte, godkjente brukere'}")
+    if f.type == "measures" and ctx.measures is not None:
+        if not ctx.measures:
+            return NO_MEASURES
+        bad_ids = [f"#{m}" for m in value if m not in ctx.measures]
+        if bad_ids:
+            return (f"saken har ikke tiltak {', '.join(bad_ids)} (registrerte: "
+                    f"{', '.join(f'#{i} {label}' for i, label in sorted(ctx.measures.items()))})")
+    return ""
+
+
 def validate(form: Form, raw_answers: dict[str, Any], ctx: Context) -> tuple[dict[str, Any], list[Problem]]:
     """Coerce and check the visible fields. Returns (clean answers, problems).
 
@@ -212,7 +250,7 @@ def validate(form: Form, raw_answers: dict[str, Any], ctx: Context) -> tuple[dic
                 lenient[f.id] = coerce(f, raw_answers[f.id])
             except ValueError:
                 lenient[f.id] = raw_answers[f.id]
-    merged = Context({**ctx.answers, **lenient}, ctx.concerns, ctx.dates, ctx.bodies)
+    merged = replace(ctx, answers={**ctx.answers, **lenient})
     for f in visible_fields(form, merged):
         raw = raw_answers.get(f.id, f.default)
         try:
@@ -222,7 +260,8 @@ def validate(form: Form, raw_answers: dict[str, Any], ctx: Context) -> tuple[dic
             continue
         if value is None or value == []:
             if is_required(f, merged):
-                problems.append(Problem(f.id, f"«{f.label}» må fylles ut"))
+                problems.append(Problem(f.id, NO_MEASURES if f.type == "measures" and ctx.measures == {}
+                                        else f"«{f.label}» må fylles ut"))
             continue
         if f.min_length and isinstance(value, str) and len(value.strip()) < f.min_length:
             problems.append(Problem(f.id, f"«{f.label}» må ha minst {f.min_length} tegn"))
@@ -234,8 +273,12 @@ def validate(form: Form, raw_answers: dict[str, Any], ctx: Context) -> tuple[dic
             problems.append(Problem(f.id, f"«{value}» er ikke et registrert organ (registrerte: "
                                           f"{', '.join(sorted(ctx.bodies)) or 'ingen'})"))
             continue
+        unknown = _unknown_choices(f, value, ctx)
+        if unknown:
+            problems.append(Problem(f.id, unknown))
+            continue
         clean[f.id] = value
-    checked = Context({**ctx.answers, **clean}, ctx.concerns, ctx.dates, ctx.bodies)
+    checked = replace(ctx, answers={**ctx.answers, **clean})
     for rule in form.rules:
         if evaluate(rule.when, checked):
             problems.append(Problem(rule.field, rule.message, rule.severity))

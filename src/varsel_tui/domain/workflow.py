@@ -81,6 +81,21 @@ class Branch(BaseModel):
     # A decision that waits for a window to close ("not appealed"): a named date id; taking the
     # branch on or before that day is refused with `reason` and the date's rule.
     allowed_after: str | None = None
+    # Where the procedure closes the case even with measures not carried out, the field whose
+    # answer is the officer's reason for doing so (journalled). Without it such a close is refused.
+    close_with_open_measures: str | None = None
+
+
+class HearingSpec(BaseModel):
+    """A hearing (høringsrunde) the step's form opens: participants (a `users` field) get access
+    to the case until the end date (a `date` field). The question is made of the answers of
+    `question` fields (choice labels for choices)."""
+
+    model_config = ConfigDict(extra="forbid")
+    when: Condition | None = None  # None: whenever the step is completed
+    participants: str
+    ends: str
+    question: list[str] = []
 
 
 class EventRecord(BaseModel):
@@ -103,6 +118,9 @@ class Step(BaseModel):
     skip_reason: str = ""
     letters: list[str] = []
     classify: str | None = None  # completing the step raises the case to this classification
+    hearing: HearingSpec | None = None  # completing the step opens this hearing
+    ends_hearings: bool = False  # completing the step ends the case's open hearings (their access)
+    completes_measures: str | None = None  # a `measures` field: completing marks those carried out
 
 
 class Phase(BaseModel):
@@ -225,6 +243,7 @@ class Workflow(BaseModel):
             for n, b in enumerate(step.branches[:-1]):
                 if b.when is None:
                     raise ValueError(f"step {step.id}: branch {n + 1} has no 'when' but is not the last")
+            _check_work_fields(step)
         for st in self.statutory:
             if st.until_step and st.until_step not in known:
                 raise ValueError(f"statutory '{st.title}': unknown until_step '{st.until_step}'")
@@ -240,6 +259,26 @@ class Workflow(BaseModel):
                 if ref and ref not in known:
                     raise ValueError(f"action {a.id}: unknown step '{ref}'")
         return self
+
+
+def _check_work_fields(step: Step) -> None:
+    """The fields a step's hearing, measures and close override name exist with the right type."""
+    def need(field_id: str, types: tuple[str, ...], what: str) -> None:
+        f = step.form.field(field_id) if step.form else None
+        if f is None or f.type not in types:
+            raise ValueError(f"step {step.id}: {what} names '{field_id}', which is not a field of type "
+                             f"{' or '.join(types)} in the step's form")
+
+    if step.hearing is not None:
+        need(step.hearing.participants, ("users",), "hearing.participants")
+        need(step.hearing.ends, ("date",), "hearing.ends")
+        for q in step.hearing.question:
+            need(q, ("text", "longtext", "choice", "multichoice"), "hearing.question")
+    if step.completes_measures:
+        need(step.completes_measures, ("measures",), "completes_measures")
+    for b in step.branches:
+        if b.close_with_open_measures:
+            need(b.close_with_open_measures, ("text", "longtext"), "close_with_open_measures")
 
 
 class WorkflowError(ValueError):

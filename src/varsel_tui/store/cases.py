@@ -32,7 +32,17 @@ from .db import StoreError
 from .directory import find_body
 from .errors import ConcurrentEdit, NotFound, ValidationFailed
 from .models import Case, Draft, Hearing, History, Measure, Party, row_id
-from .reads import CaseDetail, detail, facts, history_items, load_case, registered_bodies, today
+from .reads import (
+    CaseDetail,
+    answer_facts,
+    detail,
+    facts,
+    history_items,
+    load_case,
+    open_hearings,
+    registered_bodies,
+    today,
+)
 from .unit import Db
 
 
@@ -210,8 +220,7 @@ def advance(db: Db, number: str, answers: dict[str, Any], *, by: str, step_id: s
             raise StoreError(f"step {step_id} is not active in case {number} (active step: {current})")
         checked_date(db, s, case, on)
         try:
-            outcome = preview(wf, facts(db, case, bodies=registered_bodies(s)), history_items(db, s, case), current,
-                              answers, on)
+            outcome = preview(wf, answer_facts(db, s, case, on), history_items(db, s, case), current, answers, on)
         except EngineError as exc:
             raise StoreError(str(exc)) from None
         if not outcome.ok:
@@ -226,6 +235,7 @@ def advance(db: Db, number: str, answers: dict[str, Any], *, by: str, step_id: s
         journal.append(db, s, case, by, "step", f"{current} {step.title}: fullført")
         if outcome.new_body:
             journal.append(db, s, case, by, "transfer", f"overført til {outcome.new_body}")
+        step_work(db, s, case, outcome, by=by, on=on)
         state = refresh(db, s, case, wf, by=by)
         if outcome.spawn_workflow:
             spawn(db, s, case, outcome.spawn_workflow, by, on)
@@ -234,6 +244,25 @@ def advance(db: Db, number: str, answers: dict[str, Any], *, by: str, step_id: s
         return detail(db, s, case), outcome  # before commit: the writer may have just lost access
 
     return db.writing(work)
+
+
+def step_work(db: Db, s: Session, case: Case, outcome: Outcome, *, by: str, on: date) -> None:
+    """What a completed step does to the case's hearings and measures (domain/engine.py
+    `_open_work`): each is journalled as if done by hand, so the preview's sentences are true."""
+    for h in open_hearings(s, case, on) if outcome.ends_hearings else []:
+        end_hearing(db, s, case, h, by=by, on=on)
+    if outcome.hearing is not None:
+        hearing_row(db, s, case, outcome.hearing.participants, outcome.hearing.ends_on,
+                    question=outcome.hearing.question, by=by)
+    for m in outcome.measures_done:
+        row = s.get(Measure, m.id)
+        if row is not None and row.case_id == case.id and row.done_on is None:
+            row.done_on = on
+            s.add(row)
+            journal.append(db, s, case, by, "measure", f"tiltak #{m.id} gjennomført {on.isoformat()}")
+    if outcome.closes_with_open:
+        journal.append(db, s, case, by, "close_override", f"avsluttet selv om {' og '.join(outcome.closes_with_open)} "
+                                                         f"ikke er gjennomført; begrunnelse: {outcome.close_reason}")
 
 
 def spawn(db: Db, s: Session, case: Case, workflow_id: str, by: str, on: date) -> str:
@@ -364,24 +393,44 @@ def complete_measure(db: Db, number: str, measure_id: int, *, by: str, on: date 
 def add_hearing(db: Db, number: str, participants: list[str], ends_on: date, *, question: str = "",
                 by: str, expected_version: int | None = None) -> CaseDetail:
     """Høringsrunde: temporary access for others, until `ends_on`."""
-    people = [p.strip() for p in participants if p.strip()]
-    if not people:
-        raise StoreError("a hearing needs at least one participant")
-    if ends_on <= today():
-        raise StoreError(f"a hearing must end after today ({today().isoformat()}), not {ends_on.isoformat()}")
-
     def work(s: Session) -> CaseDetail:
         case = load_case(db, s, number, for_update=True)
         touch(db, s, case)
-        h = Hearing(case_id=row_id(case), participants=",".join(people), ends_on=ends_on)
-        s.add(h)
-        s.flush()
-        db.codec.seal_row(case, h, "question", question or None)
-        journal.append(db, s, case, by, "hearing", f"høringsrunde til {ends_on.isoformat()}: {', '.join(people)}")
-        access.sync(db, s, case, by)
+        hearing_row(db, s, case, participants, ends_on, question=question, by=by)
         return detail(db, s, case)  # before commit: the writer may have just lost access
 
     return db.writing(work)
+
+
+def hearing_row(db: Db, s: Session, case: Case, participants: list[str], ends_on: date, *, question: str,
+                by: str) -> Hearing:
+    """A hearing whose participants, registered and approved users, see the case until `ends_on`."""
+    people = list(dict.fromkeys(p.strip() for p in participants if p.strip()))
+    if not people:
+        raise StoreError("a hearing needs at least one participant")
+    if ends_on <= today():
+        raise StoreError(f"a hearing must end after today ({today().isoformat()}), not {ends_on.isoformat()}: "
+                         "it gives access until its end date")
+    # A name nobody logs in with would be a hearing of nobody, while the journal says otherwise.
+    unknown = [p for p in people if p not in trust.verified_users(s)]
+    if unknown:
+        raise StoreError(f"not a registered, approved user: {', '.join(unknown)}; a hearing's participants "
+                         "must be users who can log in (see 'varsel user list')")
+    h = Hearing(case_id=row_id(case), participants=",".join(people), ends_on=ends_on)
+    s.add(h)
+    s.flush()
+    db.codec.seal_row(case, h, "question", question or None)
+    journal.append(db, s, case, by, "hearing", f"høringsrunde til {ends_on.isoformat()}: {', '.join(people)}")
+    access.sync(db, s, case, by)
+    return h
+
+
+def end_hearing(db: Db, s: Session, case: Case, h: Hearing, *, by: str, on: date) -> None:
+    h.closed_on = on
+    s.add(h)
+    s.flush()
+    journal.append(db, s, case, by, "hearing", f"høringsrunde #{h.id} avsluttet {on.isoformat()}")
+    access.sync(db, s, case, by)
 
 
 def close_hearing(db: Db, number: str, hearing_id: int, *, by: str, on: date | None = None) -> CaseDetail:
@@ -394,11 +443,7 @@ def close_hearing(db: Db, number: str, hearing_id: int, *, by: str, on: date | N
             raise NotFound(f"case {number} has no hearing #{hearing_id}")
         checked_date(db, s, case, on, after_history=False)
         touch(db, s, case)
-        h.closed_on = on
-        s.add(h)
-        s.flush()
-        journal.append(db, s, case, by, "hearing", f"høringsrunde #{hearing_id} avsluttet {on.isoformat()}")
-        access.sync(db, s, case, by)
+        end_hearing(db, s, case, h, by=by, on=on)
         return detail(db, s, case)  # before commit: the writer may have just lost access
 
     return db.writing(work)

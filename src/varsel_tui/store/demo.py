@@ -74,6 +74,10 @@ def _pick(f: FormField, on: date, rng: random.Random, bodies: list[str]) -> Any:
         return rng.randint(1, 5)
     if f.type == "body":
         return rng.choice(bodies)
+    if f.type == "users":
+        return [rng.choice(sorted({p for people in MEMBERS.values() for p in people}))]
+    if f.type == "measures":
+        return []  # the demo records no measures: a step that needs them waits for one
     if f.type == "examiners":
         return EXAMINERS
     text = rng.choice(TEXT)

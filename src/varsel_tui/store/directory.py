@@ -210,6 +210,12 @@ def users(db: Db) -> list[User]:
         return list(s.exec(select(User).order_by(User.name)))
 
 
+def approved_users(db: Db) -> list[tuple[str, str]]:
+    """(user name, full name) of the approved users: whom a form's `users` field may name."""
+    with db.reading() as s:
+        return sorted((name, u.display_name or "") for name, u in trust.verified_users(s).items())
+
+
 def ensure_body(db: Db, name: str, title: str = "") -> Body:
     with db.reading() as s:
         body = s.exec(select(Body).where(Body.name == name)).first()

@@ -21,7 +21,8 @@ class WrongPassphrase(StoreError):
 class ValidationFailed(StoreError):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
-        super().__init__("; ".join(f"{p.field}: {p.message}" for p in problems if p.severity == "error"))
+        super().__init__("; ".join(f"{p.field}: {p.message}" if p.field else p.message
+                                   for p in problems if p.severity == "error"))
 
 
 class NotApproved(StoreError):

@@ -9,9 +9,19 @@ from typing import Any, Iterator, Literal, NoReturn, cast
 
 from sqlmodel import Session, col, select
 
-from ..domain.engine import CaseFacts, CaseState, EngineError, HistoryItem, Outcome, check_event_date, preview, replay
+from ..domain.engine import (
+    CaseFacts,
+    CaseState,
+    EngineError,
+    HistoryItem,
+    Outcome,
+    RecordedMeasure,
+    check_event_date,
+    preview,
+    replay,
+)
 from ..domain.workflow import Workflow
-from . import access, case_state, journal
+from . import access, case_state, journal, trust
 from .db import StoreError
 from .errors import NotFound
 from .models import Body, Case, CaseAccess, Hearing, History, JournalEntry, Measure, Party, row_id
@@ -113,6 +123,27 @@ def facts(db: Db, case: Case, *, bodies: frozenset[str] | None = None) -> CaseFa
     return CaseFacts(case.received, json.loads(intake) if intake else {}, lambda b: b in concerns, events, bodies)
 
 
+def open_hearings(s: Session, case: Case, on: date) -> list[Hearing]:
+    """The case's hearings not ended on `on` (closed, or past their end date)."""
+    return [h for h in s.exec(select(Hearing).where(Hearing.case_id == case.id).order_by(col(Hearing.id)))
+            if h.closed_on is None and h.ends_on >= on]
+
+
+def hearing_label(h: Hearing) -> str:
+    return f"høringsrunde #{h.id} ({h.participants.replace(',', ', ')}, til {h.ends_on.strftime('%d.%m.%Y')})"
+
+
+def answer_facts(db: Db, s: Session, case: Case, on: date) -> CaseFacts:
+    """The case's facts for checking new answers on `on`: the registered bodies and approved users
+    a form may name, the case's measures and its hearings still open."""
+    f = facts(db, case, bodies=registered_bodies(s))
+    f.users = frozenset(trust.verified_users(s))
+    f.measures = [RecordedMeasure(row_id(m), db.codec.open_row(case, m, "title") or "", m.done_on is not None)
+                  for m in s.exec(select(Measure).where(Measure.case_id == case.id).order_by(col(Measure.id)))]
+    f.open_hearings = [hearing_label(h) for h in open_hearings(s, case, on)]
+    return f
+
+
 def detail(db: Db, s: Session, case: Case) -> CaseDetail:
     # In a write, this is its last step: its journal entries are written now, with the final state.
     case_state.settle(db, s)
@@ -169,12 +200,13 @@ def preview_step(db: Db, number: str, answers: dict[str, Any], on: date | None =
         wf = db.workflow(case.workflow_id)
         if case.current_step is None:
             raise StoreError(f"case {number} has no active step ({case.status})")
-        known, history = facts(db, case, bodies=registered_bodies(s)), history_items(db, s, case)
+        on = on or today()
+        known, history = answer_facts(db, s, case, on), history_items(db, s, case)
         try:  # a dry run says what submitting on that day would say
-            check_event_date(known, history, on or today(), today())
+            check_event_date(known, history, on, today())
         except EngineError as exc:
             raise StoreError(str(exc)) from None
-        return preview(wf, known, history, case.current_step, answers, on or today())
+        return preview(wf, known, history, case.current_step, answers, on)
 
 
 def _visible(q: Any, viewer: str | None) -> Any:

@@ -256,6 +256,11 @@ class Store:
         return directory.users(self.db)
 
     @operation
+    def approved_users(self) -> list[tuple[str, str]]:
+        """(user name, full name) of the approved users: hearing participants are chosen among them."""
+        return directory.approved_users(self.db)
+
+    @operation
     def ensure_body(self, name: str, title: str = "") -> Body:
         return directory.ensure_body(self.db, name, title)
 

@@ -168,6 +168,7 @@ class CaseView:
     hearings: list[tuple[Any, str | None]]  # (Hearing, question)
     linked: list[tuple[str, str, str]] = field(default_factory=list)  # (from|to, number, workflow id)
     bodies: list[str] = field(default_factory=list)
+    users: list[str] = field(default_factory=list)  # approved users: hearing participants are chosen among them
     answers: list[tuple[str, date, dict]] = field(default_factory=list)  # (step id, done on, answers)
 
 
@@ -185,6 +186,7 @@ def read_case_view(store: Any, number: str, viewer: str | None = None) -> CaseVi
         hearings=[(h, detail.text(h, "question")) for h in detail.hearings],
         linked=_linked_cases(store, case),
         bodies=[b.name for b, _members in store.bodies()],
+        users=[name for name, _full in store.approved_users()],
         answers=_step_answers(detail),
     )
 
@@ -820,7 +822,7 @@ class CaseDetailScreen(VarselAppMixin, Screen):
             if result:
                 self._write("hearing", result)
 
-        self._push_dialog(HearingDialog(initial, error), done)
+        self._push_dialog(HearingDialog(initial, error, self.view.users if self.view else []), done)
 
     def action_add_measure(self) -> None:
         if self.view is None:

@@ -50,6 +50,7 @@ from ..widgets.case_util import (
 from ..widgets.form_view import DynamicForm
 
 register({
+    "form.measure_done": ("gjennomført {date}", "carried out {date}"),
     "form.key.submit": ("Send inn", "Submit"),
     "form.key.draft": ("Lagre utkast", "Save draft"),
     "form.key.help": ("Hjelp til feltet", "Field help"),
@@ -96,8 +97,8 @@ class StepFormScreen(VarselAppMixin, Screen):
     PREVIEW_DELAY = 0.25
 
     class Loaded(Message):
-        def __init__(self, detail: Any, draft: dict | None, bodies: list[str]) -> None:
-            self.detail, self.draft, self.bodies = detail, draft, bodies
+        def __init__(self, detail: Any, draft: dict | None, bodies: list[str], users: list[tuple[str, str]]) -> None:
+            self.detail, self.draft, self.bodies, self.users = detail, draft, bodies, users
             super().__init__()
 
     class LoadFailed(Message):
@@ -168,10 +169,11 @@ class StepFormScreen(VarselAppMixin, Screen):
             detail = store.get_case(self.number)
             draft = store.load_draft(self.number, self.step_id, user_name(self.app))
             bodies = [b.name for b, _members in store.bodies()]
+            users = store.approved_users()
         except Exception as exc:  # noqa: BLE001
             self.post_message(self.LoadFailed(error_text(exc)))
             return
-        self.post_message(self.Loaded(detail, draft, bodies))
+        self.post_message(self.Loaded(detail, draft, bodies, users))
 
     @on(LoadFailed)
     def _on_load_failed(self, message: LoadFailed) -> None:
@@ -200,7 +202,8 @@ class StepFormScreen(VarselAppMixin, Screen):
         draft = message.draft or {}
         self.form = DynamicForm(step.form or _empty_form(), initial=draft, base_answers=state.answers,
                                 concerns=lambda body: body in concerns, dates=state.dates,
-                                bodies=message.bodies, id="dynamic-form")
+                                bodies=message.bodies, picks=_picks(detail, message.users),
+                                open_measures=any(m.done_on is None for m in detail.measures), id="dynamic-form")
         self.form.show_all_problems = bool(draft)
         await self.query_one("#form-fields").mount(self.form)
         self._saved_answers = self.form.raw_answers()
@@ -452,6 +455,21 @@ class StepFormScreen(VarselAppMixin, Screen):
             if answers != self._saved_answers:
                 self._save_draft(answers)
         self.app.pop_screen()
+
+
+def _picks(detail: Any, users: list[tuple[str, str]]) -> dict[str, list[tuple[str, str]]]:
+    """What a `users` field (the approved users) and a `measures` field (the case's recorded
+    measures) pick among, as (value, label)."""
+    measures = []
+    for m in detail.measures:
+        label = f"#{m.id} {detail.text(m, 'title') or ''}"
+        responsible = detail.text(m, "responsible")
+        if responsible:
+            label += f" · {responsible}"
+        if m.done_on:
+            label += " · " + t("form.measure_done", date=fmt_date(m.done_on))
+        measures.append((str(m.id), label))
+    return {"users": [(name, f"{name} ({full})" if full else name) for name, full in users], "measures": measures}
 
 
 def _empty_form():  # noqa: ANN202

@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
+from textual.suggester import Suggester
 from textual.widgets import Checkbox, Footer, Input, OptionList, Select, Static, TextArea
 
 from ..i18n import register, t
@@ -247,9 +248,29 @@ class MeasureDialog(_FieldsDialog):
         self.dismiss({"title": title, "responsible": self.value("#measure-responsible").strip(), "due": due})
 
 
+class NamesSuggester(Suggester):
+    """Completes the last of comma-separated names from `names` (→ accepts the completion)."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+        self.names = sorted(names)
+
+    async def get_suggestion(self, value: str) -> str | None:
+        stem = value.rpartition(",")[2].lstrip()
+        if not stem:
+            return None
+        found = next((n for n in self.names if n.casefold().startswith(stem.casefold()) and n != stem), None)
+        return value[:len(value) - len(stem)] + found if found else None
+
+
 class HearingDialog(_FieldsDialog):
-    """Høringsrunde: participants (comma-separated user names), the last day (required, not in the
-    past) and a question. Returns {"participants": list[str], "ends_on": date, "question"}."""
+    """Høringsrunde: participants (comma-separated user names, completed from the approved users),
+    the last day (required, not in the past) and a question. Returns {"participants": list[str],
+    "ends_on": date, "question"}."""
+
+    def __init__(self, initial: dict | None = None, error: str = "", users: Iterable[str] = ()) -> None:
+        super().__init__(initial, error)
+        self.users = list(users)
 
     def compose(self) -> ComposeResult:
         init = self.initial
@@ -259,7 +280,7 @@ class HearingDialog(_FieldsDialog):
             yield Static(Text(t("dialog.hearing.title"), style="bold"), classes="dialog-title")
             yield Static(t("dialog.hearing.participants"), classes="form-label")
             yield Input(", ".join(people) if isinstance(people, list) else str(people), compact=True,
-                        id="hearing-participants")
+                        suggester=NamesSuggester(self.users), id="hearing-participants")
             yield Static(t("dialog.hearing.ends"), classes="form-label")
             yield Input(fmt_date(ends) if isinstance(ends, date) else str(ends or ""),
                         placeholder=t("dialog.date_hint"), compact=True, id="hearing-ends")

@@ -4,7 +4,8 @@ The widget per type:
   text, date, number, grade, examiners → Input (one line)
   longtext                             → TextArea
   choice, bool (ja/nei), body          → Select (blank = not answered)
-  multichoice                          → SelectionList
+  multichoice, users, measures         → SelectionList (users: the approved users; measures: the
+                                         case's recorded measures — picked, never retyped)
 A field keeps what was typed while hidden; the form only toggles `display`.
 """
 
@@ -39,6 +40,7 @@ register({
 
 INPUT_TYPES = ("text", "date", "number", "grade", "examiners")
 SELECT_TYPES = ("choice", "bool", "body")
+LIST_TYPES = ("multichoice", "users", "measures")
 
 
 def field_dom_id(field_id: str) -> str:
@@ -57,10 +59,13 @@ class FormFieldWidget(Vertical):
             self.field_widget = field_widget
             super().__init__()
 
-    def __init__(self, field: FormField, value: Any = None, *, bodies: Iterable[str] = ()) -> None:
+    def __init__(self, field: FormField, value: Any = None, *, bodies: Iterable[str] = (),
+                 picks: dict[str, list[tuple[str, str]]] | None = None) -> None:
+        """`picks`: for a `users` or `measures` field, by type, the (value, label) to pick among."""
         super().__init__(id=field_dom_id(field.id), classes=f"form-field form-type-{field.type}")
         self.field = field
         self.bodies = list(bodies)
+        self.picks = dict(picks or {})
         self._initial = self._to_raw(value)
         self._required = field.required
         self._input: Widget | None = None
@@ -70,14 +75,15 @@ class FormFieldWidget(Vertical):
         """A stored/draft/default value in the form the widget holds."""
         f = self.field
         if _is_blank(value):
-            return [] if f.type == "multichoice" else None
+            return [] if f.type in LIST_TYPES else None
         if f.type == "bool":
             if isinstance(value, bool):
                 return "ja" if value else "nei"
             text = str(value).strip().lower()
             return {"true": "ja", "yes": "ja", "j": "ja", "false": "nei", "no": "nei", "n": "nei"}.get(text, text)
-        if f.type == "multichoice":
-            return [str(v) for v in value] if isinstance(value, list) else [s.strip() for s in str(value).split(",")]
+        if f.type in LIST_TYPES:
+            items = value if isinstance(value, list) else str(value).replace(";", ",").split(",")
+            return [str(v).strip().removeprefix("#") for v in items if str(v).strip()]
         if f.type == "examiners" and isinstance(value, list):
             from .case_util import answer_text
 
@@ -90,6 +96,8 @@ class FormFieldWidget(Vertical):
             return [(t("form.yes"), "ja"), (t("form.no"), "nei")]
         if f.type == "body":
             return [(plain(b), b) for b in self.bodies]
+        if f.type in ("users", "measures"):
+            return [(plain(label), value) for value, label in self.picks.get(f.type, [])]
         return [(o.label, o.value) for o in f.options]
 
     def compose(self) -> ComposeResult:
@@ -109,7 +117,7 @@ class FormFieldWidget(Vertical):
             value = raw if raw in {v for _, v in options} else Select.NULL
             widget = Select(options, prompt=t("form.choose"), value=value, allow_blank=True, compact=True,
                             id=f"{self.id}-input")
-        else:  # multichoice
+        else:  # multichoice, users, measures
             chosen = set(raw or [])
             widget = SelectionList(*[(label, value, value in chosen) for label, value in self._options()],
                                    compact=True, id=f"{self.id}-input")

@@ -39,6 +39,7 @@ class DynamicForm(Vertical):
                  base_answers: dict[str, Any] | None = None,
                  concerns: Callable[[str], bool] = lambda body: False,
                  dates: dict[str, date] | None = None, bodies: Iterable[str] = (),
+                 picks: dict[str, list[tuple[str, str]]] | None = None, open_measures: bool = False,
                  id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=("dynamic-form " + (classes or "")).strip())
         self.form = form
@@ -47,6 +48,8 @@ class DynamicForm(Vertical):
         self.concerns = concerns
         self.dates = dict(dates or {})
         self.bodies = list(bodies)
+        self.picks = dict(picks or {})  # users / measures to pick among (FormFieldWidget)
+        self.open_measures = open_measures  # the case has a measure not carried out (conditions)
         self.show_all_problems = False
         self.touched: set[str] = set()
         self._problems: list[Problem] = []
@@ -56,7 +59,7 @@ class DynamicForm(Vertical):
             yield Static(t("form.no_fields"), classes="form-empty")
         for f in self.form.fields:
             value = self.initial.get(f.id, f.default)
-            yield FormFieldWidget(f, value, bodies=self.bodies)
+            yield FormFieldWidget(f, value, bodies=self.bodies, picks=self.picks)
 
     def on_mount(self) -> None:
         self.refresh_visibility()
@@ -84,7 +87,8 @@ class DynamicForm(Vertical):
                 lenient[f.id] = coerce(f, raw)
             except ValueError:
                 lenient[f.id] = raw
-        return Context({**self.base_answers, **lenient}, self.concerns, self.dates)
+        return Context({**self.base_answers, **lenient}, self.concerns, self.dates,
+                       open_measures=self.open_measures)
 
     def visible_ids(self) -> set[str]:
         return {f.id for f in visible_fields(self.form, self.context())}
