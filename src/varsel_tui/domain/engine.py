@@ -39,6 +39,9 @@ class CaseFacts:
     concerns: Callable[[str], bool] = lambda body: False
     events: dict[str, date] = field(default_factory=dict)  # recorded outside steps: foreløpig_svar
     bodies: frozenset[str] | None = None  # registered bodies a `body` answer must name (None: unchecked)
+    # Required intake answers a re-registered case still lacks: until they are given no step is
+    # active (the procedure the case came into decides where it starts and how it is classified).
+    awaiting_intake: tuple[str, ...] = ()
 
 
 @dataclass
@@ -75,6 +78,9 @@ class Outcome:
     new_body: str | None
     letters: list[str]
     answers: dict[str, Any]
+    body_before: str | None = None  # the body handling the case now
+    body_after: str | None = None  # … and once the step is completed
+    loses_access: bool = False  # the submitting user may not see the case afterwards (set by the store)
 
     @property
     def ok(self) -> bool:
@@ -95,6 +101,12 @@ class CaseState:
     spawns: list[tuple[str, str]]  # (step id, workflow id) re-registrations made
     closed_on: date | None = None
     classification: str | None = None  # raised by a completed step (StInn 2.4), else None
+    awaiting_intake: tuple[str, ...] = ()  # see CaseFacts.awaiting_intake
+
+    @property
+    def active(self) -> bool:
+        """A step can be completed now."""
+        return self.status == "open" and self.current is not None
 
     @property
     def current_due(self) -> date | None:
@@ -293,6 +305,9 @@ class _Replay:
         return {"open": "åpen", "closed": "avsluttet", "withdrawn": "trukket"}[self.status]
 
     def run(self, history: list[HistoryItem]) -> None:
+        if self.facts.awaiting_intake and not history:
+            self.cursor = None  # open, but no step is active until the intake is complete
+            return
         self.settle(history[0].ref if history and history[0].kind == "complete" else None)
         for n, item in enumerate(history):
             if item.kind == "complete":
@@ -330,7 +345,7 @@ class _Replay:
             status=self.status, outcome=self.outcome, current=cur, body=body, steps=self.states,
             answers=self.answers, events=self.events, dates=self.named_dates(),
             statutory=self.statutory(today), spawns=self.spawns, closed_on=self.closed_on,
-            classification=self.classification,
+            classification=self.classification, awaiting_intake=self.facts.awaiting_intake,
         )
 
     def statutory(self, today: date) -> list[StatutoryState]:
@@ -365,18 +380,23 @@ def preview(wf: Workflow, facts: CaseFacts, history: list[HistoryItem], step_id:
     step = wf.step(step_id)
     clean, problems = validate(step.form, raw_answers, r.ctx()) if step.form else ({}, [])
     branch, target, skipped, closes = r.plan(step, clean)
+    body_before = r.state(today).body
     spawn_wf = None
     if branch is not None and branch.spawn is not None:
         spawn_wf = branch.spawn.workflow or str({**r.answers, **clean}.get(branch.spawn.workflow_field or "", "")) or None
     new_body = None
     if branch is not None and branch.set_body_from:
         new_body = str(clean.get(branch.set_body_from) or "") or None
+        if new_body is not None and branch.goto and new_body == body_before:
+            # A transfer that sends the case back to itself would restart the step for nothing.
+            problems.append(Problem(branch.set_body_from, f"Saken er allerede hos {new_body}; velg en annen enhet"))
     letters = list(step.letters) + (list(branch.letters) if branch else [])
     next_step = None
+    # Run the would-be state forward to see where the case lands and which phases get skipped.
+    trial = _Replay(wf, facts)
+    trial.run(history + [HistoryItem("complete", step_id, today, clean)])
+    body_after = trial.state(today).body
     if not closes and target is not None and target < len(r.order):
-        # Run the would-be state forward to see which phases get skipped on the way.
-        trial = _Replay(wf, facts)
-        trial.run(history + [HistoryItem("complete", step_id, today, clean)])
         next_step = trial.current_id()
         for sid in r.order[target:trial.cursor if trial.cursor is not None else len(r.order)]:
             if trial.states[sid].status == "skipped":
@@ -387,6 +407,7 @@ def preview(wf: Workflow, facts: CaseFacts, history: list[HistoryItem], step_id:
         problems=problems, branch=branch, next_step=next_step, skipped=skipped, closes=closes,
         outcome=((branch.outcome if branch else "") or ("avsluttet" if closes else "")),
         spawn_workflow=spawn_wf, new_body=new_body, letters=letters, answers=clean,
+        body_before=body_before, body_after=body_after,
     )
 
 
@@ -397,6 +418,10 @@ def describe(outcome: Outcome, wf: Workflow) -> list[str]:
         lines.append(outcome.branch.effect)
     if outcome.new_body:
         lines.append(f"Saken overføres til {outcome.new_body}.")
+    elif outcome.body_after and outcome.body_after != outcome.body_before and not outcome.closes:
+        lines.append(f"Saken flyttes til {outcome.body_after}.")
+    if outcome.loses_access:
+        lines.append("Du mister tilgangen til saken når du sender inn: den flyttes bort fra deg.")
     if outcome.spawn_workflow:
         lines.append(f"Saken registreres på nytt som ny sak i «{outcome.spawn_workflow}», lenket begge veier.")
     if outcome.skipped:

@@ -10,6 +10,7 @@ from typing import Any, Iterator, Literal, NoReturn, cast
 from sqlmodel import Session, col, select
 
 from ..domain.engine import CaseFacts, CaseState, HistoryItem, Outcome, preview, replay
+from ..domain.reregister import missing_intake
 from ..domain.workflow import Workflow
 from . import access, case_state, journal
 from .db import StoreError
@@ -107,10 +108,13 @@ def history_items(db: Db, s: Session, case: Case) -> list[HistoryItem]:
 
 def facts(db: Db, case: Case, *, bodies: frozenset[str] | None = None) -> CaseFacts:
     """What the engine needs of the case; `bodies` when new answers are checked."""
-    intake = db.codec.open_row(case, case, "intake_json")
+    text = db.codec.open_row(case, case, "intake_json")
+    intake = json.loads(text) if text else {}
     concerns = set(c for c in case.concerns.split(",") if c)
     events = {"foreløpig_svar": case.prelim_sent} if case.prelim_sent else {}
-    return CaseFacts(case.received, json.loads(intake) if intake else {}, lambda b: b in concerns, events, bodies)
+    # Only a re-registered case can lack intake answers (a registered one was validated whole).
+    awaiting = missing_intake(db.workflow(case.workflow_id).intake.form, intake) if case.linked_from else ()
+    return CaseFacts(case.received, intake, lambda b: b in concerns, events, bodies, awaiting)
 
 
 def detail(db: Db, s: Session, case: Case) -> CaseDetail:
@@ -169,8 +173,10 @@ def preview_step(db: Db, number: str, answers: dict[str, Any], on: date | None =
         wf = db.workflow(case.workflow_id)
         if case.current_step is None:
             raise StoreError(f"case {number} has no active step ({case.status})")
-        return preview(wf, facts(db, case, bodies=registered_bodies(s)), history_items(db, s, case),
-                       case.current_step, answers, on or today())
+        from .foresight import mark_step
+
+        return mark_step(db, s, case, preview(wf, facts(db, case, bodies=registered_bodies(s)),
+                                              history_items(db, s, case), case.current_step, answers, on or today()))
 
 
 def _visible(q: Any, viewer: str | None) -> Any:
