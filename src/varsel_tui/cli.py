@@ -14,6 +14,8 @@ import sys
 from datetime import date
 from typing import Any, NoReturn
 
+from . import cli_intake
+
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 
@@ -989,6 +991,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="a party, e.g. anklagede:Per or varsler:Kari:anonym or anklagede:@OU, or @FILE / @- "
                          "holding such a spec (repeatable)")
     cn.set_defaults(func=cmd_case_new)
+    cli_intake.register(c, common)
     cl = c.add_parser("list", parents=[common], help="list cases, due first")
     cl.add_argument("--status", choices=["open", "closed", "withdrawn"])
     cl.add_argument("--workflow")
