@@ -18,7 +18,6 @@ from sqlmodel import Session, col, select
 from ..domain.conditions import Context
 from ..domain.engine import CaseState, EngineError, HistoryItem, Outcome, preview, replay
 from ..domain.forms import validate
-from ..domain.reregister import carried_intake
 from ..domain.policy import (
     PARTY_ROLES,
     SECRET,
@@ -27,6 +26,7 @@ from ..domain.policy import (
     prelim_warn_from,
     raises_classification,
 )
+from ..domain.reregister import carried_intake
 from ..domain.workflow import Workflow
 from . import access, journal, trust
 from .db import StoreError
