@@ -46,3 +46,12 @@ def test_a_transfer_to_the_unit_that_has_the_case_is_refused(varsel):  # noqa: F
                             "--set", "kritikkverdige_forhold=nei", "--set", "vurdering=endre_enhet",
                             "--set", "ny_enhet=IE")
     assert code == 1 and "Saken er allerede hos IE" in err
+
+
+def test_a_dry_run_says_when_the_case_would_leave_you(varsel):  # noqa: F811
+    number = _deviation(varsel)
+    varsel.json("body", "add", "NV")
+    out = varsel.json("case", "advance", number, "--dry-run", "--set", "sensitive_opplysninger=nei",
+                      "--set", "kritikkverdige_forhold=nei", "--set", "vurdering=endre_enhet", "--set", "ny_enhet=NV")
+    assert out["ok"] and out["loses_access"]
+    assert "Du mister tilgangen til saken når du sender inn: den flyttes bort fra deg." in out["effects"]

@@ -604,7 +604,8 @@ def cmd_case_advance(args: argparse.Namespace) -> None:
         d = store.get_case(args.number)
         data = {"ok": out.ok, "problems": [{"field": p.field, "message": p.message, "severity": p.severity}
                                            for p in out.problems],
-                "effects": describe(out, d.workflow), "next_step": out.next_step, "closes": out.closes}
+                "effects": describe(out, d.workflow), "next_step": out.next_step, "closes": out.closes,
+                "loses_access": out.loses_access}
         _print(args, data, "\n".join(data["effects"] + [f"! {p['field']}: {p['message']}" for p in data["problems"]]))
         return
     d, out = _unlocking(args, store, lambda: store.advance(args.number, answers, by=_user(args), step_id=args.step,

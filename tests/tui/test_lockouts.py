@@ -5,7 +5,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from case_fixtures import avvik_case, choose, make_app, notes, open_case, run, screen_text, settle, stinn_case, type_text
+from case_fixtures import (
+    avvik_case,
+    choose,
+    make_app,
+    notes,
+    open_case,
+    run,
+    screen_text,
+    settle,
+    stinn_case,
+    type_text,
+)
 
 
 def _footer_keys(app) -> set[str]:  # noqa: ANN001
