@@ -46,3 +46,18 @@ def test_adding_an_accused_ou_member_to_a_secret_case_in_ou_says_it_moves_to_kkv
                             "Du mister tilgangen til saken når parten legges til."]
     harmless = kari.party_effect(number, "vitne", "per")
     assert harmless.lines == [] and not harmless.loses_access
+
+
+def test_giving_a_re_registered_case_its_intake_says_where_it_starts_and_that_it_leaves_you(org, db_url):  # noqa: F811
+    from test_store import AVVIST
+
+    number = org.create_case("ntnu-avvik", "Mobbing", date(2026, 11, 2), by="ida",
+                             intake={"melder_type": "student", "mottakende_enhet": "IE-fakultetet"}).case.number
+    ida = as_user(db_url, "ida")
+    d, _ = ida.advance(number, {**AVVIST, "varslingsrutine": "stinn-varsling"}, by="ida", on=date(2026, 11, 3))
+    new = org.case_number(d.case.linked_to)
+    assert ida.intake_effect(new, {"kanal": "skriftlig"}).lines == []  # not complete yet: nothing to tell
+    effect = ida.intake_effect(new, WRITTEN)
+    assert effect.loses_access and effect.lines == [
+        "Saken starter i steg 2.1 Varsling sendes inn skriftlig.", "Saken graderes strengt hemmelig.",
+        "Saken flyttes til OU.", "Du mister tilgangen til saken når opplysningene lagres."]

@@ -58,7 +58,7 @@ from .trust import NotAdmin, Tampering, Trust  # noqa: F401 - re-exported
 from .unit import Db
 
 if TYPE_CHECKING:
-    from .foresight import PartyEffect
+    from .foresight import Foresight
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -312,11 +312,18 @@ class Store:
         return cases.complete_intake(self.db, number, answers, by=by, expected_version=expected_version)
 
     @operation
-    def party_effect(self, number: str, role: str, name: str = "", body: str | None = None) -> "PartyEffect":
+    def party_effect(self, number: str, role: str, name: str = "", body: str | None = None) -> "Foresight":
         """What adding this party would do to where the case is and who may see it."""
         from .foresight import party_effect
 
         return party_effect(self.db, number, role, name, body)
+
+    @operation
+    def intake_effect(self, number: str, answers: dict[str, Any]) -> "Foresight":
+        """Where a re-registered case starts, and whether you keep it, once these intake answers are given."""
+        from .foresight import intake_effect
+
+        return intake_effect(self.db, number, answers)
 
     @operation
     def advance(self, number: str, answers: dict[str, Any], *, by: str, step_id: str | None = None,

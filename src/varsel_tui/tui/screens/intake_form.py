@@ -39,6 +39,7 @@ register({
     "intake.saved": ("Mottaksopplysningene er lagret; saken er i gang.", "The intake answers are saved; the case "
                                                                           "has started."),
     "intake.invalid": ("Ikke lagret: {problems}", "Not saved: {problems}"),
+    "intake.confirm_leave": ("Lagre? Du mister tilgangen til saken.", "Save? You will lose access to the case."),
 })
 
 
@@ -52,6 +53,11 @@ class IntakeFormScreen(VarselAppMixin, Screen):
     class Loaded(Message):
         def __init__(self, detail: Any, bodies: list[str]) -> None:
             self.detail, self.bodies = detail, bodies
+            super().__init__()
+
+    class NeedsConfirm(Message):
+        def __init__(self, answers: dict[str, Any], lines: list[str]) -> None:
+            self.answers, self.lines = answers, lines
             super().__init__()
 
     class Done(Message):
@@ -113,9 +119,17 @@ class IntakeFormScreen(VarselAppMixin, Screen):
         self._submit(self.form.raw_answers())
 
     @work(thread=True, exclusive=True, group="intake-submit")
-    def _submit(self, answers: dict[str, Any]) -> None:
+    def _submit(self, answers: dict[str, Any], confirmed: bool = False) -> None:
         from ...store.service import ValidationFailed
 
+        if not confirmed:
+            try:  # where the case goes once it starts: asked first if it leaves this user
+                effect = self.varsel.store.intake_effect(self.number, answers)
+            except Exception:  # noqa: BLE001 - the save below reports what is wrong
+                effect = None
+            if effect is not None and effect.loses_access:
+                self.post_message(self.NeedsConfirm(answers, effect.lines))
+                return
         try:
             self.varsel.store.complete_intake(self.number, answers, by=user_name(self.app),
                                               expected_version=self.version)
@@ -126,6 +140,19 @@ class IntakeFormScreen(VarselAppMixin, Screen):
             self.post_message(self.Done(error_text(exc)))
             return
         self.post_message(self.Done())
+
+    @on(NeedsConfirm)
+    def _on_needs_confirm(self, message: NeedsConfirm) -> None:
+        from ..widgets.case_dialogs import ConfirmDialog
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._submit(message.answers, True)
+                return
+            self._busy = False
+            self.refresh_bindings()
+
+        self.app.push_screen(ConfirmDialog(t("intake.confirm_leave"), "\n".join(message.lines)), answered)
 
     @on(Done)
     def _on_done(self, message: Done) -> None:
