@@ -55,3 +55,24 @@ def test_a_dry_run_says_when_the_case_would_leave_you(varsel):  # noqa: F811
                       "--set", "kritikkverdige_forhold=nei", "--set", "vurdering=endre_enhet", "--set", "ny_enhet=NV")
     assert out["ok"] and out["loses_access"]
     assert "Du mister tilgangen til saken når du sender inn: den flyttes bort fra deg." in out["effects"]
+
+
+def test_a_party_that_takes_the_case_away_is_told_before_and_after(varsel):  # noqa: F811
+    varsel.json("user", "add", "kari")
+    varsel.json("user", "add", "lars")
+    varsel.json("user", "approve", "lars")
+    varsel.json("body", "add", "OU")
+    varsel.json("body", "add", "KKV")
+    for body, member in (("OU", "kari"), ("OU", "per"), ("KKV", "lars")):
+        varsel.json("body", "member", "add", body, member)
+    number = varsel.json("case", "new", "--workflow", "stinn-varsling", "--title", "Trakassering", "--received",
+                         "2026-11-02", "--set", "kanal=skriftlig", "--set", "anonym=nei",
+                         "--set", "varsler_er_fornærmede=ja")["number"]
+    assert varsel.json("case", "party", number, "--role", "vitne", "--name", "per", "--dry-run") == {
+        "effects": [], "loses_access": False, "body": "OU"}
+    told = varsel.json("case", "party", number, "--role", "anklagede", "--name", "per", "--dry-run")
+    assert told == {"effects": ["Saken gjelder da OU (konfliktregelen).", "Saken flyttes til KKV.",
+                                "Du mister tilgangen til saken når parten legges til."],
+                    "loses_access": True, "body": "KKV"}
+    code, out, err = varsel("case", "party", number, "--role", "anklagede", "--name", "per")
+    assert code == 0 and "moved to KKV; you no longer have access to it" in err
