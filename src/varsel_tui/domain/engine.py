@@ -104,11 +104,6 @@ class CaseState:
     awaiting_intake: tuple[str, ...] = ()  # see CaseFacts.awaiting_intake
 
     @property
-    def active(self) -> bool:
-        """A step can be completed now."""
-        return self.status == "open" and self.current is not None
-
-    @property
     def current_due(self) -> date | None:
         return self.steps[self.current].due if self.current else None
 
