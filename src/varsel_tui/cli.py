@@ -14,6 +14,8 @@ import sys
 from datetime import date
 from typing import Any, NoReturn
 
+from . import cli_intake
+
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 
@@ -607,7 +609,8 @@ def cmd_case_advance(args: argparse.Namespace) -> None:
         d = store.get_case(args.number)
         data = {"ok": out.ok, "problems": [{"field": p.field, "message": p.message, "severity": p.severity}
                                            for p in out.problems],
-                "effects": describe(out, d.workflow), "next_step": out.next_step, "closes": out.closes}
+                "effects": describe(out, d.workflow), "next_step": out.next_step, "closes": out.closes,
+                "loses_access": out.loses_access}
         _print(args, data, "\n".join(data["effects"] + [f"! {p['field']}: {p['message']}" for p in data["problems"]]))
         return
     d, out = _unlocking(args, store, lambda: store.advance(args.number, answers, by=_user(args), step_id=args.step,
@@ -629,8 +632,15 @@ def cmd_case_action(args: argparse.Namespace) -> None:
 def cmd_case_party(args: argparse.Namespace) -> None:
     store = _store(args, create=False)
     name = _text(args, args.name, "--name") or ""
+    effect = _unlocking(args, store, lambda: store.party_effect(args.number, args.role, name, args.body))
+    if args.dry_run:
+        _print(args, {"effects": effect.lines, "loses_access": effect.loses_access, "body": effect.body_after},
+               "\n".join(effect.lines) or "the case stays where it is")
+        return
     d = _unlocking(args, store, lambda: store.add_party(args.number, args.role, name,
                                                         anonymous=args.anonymous, body=args.body, by=_user(args)))
+    if effect.loses_access:  # shown once, as it was written: the case has left this user
+        _warn(f"case {args.number} moved to {effect.body_after or '-'}; you no longer have access to it")
     data = case_detail_json(store, d)
     _print(args, data, _case_text(data))
 
@@ -994,6 +1004,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="a party, e.g. anklagede:Per or varsler:Kari:anonym or anklagede:@OU, or @FILE / @- "
                          "holding such a spec (repeatable)")
     cn.set_defaults(func=cmd_case_new)
+    cli_intake.register(c, common)
     cl = c.add_parser("list", parents=[common], help="list cases, due first")
     cl.add_argument("--status", choices=["open", "closed", "withdrawn"])
     cl.add_argument("--workflow")
@@ -1025,6 +1036,7 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("--name", help="the party's name, or @FILE / @-")
     cp.add_argument("--anonymous", action="store_true")
     cp.add_argument("--body", help="the party is this body (conflict rule)")
+    cp.add_argument("--dry-run", action="store_true", help="only say where the case would go and if you keep it")
     cp.set_defaults(func=cmd_case_party)
     cno = c.add_parser("note", parents=[common], help="add a journal note")
     cno.add_argument("number")

@@ -428,22 +428,29 @@ def test_views_are_in_the_audit_journal(org, db_url):
     assert views == [("per", "saken lest (CLI)")]
 
 
-def test_a_secret_deviation_re_registered_where_nobody_could_read_it_is_refused_whole(org, db_url):
+def test_a_secret_deviation_re_registered_as_written_stinn_case_is_secret_at_2_1_in_ou(org, db_url):
+    # Symptom «Re-registration is broken»: the new case was received "today", with an empty intake
+    # whose required answers could not be given, and a written StInn case started at 1.1.
     from test_store import AVVIST
 
     number = org.create_case("ntnu-avvik", CANARY, date(2026, 11, 2), by="ida", classification="strengt_hemmelig",
                              intake={"melder_type": "student", "mottakende_enhet": "IE-fakultetet"}).case.number
     ida = as_user(db_url, "ida")
-    answers = {**AVVIST, "varslingsrutine": "stinn-varsling"}
-    with pytest.raises(StoreError, match="no one could read"):  # phase 1: linjeleder, who has no members
-        ida.advance(number, answers, by="ida", on=date(2026, 11, 3))
-    assert [c.number for c in org.list_cases()] == [number]  # neither the step nor a new case was saved
-    assert ida.get_case(number).case.current_step == "M1"
-    admin_of(org).add_member("linjeleder", "hanne")
-    d, _ = ida.advance(number, answers, by="ida", on=date(2026, 11, 3))
+    d, _ = ida.advance(number, {**AVVIST, "varslingsrutine": "stinn-varsling"}, by="ida", on=date(2026, 11, 3))
     new = org.case_number(d.case.linked_to)
-    assert org.access_list(new) == {"hanne": [1]}
-    assert as_user(db_url, "hanne").get_case(new).title == CANARY
+    waiting = ida.get_case(new)
+    assert waiting.case.received == date(2026, 11, 2) and waiting.case.classification == "strengt_hemmelig"
+    assert waiting.state.current is None and waiting.state.awaiting_intake == ("kanal", "varsler_er_fornærmede")
+    assert org.access_list(new) == {"ida": [1]}  # the officer who re-registered it holds it meanwhile
+    with pytest.raises(StoreError, match="waiting for intake answers .*kanal"):
+        ida.advance(new, {}, by="ida")
+    ida.complete_intake(new, WRITTEN, by="ida")  # a written notification: phase 2, in OU's queue
+    kari = as_user(db_url, "kari").get_case(new)
+    assert kari.title == CANARY and kari.state.current == "2.1" and kari.case.body == "OU"
+    assert kari.case.received == date(2026, 11, 2) and kari.state.steps["1.1"].status == "skipped"
+    assert set(org.access_list(new)) == {"kari", "per"}
+    with pytest.raises(NoAccess):
+        ida.get_case(new)
 
 
 def test_a_draft_written_after_a_revocation_is_under_the_new_generation(org, db_url):

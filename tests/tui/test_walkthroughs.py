@@ -8,7 +8,19 @@
 from __future__ import annotations
 
 import pytest
-from case_fixtures import avvik_case, choose, fill, make_app, run, screen_text, settle, submit_step, type_text
+from case_fixtures import (
+    avvik_case,
+    choose,
+    fill,
+    fill_form,
+    make_app,
+    notes,
+    run,
+    screen_text,
+    settle,
+    submit_step,
+    type_text,
+)
 
 # -- StInn: intake → phase 2 → phase 3 → phase 6 ------------------------------------------------
 
@@ -158,6 +170,21 @@ def test_no_appeal_before_the_window_closed_is_refused_in_the_form(store, tmp_pa
 M1_BASE = {"sensitive_opplysninger": False, "kritikkverdige_forhold": False}
 
 
+async def _transfer_away(pilot, answers):  # noqa: ANN001, ANN202
+    """Submit a transfer that takes the case from the officer: a confirmation first."""
+    from varsel_tui.tui.widgets.case_dialogs import ConfirmDialog
+
+    await pilot.press("f")
+    await settle(pilot)
+    await fill_form(pilot, answers)
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, ConfirmDialog)
+    assert "Du mister tilgangen til saken" in screen_text(pilot.app)
+    await pilot.press("j")
+    await settle(pilot)
+
+
 async def _open_avvik(pilot, number):  # noqa: ANN001, ANN202
     pilot.app.open_case(number)
     await settle(pilot)
@@ -165,6 +192,8 @@ async def _open_avvik(pilot, number):  # noqa: ANN001, ANN202
 
 @pytest.mark.parametrize("outcome", ["godkjent", "endre_enhet", "ikke_godkjent", "avvist_varslingssak"])
 def test_ntnu_avvik_receipt_outcomes(store, tmp_path, outcome):
+    from varsel_tui.tui.screens.queue import QueueScreen
+
     number = avvik_case(store).case.number
     answers = {
         "godkjent": {**M1_BASE, "vurdering": "godkjent", "lokal_enhet": "Institutt for datateknologi",
@@ -173,7 +202,7 @@ def test_ntnu_avvik_receipt_outcomes(store, tmp_path, outcome):
                         "endring_merknad": "Emnet hører til NV."},
         "ikke_godkjent": {**M1_BASE, "vurdering": "ikke_godkjent", "begrunnelse": "Ikke et avvik: emnet er endret."},
         "avvist_varslingssak": {"sensitive_opplysninger": False, "kritikkverdige_forhold": True,
-                                "vurdering": "avvist_varslingssak",
+                                "vurdering": "avvist_varslingssak", "varslingsrutine": "uio-varsling",
                                 "begrunnelse": "Gjelder trakassering; følges opp som varslingssak."},
     }[outcome]
 
@@ -182,7 +211,10 @@ def test_ntnu_avvik_receipt_outcomes(store, tmp_path, outcome):
         async with app.run_test(size=(100, 32)) as pilot:
             await settle(pilot)
             await _open_avvik(pilot, number)
-            await submit_step(pilot, answers)
+            if outcome == "endre_enhet":
+                await _transfer_away(pilot, answers)
+            else:
+                await submit_step(pilot, answers)
             detail = store.get_case(number)
             text = screen_text(app)
             if outcome == "godkjent":
@@ -192,7 +224,9 @@ def test_ntnu_avvik_receipt_outcomes(store, tmp_path, outcome):
             elif outcome == "endre_enhet":
                 assert detail.state.current == "M1"  # the new unit assesses it again
                 assert detail.case.body == "NV-fakultetet"
-                assert "Du har ikke tilgang til sak" in text  # nora is not in NV: the case has left her
+                # nora is not in NV: she was asked, and the case closed with a message, not stale content
+                assert isinstance(app.screen, QueueScreen)
+                assert any(f"Du har ikke lenger tilgang til sak {number}" in n for n, _ in notes(app))
                 assert any(e.kind == "transfer" for e in detail.journal)
             elif outcome == "ikke_godkjent":
                 assert detail.case.status == "closed"
@@ -207,9 +241,18 @@ def test_ntnu_avvik_receipt_outcomes(store, tmp_path, outcome):
                 assert new.case.workflow_id == "uio-varsling"
                 assert new.case.linked_from == detail.case.id
                 assert f"Omregistrert som sak {linked} (uio-varsling)" in text
-                # l opens the linked case.
+                # l opens the linked case, which waits for its intake before its first step.
                 await pilot.press("l")
                 await settle(pilot)
                 assert app.screen.number == linked
+                assert "Venter på mottaksopplysninger før første steg" in screen_text(app)
+                assert new.case.received == detail.case.received
+                await pilot.press("f")
+                await settle(pilot)
+                for field, value in (("kanal", "nettskjema"), ("innmelder", "student"), ("anklage", True)):
+                    await fill(pilot, field, value)
+                await pilot.press("ctrl+s")
+                await settle(pilot)
+                assert store.get_case(linked).state.current == "M2"
 
     run(walk())

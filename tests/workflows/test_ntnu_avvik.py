@@ -299,6 +299,8 @@ def test_receipt_closing_with_an_open_measure_needs_a_reason(vurdering):
     w = walk("2026-11-16", measures=[RecordedMeasure(3, "Ny rutine", done=False)])
     answers = {"sensitive_opplysninger": False, "kritikkverdige_forhold": vurdering == "avvist_varslingssak",
                "vurdering": vurdering, "begrunnelse": "Ikke et avvik."}
+    if vurdering == "avvist_varslingssak":
+        answers["varslingsrutine"] = "uio-varsling"  # the officer picks the procedure (no default)
     got = {p.field: p.message for p in w.preview(answers, on=D("2026-11-23")).problems}
     assert got == {"lukking_åpne_tiltak": "tiltak #3 «Ny rutine» er ikke gjennomført: skriv hvorfor saken "
                                           "likevel avsluttes, eller marker tiltaket som gjennomført først"}
@@ -354,6 +356,15 @@ def test_transfer_needs_the_new_unit():
                         "vurdering": "endre_enhet"}) == {"ny_enhet": "«Ny ansvarlig enhet (fakultet)» må fylles ut"}
 
 
+def test_transfer_refuses_the_unit_that_already_has_the_case():
+    # Symptom «Re-registration is broken»: ENDRE ANSVARLIG ENHET accepted the unit that has the case.
+    w = Walk("ntnu-avvik", received=D("2026-04-27"), intake={"melder_type": "student", "mottakende_enhet": "IE"})
+    assert w.state.body == "IE"
+    assert problems(w, {"sensitive_opplysninger": False, "kritikkverdige_forhold": False,
+                        "vurdering": "endre_enhet", "ny_enhet": "IE"}) == {
+        "ny_enhet": "Saken er allerede hos IE; velg en annen enhet"}
+
+
 # -- NEI, IKKE GODKJENT: close with a reason --------------------------------------------------
 
 def test_ikke_godkjent_closes_with_reason_and_tells_the_reporter():
@@ -386,9 +397,16 @@ AVVIST = {"sensitive_opplysninger": True, "sensitiv_håndtering": "Navn fjernet;
           "begrunnelse": "Meldingen gjelder trakassering."}
 
 
-def test_avvist_varslingssak_reregisters_in_uio_varsling_by_default():
+def test_avvist_varslingssak_has_no_silent_target_procedure():
+    # Symptom «Re-registration is broken»: the officer picks the procedure; no default to UiO.
     w = walk("2026-03-05")
-    out = w.preview(AVVIST)
+    assert problems(w, AVVIST) == {"varslingsrutine": "«Omregistreres som varslingssak i» må fylles ut"}
+
+
+def test_avvist_varslingssak_reregisters_in_the_chosen_procedure():
+    w = walk("2026-03-05")
+    chosen = {**AVVIST, "varslingsrutine": "uio-varsling"}
+    out = w.preview(chosen)
     assert out.ok and out.closes and out.spawn_workflow == "uio-varsling"
     assert out.answers["varslingsrutine"] == "uio-varsling"
     assert out.letters == ["ntnu-avvik-avvist-varslingssak"]
@@ -396,7 +414,7 @@ def test_avvist_varslingssak_reregisters_in_uio_varsling_by_default():
     assert "omregistreres som varslingssak, og melder får beskjed" in lines[0]
     assert "Saken registreres på nytt som ny sak i «uio-varsling», lenket begge veier." in lines
 
-    st = w.complete("M1", AVVIST, on=D("2026-03-06"))
+    st = w.complete("M1", chosen, on=D("2026-03-06"))
     assert st.status == "closed" and st.outcome == "avvist varslingssak"
     assert st.spawns == [("M1", "uio-varsling")]
     assert st.steps["B1"].reason == "meldingen er avvist som avvikssak og omregistrert som varslingssak"
@@ -417,7 +435,7 @@ def test_critical_matters_must_be_rejected_as_whistleblowing_and_only_those():
     assert [(p.field, p.severity) for p in got] == [("vurdering", "error")]
     assert "velg «NEI, AVVIST VARSLINGSSAK»" in got[0].message
 
-    got = w.preview({**AVVIST, "kritikkverdige_forhold": False}).problems
+    got = w.preview({**AVVIST, "varslingsrutine": "uio-varsling", "kritikkverdige_forhold": False}).problems
     assert [(p.field, p.severity) for p in got] == [("kritikkverdige_forhold", "error")]
 
 

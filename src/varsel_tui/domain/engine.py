@@ -64,6 +64,9 @@ class CaseFacts:
     users: frozenset[str] | None = None  # registered, approved users a `users` answer must name
     measures: list[RecordedMeasure] | None = None  # the case's measures (None: not known, unchecked)
     open_hearings: list[str] = field(default_factory=list)  # labels of the case's hearings not ended
+    # Required intake answers a re-registered case still lacks: until they are given no step is
+    # active (the procedure the case came into decides where it starts and how it is classified).
+    awaiting_intake: tuple[str, ...] = ()
 
 
 @dataclass
@@ -106,6 +109,9 @@ class Outcome:
     measures_done: list[RecordedMeasure] = field(default_factory=list)  # marked carried out by the step
     closes_with_open: list[str] = field(default_factory=list)  # measures left open by an allowed close
     close_reason: str = ""  # the officer's reason for that close (journalled)
+    body_before: str | None = None  # the body handling the case now
+    body_after: str | None = None  # … and once the step is completed
+    loses_access: bool = False  # the submitting user may not see the case afterwards (set by the store)
 
     @property
     def ok(self) -> bool:
@@ -126,6 +132,7 @@ class CaseState:
     spawns: list[tuple[str, str]]  # (step id, workflow id) re-registrations made
     closed_on: date | None = None
     classification: str | None = None  # raised by a completed step (StInn 2.4), else None
+    awaiting_intake: tuple[str, ...] = ()  # see CaseFacts.awaiting_intake
 
     @property
     def current_due(self) -> date | None:
@@ -353,6 +360,9 @@ class _Replay:
         return {"open": "åpen", "closed": "avsluttet", "withdrawn": "trukket"}[self.status]
 
     def run(self, history: list[HistoryItem]) -> None:
+        if self.facts.awaiting_intake and not history:
+            self.cursor = None  # open, but no step is active until the intake is complete
+            return
         self.settle(history[0].ref if history and history[0].kind == "complete" else None)
         for n, item in enumerate(history):
             self.on = item.on
@@ -393,7 +403,7 @@ class _Replay:
             status=self.status, outcome=self.outcome, current=cur, body=body, steps=self.states,
             answers=self.answers, events=self.events, dates=self.named_dates(),
             statutory=self.statutory(today), spawns=self.spawns, closed_on=self.closed_on,
-            classification=self.classification,
+            classification=self.classification, awaiting_intake=self.facts.awaiting_intake,
         )
 
     def statutory(self, today: date) -> list[StatutoryState]:
@@ -463,18 +473,23 @@ def preview(wf: Workflow, facts: CaseFacts, history: list[HistoryItem], step_id:
     branch, target, skipped, closes = r.plan(step, clean)
     if not any(p.severity == "error" for p in problems):  # with the answers incomplete, no branch is decided
         problems += _too_early(wf, r, branch, today)
+    body_before = r.state(today).body
     spawn_wf = None
     if branch is not None and branch.spawn is not None:
         spawn_wf = branch.spawn.workflow or str({**r.answers, **clean}.get(branch.spawn.workflow_field or "", "")) or None
     new_body = None
     if branch is not None and branch.set_body_from:
         new_body = str(clean.get(branch.set_body_from) or "") or None
+        if new_body is not None and branch.goto and new_body == body_before:
+            # A transfer that sends the case back to itself would restart the step for nothing.
+            problems.append(Problem(branch.set_body_from, f"Saken er allerede hos {new_body}; velg en annen enhet"))
     letters = list(step.letters) + (list(branch.letters) if branch else [])
     next_step = None
+    # Run the would-be state forward to see where the case lands and which phases get skipped.
+    trial = _Replay(wf, facts)
+    trial.run(history + [HistoryItem("complete", step_id, today, clean)])
+    body_after = trial.state(today).body
     if not closes and target is not None and target < len(r.order):
-        # Run the would-be state forward to see which phases get skipped on the way.
-        trial = _Replay(wf, facts)
-        trial.run(history + [HistoryItem("complete", step_id, today, clean)])
         next_step = trial.current_id()
         for sid in r.order[target:trial.cursor if trial.cursor is not None else len(r.order)]:
             if trial.states[sid].status == "skipped":
@@ -485,6 +500,7 @@ def preview(wf: Workflow, facts: CaseFacts, history: list[HistoryItem], step_id:
         problems=problems, branch=branch, next_step=next_step, skipped=skipped, closes=closes,
         outcome=((branch.outcome if branch else "") or ("avsluttet" if closes else "")),
         spawn_workflow=spawn_wf, new_body=new_body, letters=letters, answers=clean,
+        body_before=body_before, body_after=body_after,
     )
     _open_work(out, step, r.ctx(clean), facts, today)
     return out
@@ -559,6 +575,10 @@ def describe(outcome: Outcome, wf: Workflow) -> list[str]:
         lines.append(outcome.branch.effect)
     if outcome.new_body:
         lines.append(f"Saken overføres til {outcome.new_body}.")
+    elif outcome.body_after and outcome.body_after != outcome.body_before and not outcome.closes:
+        lines.append(f"Saken flyttes til {outcome.body_after}.")
+    if outcome.loses_access:
+        lines.append("Du mister tilgangen til saken når du sender inn: den flyttes bort fra deg.")
     if outcome.spawn_workflow:
         lines.append(f"Saken registreres på nytt som ny sak i «{outcome.spawn_workflow}», lenket begge veier.")
     if outcome.skipped:

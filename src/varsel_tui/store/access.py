@@ -126,6 +126,17 @@ def entitled_users(db: "Db", s: Session, case: "Case", *, accused: set[str], use
                  excluded=accused, display_names=users, users=users)
 
 
+def would_see(db: "Db", s: Session, case: "Case", user: str, *, body: str | None, concerns: Iterable[str],
+              accused: set[str]) -> bool:
+    """Whether `user` would still be entitled to the case if it were handled by `body`, concerned
+    `concerns` and named `accused` (a foresight for a write about to be made; same rule)."""
+    users = {name: u.display_name or "" for name, u in trust.verified_users(s).items()}
+    people = entitled_people(body=body, creator=case.created_by, members_of=lambda b: members_of(s, [b]),
+                             concerns=concerns, hearings=_hearings(s, case), excluded=accused,
+                             display_names=users, users=users, today=_real_today())
+    return may_see_rule(people, user, _real_today())
+
+
 def entitled(db: "Db", s: Session, case: "Case") -> dict[str, bytes]:
     """Recipient id → public key of everyone entitled to the case now (key wraps)."""
     people = entitled_users(db, s, case, accused=accused_names(db, s, case))

@@ -26,6 +26,7 @@ from ..domain.policy import (
     prelim_warn_from,
     raises_classification,
 )
+from ..domain.reregister import carried_intake
 from ..domain.workflow import Workflow
 from . import access, journal, trust
 from .db import StoreError
@@ -121,18 +122,22 @@ def add_party_row(db: Db, s: Session, case: Case, role: str, name: str = "", ano
 def concerned_bodies(db: Db, s: Session, case: Case) -> list[str]:
     """Bodies the case concerns: an accused party that is a body, or a member of one."""
     found: set[str] = set()
-    signed = None
     for p in s.exec(select(Party).where(Party.case_id == case.id, Party.role == "anklagede")):
         if p.concerns_body:
             found.add(p.concerns_body)
-        name = (db.codec.open_row(case, p, "name") or "").strip()
-        if name:
-            # by user name or by an approved user's full name ("Nora Nordmann" is nora), signed
-            # memberships only, names compared in Python (SQLite's lower() is ASCII-only)
-            signed = signed or trust.read(s)
-            people = trust.people_named(signed, name)
-            found.update(body for body, members in signed.members.items() if members & people)
+        found.update(bodies_of_person(s, db.codec.open_row(case, p, "name") or ""))
     return sorted(found)
+
+
+def bodies_of_person(s: Session, name: str) -> set[str]:
+    """The bodies a person named `name` sits in: by user name or by an approved user's full name
+    ("Nora Nordmann" is nora), signed memberships only, names compared in Python (SQLite's
+    lower() is ASCII-only)."""
+    if not name.strip():
+        return set()
+    signed = trust.read(s)
+    people = trust.people_named(signed, name.strip())
+    return {body for body, members in signed.members.items() if members & people}
 
 
 def refresh(db: Db, s: Session, case: Case, wf: Workflow, *, by: str = "") -> CaseState:
@@ -147,7 +152,8 @@ def refresh(db: Db, s: Session, case: Case, wf: Workflow, *, by: str = "") -> Ca
         else:
             case.classification = state.classification  # only ever raised, never lowered
     case.current_step = state.current
-    case.current_step_title = wf.step(state.current).title if state.current else ""
+    case.current_step_title = wf.step(state.current).title if state.current else \
+        ("venter på mottaksopplysninger" if state.awaiting_intake and state.status == "open" else "")
     case.body = state.body
     case.due = state.current_due
     open_limits = [(st.due, spec) for st, spec in zip(state.statutory, wf.statutory, strict=False) if not st.met and st.due]
@@ -214,6 +220,11 @@ def advance(db: Db, number: str, answers: dict[str, Any], *, by: str, step_id: s
         case = load_case(db, s, number, for_update=True)
         wf = db.workflow(case.workflow_id)
         current = case.current_step
+        waiting = facts(db, case).awaiting_intake
+        if current is None and waiting:
+            raise StoreError(f"case {number} is waiting for intake answers before its first step "
+                             f"(missing: {', '.join(waiting)}); give them with "
+                             f"`varsel case intake {number} --set FIELD=VALUE`")
         if current is None:
             raise StoreError(f"case {number} has no active step (it is {case.status})")
         if step_id is not None and step_id != current:
@@ -266,27 +277,63 @@ def step_work(db: Db, s: Session, case: Case, outcome: Outcome, *, by: str, on: 
 
 
 def spawn(db: Db, s: Session, case: Case, workflow_id: str, by: str, on: date) -> str:
-    """Re-register the case as a new case of another workflow, linked both ways."""
+    """Re-register the case as a new case of another workflow, linked both ways. The new case
+    keeps the received date, carries the intake answers the target asks for too, and is
+    classified by the target's rules (never below the original); what the target's intake still
+    requires is asked for before it becomes active (`complete_intake`)."""
     wf = db.workflow(workflow_id)
+    state = replay(db.workflow(case.workflow_id), facts(db, case), history_items(db, s, case), on)
+    intake = carried_intake(wf.intake.form, state.answers)
     seq, number = next_number(s, on.year)
     title = db.codec.open_row(case, case, "title") or ""
-    new = Case(number=number, year=on.year, seq=seq, workflow_id=wf.id, received=on, created_by=by,
-               classification=classification_for(wf, {}, None, case.classification == SECRET),
+    new = Case(number=number, year=on.year, seq=seq, workflow_id=wf.id, received=case.received, created_by=by,
+               classification=classification_for(wf, intake, None, case.classification == SECRET),
                created_at=db.now(), updated_at=db.now(), linked_from=case.id)
     access.start_keys(db, new)
     db.codec.seal_row(new, new, "title", title)
-    db.codec.seal_row(new, new, "intake_json", "{}")
+    db.codec.seal_row(new, new, "intake_json", json.dumps(intake, ensure_ascii=False))
     s.add(new)
     s.flush()
     for p in list(s.exec(select(Party).where(Party.case_id == case.id))):
         add_party_row(db, s, new, p.role, db.codec.open_row(case, p, "name") or "", p.anonymous, p.concerns_body)
     case.linked_to = new.id
     s.add(case)
-    journal.append(db, s, new, by, "spawned", f"omregistrert fra sak {case.number}")
+    journal.append(db, s, new, by, "spawned", f"omregistrert fra sak {case.number}"
+                   + (f"; mottaksopplysninger overført: {', '.join(intake)}" if intake else ""))
     journal.append(db, s, case, by, "spawned", f"omregistrert som sak {number} ({wf.name})")
     # In the same transaction: if nobody could read the new secret case, nothing is saved.
     refresh(db, s, new, wf, by=by)
     return number
+
+
+def complete_intake(db: Db, number: str, answers: dict[str, Any], *, by: str,
+                    expected_version: int | None = None) -> CaseDetail:
+    """Give a re-registered case the intake answers it lacks; then it starts where its procedure
+    says, classified by its rules (a written StInn notification becomes strictly secret)."""
+
+    def work(s: Session) -> CaseDetail:
+        case = load_case(db, s, number, for_update=True)
+        wf = db.workflow(case.workflow_id)
+        if not facts(db, case).awaiting_intake or history_items(db, s, case):
+            raise StoreError(f"case {number} is not waiting for intake answers")
+        known = json.loads(db.codec.open_row(case, case, "intake_json") or "{}")
+        clean, problems = validate(wf.intake.form, {**known, **answers}, Context({}, bodies=registered_bodies(s)))
+        errors = [p for p in problems if p.severity == "error"]
+        if errors:
+            raise ValidationFailed(errors)
+        claim(db, s, case, expected_version)
+        db.codec.seal_row(case, case, "intake_json", json.dumps(clean, ensure_ascii=False))
+        journal.append(db, s, case, by, "intake", "mottaksopplysninger gitt: "
+                       + ", ".join(k for k in clean if clean[k] != known.get(k)))
+        level = classification_for(wf, clean, None, False)
+        if level == SECRET and case.classification != SECRET:
+            access.seal_existing(db, s, case, by, why="gradert strengt hemmelig etter mottaksopplysningene")
+        elif raises_classification(case.classification, level):
+            case.classification = level
+        refresh(db, s, case, wf, by=by)
+        return detail(db, s, case)  # before commit: the writer may have just lost access
+
+    return db.writing(work)
 
 
 def act(db: Db, number: str, action_id: str, *, by: str, on: date | None = None,

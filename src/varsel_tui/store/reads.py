@@ -20,6 +20,7 @@ from ..domain.engine import (
     preview,
     replay,
 )
+from ..domain.reregister import missing_intake
 from ..domain.workflow import Workflow
 from . import access, case_state, journal, trust
 from .db import StoreError
@@ -117,10 +118,13 @@ def history_items(db: Db, s: Session, case: Case) -> list[HistoryItem]:
 
 def facts(db: Db, case: Case, *, bodies: frozenset[str] | None = None) -> CaseFacts:
     """What the engine needs of the case; `bodies` when new answers are checked."""
-    intake = db.codec.open_row(case, case, "intake_json")
+    text = db.codec.open_row(case, case, "intake_json")
+    intake = json.loads(text) if text else {}
     concerns = set(c for c in case.concerns.split(",") if c)
     events = {"foreløpig_svar": case.prelim_sent} if case.prelim_sent else {}
-    return CaseFacts(case.received, json.loads(intake) if intake else {}, lambda b: b in concerns, events, bodies)
+    # Only a re-registered case can lack intake answers (a registered one was validated whole).
+    awaiting = missing_intake(db.workflow(case.workflow_id).intake.form, intake) if case.linked_from else ()
+    return CaseFacts(case.received, intake, lambda b: b in concerns, events, bodies, awaiting_intake=awaiting)
 
 
 def open_hearings(s: Session, case: Case, on: date) -> list[Hearing]:
@@ -200,13 +204,15 @@ def preview_step(db: Db, number: str, answers: dict[str, Any], on: date | None =
         wf = db.workflow(case.workflow_id)
         if case.current_step is None:
             raise StoreError(f"case {number} has no active step ({case.status})")
+        from .foresight import mark_step
+
         on = on or today()
         known, history = answer_facts(db, s, case, on), history_items(db, s, case)
         try:  # a dry run says what submitting on that day would say
             check_event_date(known, history, on, today())
         except EngineError as exc:
             raise StoreError(str(exc)) from None
-        return preview(wf, known, history, case.current_step, answers, on)
+        return mark_step(db, s, case, preview(wf, known, history, case.current_step, answers, on))
 
 
 def _visible(q: Any, viewer: str | None) -> Any:

@@ -30,7 +30,7 @@ from __future__ import annotations
 import functools
 import threading
 from datetime import date, datetime, timezone
-from typing import Any, Callable, Iterator, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterator, TypeVar
 
 from sqlmodel import Session
 
@@ -57,6 +57,9 @@ from .reads import CaseDetail
 from .secrets import RECOVERY, RECOVERY_SETTING, SECRET, CaseLocked, CaseTampered, NoAccess, user_recipient  # noqa: F401, E501 - re-exported
 from .trust import NotAdmin, Tampering, Trust  # noqa: F401 - re-exported
 from .unit import Db
+
+if TYPE_CHECKING:
+    from .foresight import Foresight
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -307,6 +310,26 @@ class Store:
     @operation
     def preview_step(self, number: str, answers: dict[str, Any], on: date | None = None) -> Outcome:
         return reads.preview_step(self.db, number, answers, on)
+
+    @operation
+    def complete_intake(self, number: str, answers: dict[str, Any], *, by: str,
+                        expected_version: int | None = None) -> CaseDetail:
+        """Give a re-registered case the intake answers it still lacks."""
+        return cases.complete_intake(self.db, number, answers, by=by, expected_version=expected_version)
+
+    @operation
+    def party_effect(self, number: str, role: str, name: str = "", body: str | None = None) -> "Foresight":
+        """What adding this party would do to where the case is and who may see it."""
+        from .foresight import party_effect
+
+        return party_effect(self.db, number, role, name, body)
+
+    @operation
+    def intake_effect(self, number: str, answers: dict[str, Any]) -> "Foresight":
+        """Where a re-registered case starts, and whether you keep it, once these intake answers are given."""
+        from .foresight import intake_effect
+
+        return intake_effect(self.db, number, answers)
 
     @operation
     def advance(self, number: str, answers: dict[str, Any], *, by: str, step_id: str | None = None,

@@ -140,6 +140,13 @@ register({
                            "Someone else changed the case since it was read ({what}); nothing was saved. The case "
                            "has been read again – try again."),
     "case.no_active_step": ("Saken har ikke noe aktivt steg.", "The case has no active step."),
+    "case.awaiting_intake": ("Venter på mottaksopplysninger før første steg: {fields} – trykk f for å gi dem.",
+                             "Waiting for intake answers before the first step: {fields} – press f to give them."),
+    "case.lost_access": ("Du har ikke lenger tilgang til sak {number}: den er flyttet bort fra deg, og er lukket "
+                         "her.", "You no longer have access to case {number}: it has moved away from you and is "
+                                 "closed here."),
+    "case.confirm_party": ("Legge til parten?", "Add the party?"),
+    "case.journal.intake": ("mottak", "mottak (intake)"),
     "case.journal.created": ("opprettet", "opprettet (created)"),
     "case.journal.step": ("steg", "steg (step)"),
     "case.journal.note": ("notat", "notat (note)"),
@@ -266,6 +273,18 @@ class CaseDetailScreen(VarselAppMixin, Screen):
     class Moved(Message):
         """The case changed in the database since it was read."""
 
+    class LostAccess(Message):
+        """The case moved away from this user (their own write, or someone else's)."""
+
+        def __init__(self, note: str = "") -> None:
+            self.note = note
+            super().__init__()
+
+    class PartyChecked(Message):
+        def __init__(self, data: dict, lines: list[str]) -> None:
+            self.data, self.lines = data, lines
+            super().__init__()
+
     class PresenceSeen(Message):
         def __init__(self, present: list) -> None:
             self.present = present  # [store.presence.Present], without this user
@@ -333,6 +352,7 @@ class CaseDetailScreen(VarselAppMixin, Screen):
 
     @work(thread=True, exclusive=True, group="case-load")
     def _load(self) -> None:
+        from ...store.access import NoCaseAccess
         from ...store.secrets import CaseLocked
 
         try:
@@ -340,6 +360,11 @@ class CaseDetailScreen(VarselAppMixin, Screen):
             view = read_case_view(self.varsel.store, self.number, None if self._viewed else self.varsel.user)
         except CaseLocked:
             self.post_message(self.NeedsUnlock())
+            return
+        except NoCaseAccess as exc:
+            # Shown before (a step just submitted, a party added, someone else's transfer): close
+            # it rather than keep stale content and keys that can do nothing.
+            self.post_message(self.LostAccess() if self.view is not None else self.Failed(error_text(exc), loading=True))
             return
         except Exception as exc:  # noqa: BLE001 - shown as a notification, never a crash
             self.post_message(self.Failed(error_text(exc), loading=True))
@@ -395,6 +420,20 @@ class CaseDetailScreen(VarselAppMixin, Screen):
                     self._open_measure_dialog(data, message.error)
                 elif what == "hearing":
                     self._open_hearing_dialog(data, message.error)
+
+    @on(LostAccess)
+    def _on_lost_access(self, message: LostAccess) -> None:
+        self._busy = False
+        post_case_changed(self.app, self.number)
+        self.notify(" ".join(x for x in (message.note, t("case.lost_access", number=self.number)) if x),
+                    severity="warning", timeout=10)
+        if self in self.app.screen_stack:
+            if self.app.screen is self:
+                self.app.pop_screen()
+            else:  # a dialog or form on top: take them with it
+                while self.app.screen is not self:
+                    self.app.pop_screen()
+                self.app.pop_screen()
 
     @on(Written)
     def _on_written(self, message: Written) -> None:
@@ -576,6 +615,10 @@ class CaseDetailScreen(VarselAppMixin, Screen):
             if state.body:
                 due.append("  ·  " + t("case.body", body=printable(state.body)))
             lines.append(due)
+        elif state.awaiting_intake and state.status == "open":
+            form = wf.intake.form
+            labels = [f"«{f.label}»" for f in form.fields if f.id in state.awaiting_intake]
+            lines.append(plain(t("case.awaiting_intake", fields=", ".join(labels)), style="bold yellow"))
         elif case.status == "withdrawn" or state.status == "withdrawn":
             lines.append(plain(t("case.status.withdrawn", date=fmt_date(state.closed_on), outcome=state.outcome),
                                style="bold"))
@@ -723,9 +766,9 @@ class CaseDetailScreen(VarselAppMixin, Screen):
             after = getattr(act, "allowed_after_step", None)
             until = getattr(act, "allowed_until_step", None)
             if (after and state.steps[after].status != "done") or (until and state.steps[until].status == "done"):
-                return None  # shown, greyed out: not possible at this point of the procedure
+                return False  # not possible at this point of the procedure: hidden
             allowed = (state.status == "open") if kind == "withdraw" else (state.status == "withdrawn")
-            return True if allowed else None
+            return allowed  # not possible in this state: hidden
         if action == "open_linked":
             return bool(view and view.linked) or False
         if action in ("measure_done", "close_hearing"):
@@ -736,12 +779,11 @@ class CaseDetailScreen(VarselAppMixin, Screen):
             if view is None:
                 return None  # shown, greyed out, until the case is read
             state = view.detail.state
-            if action == "fill_form":
-                return True if state.current is not None else None
+            if action == "fill_form":  # the step's form, or the intake a re-registered case lacks
+                return state.current is not None or (state.status == "open" and bool(state.awaiting_intake))
             if action == "preliminary_reply":
-                if not view.detail.workflow.statutory:
-                    return False
-                return True if state.status == "open" and "foreløpig_svar" not in state.events else None
+                return bool(view.detail.workflow.statutory) and state.status == "open" \
+                    and "foreløpig_svar" not in state.events
         return True
 
     def action_back(self) -> None:
@@ -752,6 +794,11 @@ class CaseDetailScreen(VarselAppMixin, Screen):
 
     def action_fill_form(self) -> None:
         view = self.view
+        if view is not None and view.detail.state.current is None and view.detail.state.awaiting_intake:
+            from .intake_form import IntakeFormScreen
+
+            self.app.push_screen(IntakeFormScreen(self.number))
+            return
         if view is None or view.detail.state.current is None:
             self.notify(t("case.no_active_step"), severity="warning")
             return
@@ -766,9 +813,33 @@ class CaseDetailScreen(VarselAppMixin, Screen):
 
         def done(result: dict | None) -> None:
             if result:
-                self._write("party", result)
+                self._busy = True
+                self._check_party(result)
 
         self._push_dialog(PartyDialog(PARTY_ROLES, self.view.bodies), done)
+
+    @work(thread=True, exclusive=True, group="case-party-check")
+    def _check_party(self, data: dict) -> None:
+        """Whether the party moves the case away (the conflict rule) — asked before it is added."""
+        try:
+            effect = self.varsel.store.party_effect(self.number, data["role"], data.get("name", ""), data.get("body"))
+            lines = effect.lines
+        except Exception:  # noqa: BLE001 - the write itself still decides, and says why
+            lines = []
+        self.post_message(self.PartyChecked(data, lines))
+
+    @on(PartyChecked)
+    def _on_party_checked(self, message: PartyChecked) -> None:
+        self._busy = False
+        if not message.lines:
+            self._write("party", message.data)
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._write("party", message.data)
+
+        self._push_dialog(ConfirmDialog(t("case.confirm_party"), "\n".join(message.lines)), confirmed)
 
     def action_add_note(self) -> None:
         if self.view is None:
@@ -891,7 +962,7 @@ class CaseDetailScreen(VarselAppMixin, Screen):
 
     @work(thread=True, exclusive=True, group="case-write")
     def _do_write(self, what: str, data: dict, version: int, read_at: tuple[int, int] = (0, 0)) -> None:
-        from ...store.service import ConcurrentEdit
+        from ...store.service import ConcurrentEdit, NoCaseAccess
 
         store = self.varsel.store
         by = user_name(self.app)
@@ -924,7 +995,11 @@ class CaseDetailScreen(VarselAppMixin, Screen):
             else:
                 store.act(self.number, data["id"], by=by, expected_version=version)
                 note = t("case.saved_action", title=data["title"])
-            view = read_case_view(store, self.number)
+            try:
+                view = read_case_view(store, self.number)
+            except NoCaseAccess:  # saved, and the case has left this user with it
+                self.post_message(self.LostAccess(note))
+                return
         except ConcurrentEdit:
             retry = (what, data) if what in ("measure", "hearing") else None
             self.post_message(self.Failed(self._refusal(read_at), loading=False, retry=retry))

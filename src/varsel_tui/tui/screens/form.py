@@ -81,6 +81,7 @@ register({
                     "Not submitted: {error}. Your answers are kept."),
     "form.busy": ("Sender inn …", "Submitting …"),
     "form.general_problems": ("Andre merknader:", "Other remarks:"),
+    "form.confirm_leave": ("Sende inn? Du mister tilgangen til saken.", "Submit? You will lose access to the case."),
 })
 
 
@@ -114,6 +115,13 @@ class StepFormScreen(VarselAppMixin, Screen):
     class SubmitFailed(Message):
         def __init__(self, error: str, problems: list[Problem] | None = None, concurrent: bool = False) -> None:
             self.error, self.problems, self.concurrent = error, problems, concurrent
+            super().__init__()
+
+    class NeedsConfirm(Message):
+        """The submit moves the case away from this user: ask first."""
+
+        def __init__(self, answers: dict[str, Any], version: int | None, lines: list[str]) -> None:
+            self.answers, self.version, self.lines = answers, version, lines
             super().__init__()
 
     class Submitted(Message):
@@ -311,11 +319,19 @@ class StepFormScreen(VarselAppMixin, Screen):
         self._submit(self.form.raw_answers(), self.version)
 
     @work(thread=True, exclusive=True, group="form-submit")
-    def _submit(self, answers: dict[str, Any], version: int | None) -> None:
+    def _submit(self, answers: dict[str, Any], version: int | None, confirmed: bool = False) -> None:
         from ...store.service import ConcurrentEdit, ValidationFailed
 
         store = self.varsel.store
         by = user_name(self.app)
+        if not confirmed:
+            try:  # asked on these very answers, not on a preview that may be a keystroke old
+                seen = store.preview_step(self.number, answers)
+            except Exception:  # noqa: BLE001 - the submit below reports what is wrong
+                seen = None
+            if seen is not None and seen.ok and seen.loses_access:
+                self.post_message(self.NeedsConfirm(answers, version, describe(seen, self.detail.workflow)))
+                return
         try:
             _detail, outcome = store.advance(self.number, answers, by=by, step_id=self.step_id,
                                              expected_version=version)
@@ -341,6 +357,21 @@ class StepFormScreen(VarselAppMixin, Screen):
         except Exception:  # noqa: BLE001
             pass
         self.post_message(self.Submitted(outcome))
+
+    @on(NeedsConfirm)
+    def _on_needs_confirm(self, message: NeedsConfirm) -> None:
+        from ..widgets.case_dialogs import ConfirmDialog
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._submit(message.answers, message.version, True)
+                return
+            self._submitting = False
+            self.refresh_bindings()
+            if self.outcome is not None:
+                self._show_outcome(self.outcome)
+
+        self.app.push_screen(ConfirmDialog(t("form.confirm_leave"), "\n".join(message.lines)), answered)
 
     def _who_changed(self) -> str:
         """Thread worker: who did what to the case since the form was read ('' when nobody)."""
