@@ -85,8 +85,10 @@ def amend_intake(db: Db, number: str, changes: dict[str, Any], *, reason: str, b
         db.codec.seal_row(case, case, "intake_json", json.dumps(clean, ensure_ascii=False))
         what = "; ".join(f"{k}: {_shown(old.get(k))} → {_shown(clean.get(k))}" for k in changed)
         journal.append(db, s, case, by, "correction", f"mottak rettet: {what} (begrunnelse: {why})")
+        # Only an answer the workflow grades by raises the grade (never lowered): an unrelated
+        # correction leaves the grade the officer chose at registration as it is.
         level = classification_for(wf, clean, None, False)
-        if raises_classification(case.classification, level):
+        if level != classification_for(wf, old, None, False) and raises_classification(case.classification, level):
             if level == SECRET:
                 access.seal_existing(db, s, case, by, why="omklassifisert til strengt hemmelig ved retting")
             else:
