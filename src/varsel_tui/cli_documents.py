@@ -58,17 +58,15 @@ def cmd_doc_list(args: argparse.Namespace) -> None:
 
 def cmd_doc_get(args: argparse.Namespace) -> None:
     from .cli import CliError, _print, _store, _unlocking, _user
+    from .outputs.files import OutputExists, write_new_private
 
-    if os.path.lexists(args.out):
+    if os.path.lexists(args.out):  # before the read, so a refused write journals no read
         raise CliError(f"{args.out} exists; nothing was written (choose a new file)")
     store = _store(args, create=False)
     data = _unlocking(args, store, lambda: store.document_bytes(args.number, args.doc_id, by=_user(args)))
     try:
-        # Owner-only from the start, and never through a file or link someone put there meanwhile.
-        fd = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
-    except FileExistsError:
-        raise CliError(f"{args.out} exists; nothing was written (choose a new file)") from None
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
+        write_new_private(args.out, data)
+    except OutputExists as exc:
+        raise CliError(str(exc)) from None
     _print(args, {"number": args.number, "id": args.doc_id, "out": args.out, "size": len(data)},
            f"wrote document #{args.doc_id} of {args.number} to {args.out} ({len(data)} byte)")

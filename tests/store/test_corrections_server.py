@@ -85,7 +85,7 @@ def test_an_officer_corrects_and_attaches_under_row_level_security_and_another_s
     f = tmp_path / "referat.txt"
     f.write_bytes("Møtereferat-ZQ4\n".encode())
     infos = [kari.add_document(n, f, by=KARI) for n in (plain, secret)]
-    assert [hashlib.sha256(kari.document_bytes(n, i.id)).hexdigest() for n, i in zip((plain, secret), infos)] == [
+    assert [hashlib.sha256(kari.document_bytes(n, i.id)).hexdigest() for n, i in zip((plain, secret), infos, strict=True)] == [
         hashlib.sha256(f.read_bytes()).hexdigest()] * 2
     d = kari.get_case(plain)
     kari.edit_party(plain, d.parties[0].id, name="Ola Studentsen", reason="stavefeil", by=KARI)
