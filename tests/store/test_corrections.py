@@ -258,3 +258,22 @@ def test_corrupt_protected_and_oversized_files_are_refused_with_nothing_stored(o
         kari.add_document(number, big, by="kari")
     assert kari.documents(number) == []
     assert len(kari.get_case(number).journal) == before
+
+
+def test_documents_of_a_case_raised_to_strictly_secret_are_sealed_and_their_text_dropped(org, db_url, tmp_path):
+    from sqlalchemy import text
+
+    kari = as_user(db_url, "kari")
+    number = kari.create_case("stinn-varsling", "Muntlig", date(2026, 11, 2), by="kari", intake=ORAL).case.number
+    pdf = tmp_path / "notat.pdf"
+    pdf.write_bytes(make_pdf(CANARY, pages=1))
+    info = kari.add_document(number, pdf, by="kari")
+    assert CANARY.lower() in kari.get_case(number).case.search
+    d = kari.amend_intake(number, {"kanal": "skriftlig", "anonym": "nei"}, reason="kom skriftlig", by="kari")
+    assert d.case.classification == "strengt_hemmelig" and CANARY.lower() not in d.case.search
+    with kari.engine.begin() as conn:
+        row = conn.execute(text("SELECT filename, sha256, content, text FROM documents")).one()
+    assert row == (None, None, None, None)
+    assert kari.documents(number) == [info]  # name, checksum and pages as before, opened with the key
+    assert hashlib.sha256(kari.document_bytes(number, info.id)).hexdigest() == info.sha256
+    assert kari.verify_state() == [] and kari.verify_audit()[1] == []
