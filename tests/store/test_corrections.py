@@ -226,6 +226,12 @@ def test_a_secret_case_document_is_sealed_and_tampering_or_a_wrong_key_fails(org
         conn.execute(text("UPDATE documents SET content_ct = :c WHERE id = :a"), {"a": info.id, "c": bytes(ct)})
     with pytest.raises(CaseTampered):
         kari.document_bytes(number, info.id)
+    with kari.engine.begin() as conn:  # a plain copy slipped in beside the ciphertext
+        conn.execute(text("UPDATE documents SET content = :c WHERE id = :a"), {"a": info.id, "c": b"plain"})
+    with pytest.raises(CaseTampered, match="a plain document on a strictly secret case"):
+        kari.documents(number)
+    with kari.engine.begin() as conn:
+        conn.execute(text("UPDATE documents SET content = NULL WHERE id = :a"), {"a": info.id})
     if not db_url.startswith("postgresql"):
         kari.close()
         assert CANARY.encode() not in Path(db_url).read_bytes()

@@ -35,7 +35,7 @@ SECRET = "strengt_hemmelig"
 
 VIEWS = ("open", "mine", "overdue", "body", "prelim", "closed")
 """all open · mine (created by me or handled by one of my bodies) · overdue · my bodies' ·
-waiting for a preliminary reply · closed (closed or withdrawn)."""
+waiting for a preliminary reply · closed (closed, withdrawn or void)."""
 
 SORT_COLUMNS = ("number", "workflow", "title", "step", "body", "due")
 
