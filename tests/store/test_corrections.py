@@ -203,16 +203,29 @@ def test_a_secret_case_document_is_sealed_and_tampering_or_a_wrong_key_fails(org
     kari = as_user(db_url, "kari")
     number = written_case(kari)
     f = tmp_path / f"{CANARY}.pdf"
-    f.write_bytes(make_pdf(CANARY))
+    pdf_bytes = make_pdf(CANARY)
+    assert CANARY.encode() in pdf_bytes  # uncompressed: a leak would show in the file
+    f.write_bytes(pdf_bytes)
     info = kari.add_document(number, f, by="kari")
     assert hashlib.sha256(kari.document_bytes(number, info.id)).hexdigest() == hashlib.sha256(f.read_bytes()).hexdigest()
     with kari.engine.begin() as conn:
         row = conn.execute(text("SELECT filename, sha256, content, text, content_ct FROM documents")).one()
     assert row[:4] == (None, None, None, None) and CANARY.encode() not in bytes(row[4])
     assert CANARY not in kari.get_case(number).case.search
-    # a wrong key: someone who is not entitled has no wrap, and the store refuses
+    # a wrong key: someone who is not entitled has no wrap, and the store refuses; the ciphertext
+    # itself opens with the case key only (another key, with the right associated data, fails)
     with pytest.raises(NoCaseAccess):
         as_user(db_url, "mallory").document_bytes(number, info.id)
+    import os
+    import struct
+
+    from varsel_tui.crypto.envelope import decrypt_bytes
+    from varsel_tui.crypto.errors import CryptoError
+
+    ct = bytes(row[4])
+    (generation,) = struct.unpack(">I", ct[:4])
+    with pytest.raises(CryptoError):
+        decrypt_bytes(os.urandom(32), ct[4:], case_id=number, field=f"documents.content:{info.id}", version=generation)
     # the ciphertext moved to another row's field (wrong associated data) or changed: refused
     second = kari.add_document(number, f, by="kari")
     with kari.engine.begin() as conn:
@@ -234,7 +247,9 @@ def test_a_secret_case_document_is_sealed_and_tampering_or_a_wrong_key_fails(org
         conn.execute(text("UPDATE documents SET content = NULL WHERE id = :a"), {"a": info.id})
     if not db_url.startswith("postgresql"):
         kari.close()
-        assert CANARY.encode() not in Path(db_url).read_bytes()
+        files = list(Path(db_url).parent.glob(Path(db_url).name + "*"))  # the database, its WAL if any
+        assert Path(db_url) in files and all(CANARY.encode() not in f.read_bytes() for f in files)
+        assert sum(f.stat().st_size for f in files) > 2 * len(pdf_bytes)  # the ciphertext is in there
 
 
 def test_corrupt_protected_and_oversized_files_are_refused_with_nothing_stored(org, db_url, tmp_path, monkeypatch):
