@@ -298,3 +298,19 @@ def test_documents_of_a_case_raised_to_strictly_secret_are_sealed_and_their_text
     assert kari.documents(number) == [info]  # name, checksum and pages as before, opened with the key
     assert hashlib.sha256(kari.document_bytes(number, info.id)).hexdigest() == info.sha256
     assert kari.verify_state() == [] and kari.verify_audit()[1] == []
+
+
+def test_a_logical_backup_restores_documents_byte_for_byte(org, db_url, tmp_path):
+    from varsel_tui.store import backup as bk
+
+    kari = as_user(db_url, "kari")
+    number = written_case(kari)
+    f = tmp_path / "bevis.pdf"
+    f.write_bytes(make_pdf("Bevis"))
+    info = kari.add_document(number, f, by="kari")
+    bk.backup(kari, tmp_path / "backup.zip", logical=True)
+    target = str(tmp_path / "restored.db")
+    bk.restore(tmp_path / "backup.zip", target)
+    again = as_user(target, "kari")
+    assert again.documents(number) == [info]
+    assert again.document_bytes(number, info.id) == f.read_bytes()
