@@ -335,7 +335,7 @@ def case_detail_json(store, d) -> dict[str, Any]:  # noqa: ANN001
         "intake": d.intake,
         "answers": st.answers,
         "parties": [
-            {"role": p.role, "name": None if p.anonymous else d.text(p, "name"), "anonymous": p.anonymous,
+            {"id": p.id, "role": p.role, "name": None if p.anonymous else d.text(p, "name"), "anonymous": p.anonymous,
              "body": p.concerns_body}
             for p in d.parties
         ],
@@ -561,7 +561,7 @@ def cmd_case_new(args: argparse.Namespace) -> None:
 def cmd_case_list(args: argparse.Namespace) -> None:
     source = _reader(args)
     rows = [case_summary(c) for c in source.summaries(_user(args), status=args.status, workflow=args.workflow,
-                                                      limit=args.limit)]
+                                                      limit=args.limit, include_void=args.all)]
     source.close()
     _print(args, rows, "\n".join(
         f"{r['number']}  {r['workflow']:<15} {r['status']:<9} {r['current_step'] or '-':<6} "
@@ -1006,7 +1006,8 @@ def build_parser() -> argparse.ArgumentParser:
     cn.set_defaults(func=cmd_case_new)
     cli_intake.register(c, common)
     cl = c.add_parser("list", parents=[common], help="list cases, due first")
-    cl.add_argument("--status", choices=["open", "closed", "withdrawn"])
+    cl.add_argument("--status", choices=["open", "closed", "withdrawn", "void"])
+    cl.add_argument("--all", action="store_true", help="include cases voided as registered in error")
     cl.add_argument("--workflow")
     cl.add_argument("--limit", type=int, default=None)
     cl.set_defaults(func=cmd_case_list)
@@ -1072,6 +1073,9 @@ def build_parser() -> argparse.ArgumentParser:
     chc.add_argument("id", type=int)
     chc.add_argument("--on")
     chc.set_defaults(func=cmd_case_hearing)
+    from . import cli_corrections, cli_documents
+    cli_corrections.register(c, cm, common)
+    cli_documents.register(sub, common)
 
     sv = sub.add_parser("server", help="a committee's PostgreSQL database (run as the database owner)") \
         .add_subparsers(dest="server_cmd", required=True)

@@ -259,6 +259,9 @@ def seal_existing(db: "Db", s: Session, case: "Case", by: str, *,
             for column, _ in SEALED_COLUMNS[model.__tablename__]:
                 codec.seal_row(case, row, column, getattr(row, column))
             s.add(row)
+    from .documents import seal_documents
+
+    seal_documents(db, s, case)
     s.add(case)
     s.flush()  # the case is strictly secret in the database before its journal is sealed
     entries = list(s.exec(select(JournalEntry).where(JournalEntry.case_id == case.id).order_by(col(JournalEntry.id))))

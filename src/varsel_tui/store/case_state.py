@@ -27,6 +27,7 @@ from .models import (
     Case,
     CaseAccess,
     CaseKey,
+    Document,
     Draft,
     Hearing,
     History,
@@ -145,10 +146,15 @@ def problems(s: Session, case: Case) -> list[str]:
             found.append(describe(changed))
     if case.classification == SECRET and (case.title is not None or case.intake_json is not None):
         found.append("a plain title or intake on a strictly secret case")
+    if case.classification == SECRET and s.exec(select(Document.id).where(
+            Document.case_id == case.id, col(Document.content).is_not(None) | col(Document.filename).is_not(None)
+            | col(Document.text).is_not(None)).limit(1)).first() is not None:
+        found.append("a plain document on a strictly secret case")
     newest = max([_generation(case.title_ct), _generation(case.intake_ct)] + [
         _generation(ct) for model, column in ((Party, Party.name_ct), (History, History.answers_ct),
                                               (JournalEntry, JournalEntry.text_ct), (Draft, Draft.answers_ct),
-                                              (Measure, Measure.title_ct), (Hearing, Hearing.question_ct))
+                                              (Measure, Measure.title_ct), (Hearing, Hearing.question_ct),
+                                              (Document, Document.filename_ct))
         for ct in s.exec(select(column).where(model.case_id == case.id, col(column).is_not(None)))])
     wrapped = s.exec(select(func.max(CaseKey.key_version)).where(CaseKey.case_id == case.id)).one() or 0
     if max(newest, wrapped) > case.key_generation:

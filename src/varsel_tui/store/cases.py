@@ -31,8 +31,9 @@ from ..domain.workflow import Workflow
 from . import access, journal, trust
 from .db import StoreError
 from .directory import find_body
+from .documents import document_search_text
 from .errors import ConcurrentEdit, NotFound, ValidationFailed
-from .models import Case, Draft, Hearing, History, Measure, Party, row_id
+from .models import VOID, Case, Draft, Hearing, History, Measure, Party, row_id
 from .reads import (
     CaseDetail,
     answer_facts,
@@ -145,7 +146,8 @@ def refresh(db: Db, s: Session, case: Case, wf: Workflow, *, by: str = "") -> Ca
     key wraps in line with who is entitled now."""
     case.concerns = ",".join(concerned_bodies(db, s, case))
     state = replay(wf, facts(db, case), history_items(db, s, case), today())
-    case.status, case.outcome, case.closed_on = state.status, state.outcome, state.closed_on
+    if case.status != VOID:  # a void case stays void, whatever its history (store/corrections.py)
+        case.status, case.outcome, case.closed_on = state.status, state.outcome, state.closed_on
     if state.classification is not None and raises_classification(case.classification, state.classification):
         if state.classification == SECRET:
             access.seal_existing(db, s, case, by)
@@ -163,6 +165,9 @@ def refresh(db: Db, s: Session, case: Case, wf: Workflow, *, by: str = "") -> Ca
         case.prelim_warn_from = prelim_warn_from(due, spec.warn_working_days)
     else:
         case.statutory_due = case.prelim_warn_from = None
+    if case.status == VOID:  # out of the queue and the due lists
+        case.current_step, case.current_step_title, case.due = None, "", None
+        case.statutory_due = case.prelim_warn_from = None
     case.search = search_text(s, case, wf)
     case.updated_at = db.now()
     s.add(case)
@@ -175,6 +180,7 @@ def search_text(s: Session, case: Case, wf: Workflow) -> str:
     if case.classification != SECRET:
         parts.append(case.title or "")
         parts.extend(p.name or "" for p in s.exec(select(Party).where(Party.case_id == case.id)))
+        parts.extend(document_search_text(s, case))
     return " ".join(parts).lower()
 
 
@@ -343,6 +349,8 @@ def act(db: Db, number: str, action_id: str, *, by: str, on: date | None = None,
 
     def work(s: Session) -> CaseDetail:
         case = load_case(db, s, number, for_update=True)
+        if case.status == VOID:
+            raise StoreError(f"case {number} is void (registered in error); nothing was recorded")
         wf = db.workflow(case.workflow_id)
         try:
             action = wf.action(action_id)

@@ -63,6 +63,9 @@ class Member(SQLModel, table=True):
     sig: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
 
 
+VOID = "void"  # a case registered in error: kept, marked, out of the queue (store/corrections.py)
+
+
 class Case(SQLModel, table=True):
     __tablename__ = "cases"
     __table_args__ = (UniqueConstraint("year", "seq"),)
@@ -78,7 +81,7 @@ class Case(SQLModel, table=True):
     intake_ct: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     received: date
     # Metadata derived from the workflow replay, kept so the queue needs no replay.
-    status: str = Field(default="open", index=True)  # open | closed | withdrawn
+    status: str = Field(default="open", index=True)  # open | closed | withdrawn | void
     outcome: str = ""
     current_step: Optional[str] = None
     current_step_title: str = ""
@@ -238,3 +241,24 @@ class Presence(SQLModel, table=True):
     user_name: str
     activity: str  # "viewing" | "editing:STEP"
     seen_at: datetime
+
+
+class Document(SQLModel, table=True):
+    """A file attached to a case. A strictly secret case's file name, checksum and content are
+    sealed with the case key (content as bytes, see store/documents.py); only other cases keep the
+    text of a PDF, for the filter."""
+
+    __tablename__ = "documents"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    filename: Optional[str] = None
+    filename_ct: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    sha256: Optional[str] = None  # of the plaintext
+    sha256_ct: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    size: int
+    pages: Optional[int] = None  # PDFs only
+    content: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    content_ct: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    text: Optional[str] = None  # a PDF's text; never kept for a strictly secret case
+    added_by: str = ""
+    added_at: datetime

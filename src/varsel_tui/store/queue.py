@@ -35,7 +35,7 @@ SECRET = "strengt_hemmelig"
 
 VIEWS = ("open", "mine", "overdue", "body", "prelim", "closed")
 """all open · mine (created by me or handled by one of my bodies) · overdue · my bodies' ·
-waiting for a preliminary reply · closed (closed or withdrawn)."""
+waiting for a preliminary reply · closed (closed, withdrawn or void)."""
 
 SORT_COLUMNS = ("number", "workflow", "title", "step", "body", "due")
 
@@ -462,12 +462,15 @@ class QueueSource:
         return rows[0][0] if rows else None
 
     def summaries(self, user: str, *, status: str | None = None, workflow: str | None = None,
-                  limit: int | None = None) -> list[Summary]:
-        """`case list`: the cases `user` has access to, due first (no due date last), then by number."""
+                  limit: int | None = None, include_void: bool = False) -> list[Summary]:
+        """`case list`: the cases `user` has access to, due first (no due date last), then by number;
+        cases voided as registered in error only when asked for (`include_void` or that status)."""
         clauses, params = [_ACCESS], [user, access_today()]
         if status:
             clauses.append("status = ?")
             params.append(status)
+        elif not include_void:
+            clauses.append("status <> 'void'")
         if workflow:
             clauses.append("workflow_id = ?")
             params.append(workflow)

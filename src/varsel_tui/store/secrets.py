@@ -37,6 +37,7 @@ SEALED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "drafts": (("answers_json", "answers_ct"),),
     "measures": (("title", "title_ct"), ("responsible", "responsible_ct")),
     "hearings": (("question", "question_ct"),),
+    "documents": (("filename", "filename_ct"), ("sha256", "sha256_ct")),  # content: seal_bytes
 }
 
 
@@ -217,6 +218,30 @@ class EnvelopeCodec:
         key = self.key(case, generation)
         try:
             return decrypt_field(key, ct[4:], case_id=case.number, field=field, version=generation)
+        except CryptoError:
+            raise CaseTampered(case.number) from None
+
+    def seal_bytes(self, case: Any, field: str, data: bytes) -> bytes:
+        """A strictly secret case's file content: u32be(generation) || envelope bytes blob."""
+        from ..crypto.envelope import encrypt_bytes
+
+        generation = case.key_generation
+        return struct.pack(">I", generation) + encrypt_bytes(self.key(case, generation), data, case_id=case.number,
+                                                             field=field, version=generation)
+
+    def open_bytes(self, case: Any, field: str, ct: bytes) -> bytes:
+        from ..crypto.envelope import decrypt_bytes
+        from ..crypto.errors import CryptoError
+
+        ct = bytes(ct)
+        if len(ct) < 4:
+            raise CaseTampered(case.number)
+        (generation,) = struct.unpack(">I", ct[:4])
+        if not 1 <= generation <= max(case.key_generation, 1):
+            raise CaseTampered(case.number)
+        key = self.key(case, generation)
+        try:
+            return decrypt_bytes(key, ct[4:], case_id=case.number, field=field, version=generation)
         except CryptoError:
             raise CaseTampered(case.number) from None
 

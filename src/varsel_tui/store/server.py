@@ -38,7 +38,7 @@ from typing import Any
 
 from .db import COMMITTEE_OWNER, HEAD_REVISION, StoreError, locate, make_engine, migrate, pg_schema, translate_error
 
-SECURITY_VERSION = 1
+SECURITY_VERSION = 2  # 2: documents; parties and measures withdrawn by a correction
 SECURITY_SETTING = "server.security_version"
 
 OWNER, APPLICANTS, OFFICERS, ADMINS = COMMITTEE_OWNER, "varsel_applicants", "varsel_officers", "varsel_admins"
@@ -49,7 +49,8 @@ _LOGIN = re.compile(r"^[a-z_][a-z0-9_.-]{0,62}$")
 
 # Tables hanging off a case, and what officers may do with their rows beyond SELECT/INSERT.
 CASE_TABLES = {
-    "parties": "UPDATE", "history": "UPDATE", "measures": "UPDATE", "hearings": "UPDATE",
+    "parties": "UPDATE, DELETE", "history": "UPDATE", "measures": "UPDATE, DELETE", "hearings": "UPDATE",
+    "documents": "UPDATE",
     "drafts": "UPDATE, DELETE", "case_keys": "DELETE", "case_access": "UPDATE, DELETE",
     "presence": "UPDATE, DELETE",
 }
@@ -149,6 +150,7 @@ FUNCTION_SQL = [
         DELETE FROM public.journal WHERE case_id = target;
         DELETE FROM public.measures WHERE case_id = target;
         DELETE FROM public.hearings WHERE case_id = target;
+        DELETE FROM public.documents WHERE case_id = target;
         DELETE FROM public.parties WHERE case_id = target;
         DELETE FROM public.case_access WHERE case_id = target;
         DELETE FROM public.presence WHERE case_id = target;

@@ -10,6 +10,8 @@
     retention.py  retention periods, destroying expired cases, statistics, the audit log
     changes.py    the change feed other officers' TUIs follow (data_version, LISTEN/NOTIFY)
     presence.py   who has a case open, and who is filling in its step
+    corrections.py  amending intake and parties, withdrawing parties and measures, voiding a case
+    documents.py  files attached to a case
 
 Every public call is an *operation*: keys made during it (a new case's, a new generation's) are
 forgotten when the outermost call returns, and a pending WAL checkpoint runs then.
@@ -30,13 +32,15 @@ from __future__ import annotations
 import functools
 import threading
 from datetime import date, datetime, timezone
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, TypeVar
 
 from sqlmodel import Session
 
 from ..domain.engine import Outcome
 from ..domain.policy import CLASSIFICATIONS, PARTY_ROLES  # noqa: F401 - re-exported
-from . import case_state, cases, directory, exports, journal, keyring, reads, retention
+from . import case_state, cases, corrections, directory, exports, journal, keyring, reads, retention
+from . import documents as document_store
 from .access import NoCaseAccess  # noqa: F401 - re-exported
 from .db import (
     HEAD_REVISION,
@@ -50,6 +54,7 @@ from .db import (
     translate_error,
     upgrade,
 )
+from .documents import DocumentInfo, DocumentRefused  # noqa: F401 - re-exported
 from .errors import ConcurrentEdit, NotApproved, NotFound, ValidationFailed, WrongPassphrase  # noqa: F401 - re-exported
 from .journal import audit_event  # noqa: F401 - re-exported
 from .models import Body, Case, CaseStatistic, Member, User
@@ -380,6 +385,51 @@ class Store:
     @operation
     def record_preliminary_reply(self, number: str, *, by: str, on: date | None = None) -> CaseDetail:
         return cases.record_preliminary_reply(self.db, number, by=by, on=on)
+
+    # -- corrections (store/corrections.py) ---------------------------------------------------
+    @operation
+    def amend_intake(self, number: str, changes: dict[str, Any], *, reason: str, by: str,
+                     expected_version: int | None = None) -> CaseDetail:
+        return corrections.amend_intake(self.db, number, changes, reason=reason, by=by,
+                                        expected_version=expected_version)
+
+    @operation
+    def edit_party(self, number: str, party_id: int, *, reason: str, by: str, role: str | None = None,
+                   name: str | None = None, anonymous: bool | None = None, body: str | None = None,
+                   expected_version: int | None = None) -> CaseDetail:
+        return corrections.edit_party(self.db, number, party_id, reason=reason, by=by, role=role, name=name,
+                                      anonymous=anonymous, body=body, expected_version=expected_version)
+
+    @operation
+    def remove_party(self, number: str, party_id: int, *, reason: str, by: str,
+                     expected_version: int | None = None) -> CaseDetail:
+        return corrections.remove_party(self.db, number, party_id, reason=reason, by=by,
+                                        expected_version=expected_version)
+
+    @operation
+    def remove_measure(self, number: str, measure_id: int, *, reason: str, by: str,
+                       expected_version: int | None = None) -> CaseDetail:
+        return corrections.remove_measure(self.db, number, measure_id, reason=reason, by=by,
+                                          expected_version=expected_version)
+
+    @operation
+    def void_case(self, number: str, *, reason: str, by: str, expected_version: int | None = None) -> CaseDetail:
+        return corrections.void_case(self.db, number, reason=reason, by=by, expected_version=expected_version)
+
+    # -- documents (store/documents.py) --------------------------------------------------------
+    @operation
+    def add_document(self, number: str, path: str | Path, *, by: str) -> DocumentInfo:
+        """Attach a file (checked whole first: size, a readable unprotected PDF); journalled."""
+        return document_store.add_document(self.db, number, path, by=by)
+
+    @operation
+    def documents(self, number: str) -> list[DocumentInfo]:
+        return document_store.documents(self.db, number)
+
+    @operation
+    def document_bytes(self, number: str, doc_id: int, *, by: str | None = None) -> bytes:
+        """The document's content, checked against its SHA-256; the read is journalled."""
+        return document_store.document_bytes(self.db, number, doc_id, by=by)
 
     @operation
     def verify_audit(self) -> tuple[int, list[tuple[int, str | None]]]:

@@ -17,6 +17,8 @@ the database. Every action is a key with a stable binding id (remappable in the 
   r  case.reload    read the case again
   escape case.back  back to the queue
 
+Corrections (e E x X V) and documents (d D): see case_corrections.py.
+
 Live: when the app reports a commit (`DatabaseChanged`), a worker compares the case's mark with
 the database and reads the case again if it moved. While the screen is open it keeps a presence
 row for the user ("viewing", or "editing:STEP" while the step form is on top) and shows who else
@@ -62,6 +64,7 @@ from ..widgets.case_util import (
     today,
     user_name,
 )
+from .case_corrections import CORRECTION_BINDINGS, CaseCorrections
 
 register({
     "case.key.form": ("Fyll ut steg", "Fill in step"),
@@ -177,6 +180,7 @@ class CaseView:
     bodies: list[str] = field(default_factory=list)
     users: list[str] = field(default_factory=list)  # approved users: hearing participants are chosen among them
     answers: list[tuple[str, date, dict]] = field(default_factory=list)  # (step id, done on, answers)
+    documents: list = field(default_factory=list)  # [store.documents.DocumentInfo]
 
 
 def read_case_view(store: Any, number: str, viewer: str | None = None) -> CaseView:
@@ -195,6 +199,7 @@ def read_case_view(store: Any, number: str, viewer: str | None = None) -> CaseVi
         bodies=[b.name for b, _members in store.bodies()],
         users=[name for name, _full in store.approved_users()],
         answers=_step_answers(detail),
+        documents=store.documents(number),
     )
 
 
@@ -229,7 +234,7 @@ def _linked_cases(store: Any, case: Any) -> list[tuple[str, str, str]]:
     return out
 
 
-class CaseDetailScreen(VarselAppMixin, Screen):
+class CaseDetailScreen(CaseCorrections, VarselAppMixin, Screen):
     """One case: header, procedure timeline, parties, journal, measures, hearings, links."""
 
     CSS_PATH = "../styles/case.tcss"
@@ -247,6 +252,7 @@ class CaseDetailScreen(VarselAppMixin, Screen):
         Binding("l", "open_linked", "case.key.linked", id="case.linked"),
         Binding("r", "reload", "case.key.reload", id="case.reload", show=False),
         Binding("escape", "back", "case.key.back", id="case.back"),
+        *CORRECTION_BINDINGS,
     ]
 
     class Loaded(Message):
@@ -318,6 +324,8 @@ class CaseDetailScreen(VarselAppMixin, Screen):
             yield Static("", id="case-measures", classes="case-section")
             yield Static(t("case.section.answers"), classes="case-section-title", id="case-answers-title")
             yield Static("", id="case-answers", classes="case-section")
+            yield Static(t("case.section.documents"), classes="case-section-title", id="case-documents-title")
+            yield Static("", id="case-documents", classes="case-section")
             yield Static(t("case.section.intake"), classes="case-section-title", id="case-intake-title")
             yield Static("", id="case-intake", classes="case-section")
             yield Static(t("case.section.journal"), classes="case-section-title")
@@ -581,6 +589,10 @@ class CaseDetailScreen(VarselAppMixin, Screen):
         self.query_one("#case-answers").display = answers is not None
         self.query_one("#case-answers-title").display = answers is not None
         self.query_one("#case-journal", Static).update(self._journal(view))
+        documents = self.documents_section()
+        self.query_one("#case-documents", Static).update(documents or "")
+        self.query_one("#case-documents").display = documents is not None
+        self.query_one("#case-documents-title").display = documents is not None
 
     def _header(self, view: CaseView) -> RenderableType:
         d = view.detail
@@ -599,7 +611,9 @@ class CaseDetailScreen(VarselAppMixin, Screen):
         title = self.reveal("title", view.title)
         if title:
             lines.append(Text(title, style="bold", no_wrap=True, overflow="ellipsis"))
-        if state.current:
+        if case.status == "void":
+            lines.append(plain(t("case.status.void", date=fmt_date(case.closed_on)), style="bold red"))
+        elif state.current:
             phase = wf.phase_of(state.current)
             step = wf.step(state.current)
             where = Text(t("case.phase_step", phase=phase.id, phase_title=phase.title, step=step.id,
@@ -754,6 +768,9 @@ class CaseDetailScreen(VarselAppMixin, Screen):
         return next((a for a in self.view.detail.workflow.actions if a.kind == kind), None)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        decided, answer = self.correction_check(action)
+        if decided:
+            return answer
         view = self.view
         if action == "case_action":
             kind = str(parameters[0]) if parameters else ""

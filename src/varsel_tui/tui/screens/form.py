@@ -9,6 +9,9 @@ screen shows problems under each field and what submitting will do. Keys (bindin
   f1      form.help    the focused field's help text and the keys of this screen
   escape  form.back    back to the case (unsaved answers are kept as a draft)
 
+Below the fields, "done on" takes the date the step was really done (empty: today); the engine
+checks it and a refusal is a notification like any other.
+
 A failed submit (invalid answers, someone else changed the case, a store error) is a
 notification; the typed answers stay in the form. A refused submit names who changed the case and
 what they did since the form was opened; a change by someone else while the form is open is a
@@ -17,6 +20,7 @@ notification too (the answers are never touched).
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from rich.console import Group
@@ -28,7 +32,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Input, Static
 
 from ...domain.engine import Outcome, describe
 from ...domain.forms import Problem
@@ -82,6 +86,11 @@ register({
     "form.busy": ("Sender inn …", "Submitting …"),
     "form.general_problems": ("Andre merknader:", "Other remarks:"),
     "form.confirm_leave": ("Sende inn? Du mister tilgangen til saken.", "Submit? You will lose access to the case."),
+    "form.done_on": ("Utført dato (tom: i dag) – for et steg som ble gjort en tidligere dag",
+                     "Done on (empty: today) – for a step that was done on an earlier day"),
+    "form.bad_date": ("Ikke sendt inn: «{text}» er ikke en dato (DD.MM.ÅÅÅÅ eller ÅÅÅÅ-MM-DD).",
+                      "Not submitted: «{text}» is not a date (DD.MM.YYYY or YYYY-MM-DD)."),
+>>>>>>> corrections
 })
 
 
@@ -120,8 +129,8 @@ class StepFormScreen(VarselAppMixin, Screen):
     class NeedsConfirm(Message):
         """The submit moves the case away from this user: ask first."""
 
-        def __init__(self, answers: dict[str, Any], version: int | None, lines: list[str]) -> None:
-            self.answers, self.version, self.lines = answers, version, lines
+        def __init__(self, answers: dict[str, Any], version: int | None, on: date | None, lines: list[str]) -> None:
+            self.answers, self.version, self.on, self.lines = answers, version, on, lines
             super().__init__()
 
     class Submitted(Message):
@@ -161,6 +170,9 @@ class StepFormScreen(VarselAppMixin, Screen):
             yield Static("", id="form-description")
             yield Vertical(id="form-fields")
             yield Static("", id="form-general-problems")
+            # The step's completion date: the engine checks it against the previous event and today.
+            yield Static(t("form.done_on"), id="form-done-on-label")
+            yield Input(placeholder=t("dialog.date_hint"), id="form-done-on")
         yield Static("", id="form-outcome")
         yield Footer()
 
@@ -246,20 +258,37 @@ class StepFormScreen(VarselAppMixin, Screen):
     # -- preview ---------------------------------------------------------------------------
     @on(DynamicForm.Changed)
     def _on_form_changed(self, message: DynamicForm.Changed) -> None:
+        self._schedule_preview()
+
+    def _schedule_preview(self) -> None:
         if self._timer is not None:
             self._timer.stop()
         self._timer = self.set_timer(self.PREVIEW_DELAY, self._start_preview)
+
+    @on(Input.Changed, "#form-done-on")
+    def _on_done_on_changed(self, message: Input.Changed) -> None:
+        message.stop()
+        self._schedule_preview()
+
+    def done_on(self) -> tuple[bool, date | None]:
+        """(valid, the date typed for completing the step; None: today)."""
+        from ..widgets.case_dialogs import parse_optional_date
+
+        try:
+            return True, parse_optional_date(self.query_one("#form-done-on", Input).value)
+        except ValueError:
+            return False, None
 
     def _start_preview(self) -> None:
         if self.form is None:
             return
         self._seq += 1
-        self._preview(self._seq, self.form.raw_answers())
+        self._preview(self._seq, self.form.raw_answers(), self.done_on()[1])
 
     @work(thread=True, group="form-preview")
-    def _preview(self, seq: int, answers: dict[str, Any]) -> None:
+    def _preview(self, seq: int, answers: dict[str, Any], on: date | None = None) -> None:
         try:
-            outcome = self.varsel.store.preview_step(self.number, answers)
+            outcome = self.varsel.store.preview_step(self.number, answers, on)
         except Exception as exc:  # noqa: BLE001
             self.post_message(self.Previewed(seq, None, error_text(exc)))
             return
@@ -313,27 +342,32 @@ class StepFormScreen(VarselAppMixin, Screen):
     def action_submit(self) -> None:
         if self.form is None or self._submitting:
             return
+        valid, on = self.done_on()
+        if not valid:
+            self.notify(t("form.bad_date", text=self.query_one("#form-done-on", Input).value), severity="error")
+            return
         self._submitting = True
         self.refresh_bindings()
         self.query_one("#form-outcome", Static).update(Text(t("form.busy"), style="bold"))
-        self._submit(self.form.raw_answers(), self.version)
+        self._submit(self.form.raw_answers(), self.version, on)
 
     @work(thread=True, exclusive=True, group="form-submit")
-    def _submit(self, answers: dict[str, Any], version: int | None, confirmed: bool = False) -> None:
+    def _submit(self, answers: dict[str, Any], version: int | None, on: date | None = None,
+                confirmed: bool = False) -> None:
         from ...store.service import ConcurrentEdit, ValidationFailed
 
         store = self.varsel.store
         by = user_name(self.app)
         if not confirmed:
             try:  # asked on these very answers, not on a preview that may be a keystroke old
-                seen = store.preview_step(self.number, answers)
+                seen = store.preview_step(self.number, answers, on)
             except Exception:  # noqa: BLE001 - the submit below reports what is wrong
                 seen = None
             if seen is not None and seen.ok and seen.loses_access:
-                self.post_message(self.NeedsConfirm(answers, version, describe(seen, self.detail.workflow)))
+                self.post_message(self.NeedsConfirm(answers, version, on, describe(seen, self.detail.workflow)))
                 return
         try:
-            _detail, outcome = store.advance(self.number, answers, by=by, step_id=self.step_id,
+            _detail, outcome = store.advance(self.number, answers, by=by, step_id=self.step_id, on=on,
                                              expected_version=version)
         except ValidationFailed as exc:
             self.post_message(self.SubmitFailed(str(exc), problems=list(exc.problems)))
@@ -364,7 +398,7 @@ class StepFormScreen(VarselAppMixin, Screen):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._submit(message.answers, message.version, True)
+                self._submit(message.answers, message.version, message.on, confirmed=True)
                 return
             self._submitting = False
             self.refresh_bindings()

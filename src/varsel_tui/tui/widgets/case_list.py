@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from ...store.queue import Prefetch, QueueSource, Row
 
 register({
+    "case_list.void": ("annullert (registrert ved en feil)", "void (registered in error)"),
     "case_list.col.number": ("Nummer", "Number"),
     "case_list.col.workflow": ("Arbeidsflyt", "Workflow"),
     "case_list.col.title": ("Tittel", "Title"),
@@ -500,7 +501,7 @@ class CaseList(ScrollView, can_focus=True):
         else:
             add(row.title or "", "title")
         step = " ".join(x for x in (row.step_id or "", row.step_title) if x)
-        add(step, "step")
+        add(t("case_list.void") if row.status == "void" else step, "step")  # in the closed view
         add(row.body or "", "body")
         # Due: coloured when overdue or due within the week; § when a preliminary reply is due.
         due_w = widths["due"]
