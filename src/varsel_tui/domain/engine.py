@@ -14,10 +14,13 @@ from typing import Any, Callable, Literal
 from .calendar_units import as_unit
 from .conditions import Context, evaluate
 from .forms import Problem, validate
-from .workflow import Branch, DeadlineRule, Step, Workflow
+from .workflow import Action, Branch, DeadlineRule, Step, Workflow
 
 StepStatus = Literal["pending", "active", "done", "skipped"]
 CaseStatus = Literal["open", "closed", "withdrawn"]
+
+
+ACTION_COMMENT = "kommentar"  # the answer a case action's comment is kept under
 
 
 class EngineError(ValueError):
@@ -142,9 +145,13 @@ def due_date(rule: DeadlineRule | None, received: date, events: dict[str, date],
 
 
 class _Replay:
-    def __init__(self, wf: Workflow, facts: CaseFacts):
+    def __init__(self, wf: Workflow, facts: CaseFacts, today: date | None = None):
         self.wf = wf
         self.facts = facts
+        # The day conditions compare dates with (`date_is`): while history replays, the day of the
+        # item being replayed (a branch taken then stays taken); afterwards, today.
+        self.today = today
+        self.now = today
         self.order = [s.id for s in wf.steps]
         self.states = {sid: StepState(sid) for sid in self.order}
         self.answers: dict[str, Any] = dict(facts.intake)
@@ -162,7 +169,7 @@ class _Replay:
     # -- helpers ---------------------------------------------------------------------------
     def ctx(self, extra: dict[str, Any] | None = None) -> Context:
         return Context({**self.answers, **(extra or {})}, self.facts.concerns, {**self.named_dates(), **self.events},
-                       self.facts.bodies)
+                       self.facts.bodies, self.now)
 
     def named_dates(self) -> dict[str, date]:
         out = {}
@@ -275,7 +282,9 @@ class _Replay:
             raise EngineError(f"«{act.title}» er ikke lenger mulig: steg {act.allowed_until_step} er fullført")
         if act.allowed_after_step and self.states[act.allowed_after_step].status != "done":
             raise EngineError(f"«{act.title}» er ikke mulig ennå: steg {act.allowed_after_step} er ikke fullført")
-        if act.kind == "withdraw":
+        if act.kind == "close":
+            self.close_by_action(act, item)
+        elif act.kind == "withdraw":
             if self.status != "open":
                 raise EngineError(f"«{act.title}»: saken er ikke åpen")
             self.paused_cursor, self.cursor = self.cursor, None
@@ -289,12 +298,25 @@ class _Replay:
             self.cursor = self.paused_cursor
         self.answers.update(item.answers)
 
+    def close_by_action(self, act: Action, item: HistoryItem) -> None:
+        """Close at any point (NTNU avvik: «må avviket lukkes med kommentar»): the steps left are
+        skipped with the action as reason; the comment is the action's answer."""
+        if self.status != "open":
+            raise EngineError(f"«{act.title}»: saken er ikke åpen")
+        if act.comment_required and not str(item.answers.get(ACTION_COMMENT) or "").strip():
+            raise EngineError(f"«{act.title}» krever en kommentar")
+        if self.cursor is not None:
+            self._skip_range(self.cursor, len(self.order), act.title.lower())
+        self.status, self.cursor, self.closed_on = "closed", None, item.on
+        self.outcome = act.outcome or "lukket"
+
     def status_text(self) -> str:
         return {"open": "åpen", "closed": "avsluttet", "withdrawn": "trukket"}[self.status]
 
     def run(self, history: list[HistoryItem]) -> None:
         self.settle(history[0].ref if history and history[0].kind == "complete" else None)
         for n, item in enumerate(history):
+            self.now = item.on
             if item.kind == "complete":
                 self.complete(item)
             else:
@@ -302,6 +324,7 @@ class _Replay:
             nxt = history[n + 1] if n + 1 < len(history) else None
             if self.status == "open":
                 self.settle(nxt.ref if nxt and nxt.kind == "complete" else None)
+        self.now = self.today
 
     # -- result ----------------------------------------------------------------------------
     def state(self, today: date) -> CaseState:
@@ -350,7 +373,7 @@ class _Replay:
 
 def replay(wf: Workflow, facts: CaseFacts, history: list[HistoryItem], today: date) -> CaseState:
     """The case's state after its history. Raises EngineError on a history the workflow forbids."""
-    r = _Replay(wf, facts)
+    r = _Replay(wf, facts, today)
     r.run(history)
     return r.state(today)
 
@@ -358,7 +381,7 @@ def replay(wf: Workflow, facts: CaseFacts, history: list[HistoryItem], today: da
 def preview(wf: Workflow, facts: CaseFacts, history: list[HistoryItem], step_id: str,
             raw_answers: dict[str, Any], today: date) -> Outcome:
     """Validate a step's answers and say what submitting them will do, without doing it."""
-    r = _Replay(wf, facts)
+    r = _Replay(wf, facts, today)
     r.run(history)
     if r.status != "open" or r.current_id() != step_id:
         raise EngineError(f"steg {step_id} er ikke aktivt (aktivt steg er {r.current_id() or 'ingen'})")
@@ -375,7 +398,7 @@ def preview(wf: Workflow, facts: CaseFacts, history: list[HistoryItem], step_id:
     next_step = None
     if not closes and target is not None and target < len(r.order):
         # Run the would-be state forward to see which phases get skipped on the way.
-        trial = _Replay(wf, facts)
+        trial = _Replay(wf, facts, today)
         trial.run(history + [HistoryItem("complete", step_id, today, clean)])
         next_step = trial.current_id()
         for sid in r.order[target:trial.cursor if trial.cursor is not None else len(r.order)]:

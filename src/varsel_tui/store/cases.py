@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from ..domain.conditions import Context
-from ..domain.engine import CaseState, EngineError, HistoryItem, Outcome, preview, replay
+from ..domain.engine import ACTION_COMMENT, CaseState, EngineError, HistoryItem, Outcome, preview, replay
 from ..domain.forms import validate
 from ..domain.policy import (
     PARTY_ROLES,
@@ -248,9 +248,11 @@ def spawn(db: Db, s: Session, case: Case, workflow_id: str, by: str, on: date) -
 
 
 def act(db: Db, number: str, action_id: str, *, by: str, on: date | None = None,
-        expected_version: int | None = None) -> CaseDetail:
-    """A case action outside the step order (withdraw / reopen a complaint)."""
+        expected_version: int | None = None, comment: str | None = None) -> CaseDetail:
+    """A case action outside the step order (withdraw / reopen a complaint, close with a comment).
+    The comment is kept as the action's answer and in the journal (both sealed for a secret case)."""
     on = on or today()
+    answers = {ACTION_COMMENT: comment.strip()} if comment and comment.strip() else {}
 
     def work(s: Session) -> CaseDetail:
         case = load_case(db, s, number, for_update=True)
@@ -260,7 +262,7 @@ def act(db: Db, number: str, action_id: str, *, by: str, on: date | None = None,
         except KeyError:
             known = ", ".join(a.id for a in wf.actions) or "none"
             raise StoreError(f"workflow {wf.id} has no action '{action_id}' (actions: {known})") from None
-        history = history_items(db, s, case) + [HistoryItem("action", action_id, on, {})]
+        history = history_items(db, s, case) + [HistoryItem("action", action_id, on, answers)]
         try:
             replay(wf, facts(db, case), history, on)
         except EngineError as exc:
@@ -269,8 +271,9 @@ def act(db: Db, number: str, action_id: str, *, by: str, on: date | None = None,
         h = History(case_id=row_id(case), kind="action", ref=action_id, on_date=on, by=by, at=db.now())
         s.add(h)
         s.flush()
-        db.codec.seal_row(case, h, "answers_json", "{}")
-        journal.append(db, s, case, by, "action", action.title)
+        db.codec.seal_row(case, h, "answers_json", json.dumps(answers, ensure_ascii=False))
+        journal.append(db, s, case, by, "action",
+                       action.title + (f": {answers[ACTION_COMMENT]}" if answers else ""))
         refresh(db, s, case, wf, by=by)
         return detail(db, s, case)  # before commit: the writer may have just lost access
 

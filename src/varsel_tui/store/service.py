@@ -311,9 +311,10 @@ class Store:
 
     @operation
     def act(self, number: str, action_id: str, *, by: str, on: date | None = None,
-            expected_version: int | None = None) -> CaseDetail:
-        """A case action outside the step order (withdraw / reopen a complaint)."""
-        return cases.act(self.db, number, action_id, by=by, on=on, expected_version=expected_version)
+            expected_version: int | None = None, comment: str | None = None) -> CaseDetail:
+        """A case action outside the step order (withdraw / reopen a complaint, close with a comment)."""
+        return cases.act(self.db, number, action_id, by=by, on=on, expected_version=expected_version,
+                         comment=comment)
 
     @operation
     def add_party(self, number: str, role: str, name: str = "", *, anonymous: bool = False,

@@ -55,6 +55,10 @@ register({
     "app.help": ("Hjelp", "Help"),
     "app.quit": ("Avslutt", "Quit"),
     "app.config_problem": ("Oppsettfilen: {problem}", "Config file: {problem}"),
+    "app.broken_workflow": ("Arbeidsflytfilen {file} er utelatt ({n} feil; kjør «varsel workflows --check» på "
+                            "den). Første: {first}",
+                            "Workflow file {file} was left out ({n} problem(s); run 'varsel workflows --check' "
+                            "on it). First: {first}"),
     "app.screen_missing": ("{what} er ikke tilgjengelig i denne versjonen.",
                            "{what} is not available in this version."),
     "app.screen_failed": ("Kunne ikke åpne {what}: {error}", "Could not open {what}: {error}"),
@@ -263,6 +267,15 @@ class VarselApp(App):
             self.set_timer(STARTUP_CHECK_DELAY, lambda: self.run_worker(
                 self._integrity_check, thread=True, group="integrity", exit_on_error=False))
         self.run_worker(self._tell_pending_users, thread=True, exclusive=True, group="approvals")
+        self.run_worker(self._tell_broken_workflows, thread=True, group="workflows", exit_on_error=False)
+
+    def _tell_broken_workflows(self) -> None:
+        """A workflow file the loader left out is named at start; the other workflows work."""
+        from .. import workflows
+
+        for b in workflows.broken():
+            self.call_from_thread(self.notify, t("app.broken_workflow", file=str(b.path), n=len(b.problems),
+                                                 first=b.problems[0]), severity="error", timeout=30)
 
     def _integrity_check(self) -> None:
         """The bounded start-up check (store/check.py); a notification if something is wrong."""
