@@ -193,7 +193,7 @@ def test_cli_check_prints_every_problem_one_line_each(tmp_path, capsys, org_dir)
     lines = err.strip().splitlines()
     assert code == 1 and out == ""
     assert len(lines) == len(EXPECTED) + 1 and lines[-1] == f"varsel: {bad}: {len(EXPECTED)} problem(s)"
-    for expected, line in zip(EXPECTED, lines):
+    for expected, line in zip(EXPECTED, lines[:-1], strict=True):
         assert line.startswith(f"varsel: {bad}: {expected}"), line
 
 
