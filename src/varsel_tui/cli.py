@@ -14,6 +14,8 @@ import sys
 from datetime import date
 from typing import Any, NoReturn
 
+from . import cli_stats
+
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 
@@ -1153,6 +1155,7 @@ def build_parser() -> argparse.ArgumentParser:
     du = sub.add_parser("due", parents=[common], help="what is due or overdue (for cron)")
     du.add_argument("--within", type=int, default=7, help="days ahead (default 7)")
     du.set_defaults(func=cmd_due)
+    cli_stats.register(sub, common)
     return p
 
 

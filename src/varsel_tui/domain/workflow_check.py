@@ -15,9 +15,8 @@ from typing import Any
 
 from .conditions import Condition
 from .forms import Form, FormField
+from .policy import CLASSIFICATIONS
 from .workflow import DeadlineRule, Workflow
-
-CLASSIFICATIONS = ("ordinær", "fortrolig", "strengt_hemmelig")
 # Events the store records outside any step (store/reads.py: a preliminary reply was sent).
 STORE_EVENTS = frozenset({"foreløpig_svar"})
 

@@ -34,6 +34,7 @@ from typing import Any, Callable, Iterator, TypeVar
 from sqlmodel import Session
 
 from ..domain.engine import Outcome
+from ..domain.statistics import CaseFact
 from ..domain.policy import CLASSIFICATIONS, PARTY_ROLES  # noqa: F401 - re-exported
 from . import case_state, cases, directory, journal, keyring, reads, retention
 from .access import NoCaseAccess  # noqa: F401 - re-exported
@@ -409,6 +410,14 @@ class Store:
     @operation
     def statistics(self) -> list[CaseStatistic]:
         return retention.statistics(self.db)
+
+    @operation
+    def statistic_facts(self) -> list[CaseFact]:
+        """What `varsel stats` counts: every case's workflow, dates and outcome, and the rows kept
+        of destroyed cases (store/stats.py); nothing decrypted."""
+        from . import stats
+
+        return stats.case_facts(self.db)
 
     @operation
     def audit_log(self, *, limit: int = 200) -> list[dict]:
