@@ -17,6 +17,7 @@ from .conditions import Condition
 from .forms import Form, FormField
 from .policy import CLASSIFICATIONS
 from .workflow import DeadlineRule, Workflow
+
 # Events the store records outside any step (store/reads.py: a preliminary reply was sent).
 STORE_EVENTS = frozenset({"foreløpig_svar"})
 

@@ -34,7 +34,6 @@ from typing import Any, Callable, Iterator, TypeVar
 from sqlmodel import Session
 
 from ..domain.engine import Outcome
-from ..domain.statistics import CaseFact
 from ..domain.policy import CLASSIFICATIONS, PARTY_ROLES  # noqa: F401 - re-exported
 from . import case_state, cases, directory, journal, keyring, reads, retention
 from .access import NoCaseAccess  # noqa: F401 - re-exported
@@ -412,12 +411,12 @@ class Store:
         return retention.statistics(self.db)
 
     @operation
-    def statistic_facts(self) -> list[CaseFact]:
-        """What `varsel stats` counts: every case's workflow, dates and outcome, and the rows kept
-        of destroyed cases (store/stats.py); nothing decrypted."""
+    def statistics_report(self, year: int | None = None, *, by: str) -> dict[str, Any]:
+        """`varsel stats` and the TUI's statistics: anonymised, suppressed counts (store/stats.py);
+        nothing decrypted. Administrators only."""
         from . import stats
 
-        return stats.case_facts(self.db)
+        return stats.report(self.db, year, by=by)
 
     @operation
     def audit_log(self, *, limit: int = 200) -> list[dict]:

@@ -67,6 +67,8 @@ register({
     "app.what.help": ("Hjelp", "Help"),
     "app.what.approvals": ("Godkjenning av brukere", "User approval"),
     "app.approvals": ("Godkjenning", "Approvals"),
+    "app.what.statistics": ("Statistikk", "Statistics"),
+    "app.statistics": ("Statistikk", "Statistics"),
     "app.pending_users": ("{n} bruker(e) venter på godkjenning: {names}. F3 viser dem.",
                           "{n} user(s) waiting for approval: {names}. F3 shows them."),
     "app.integrity": ("Integritetskontrollen fant {n} feil: {first} Kjør «varsel check» for å se alle.",
@@ -137,6 +139,7 @@ class VarselApp(App):
     BINDINGS = [
         Binding("f1,question_mark", "help", "app.help", id="app.help", key_display="F1"),
         Binding("f3", "approvals", "app.approvals", id="app.approvals", key_display="F3", show=False),
+        Binding("f4", "statistics", "app.statistics", id="app.statistics", key_display="F4", show=False),
         Binding("ctrl+q", "quit", "app.quit", show=False, priority=True, id="app.quit"),
     ]
 
@@ -341,6 +344,12 @@ class VarselApp(App):
         if type(self.screen).__name__ == "ApprovalsScreen":
             return
         self._push_lazily("approvals", "ApprovalsScreen", "app.what.approvals")
+
+    def action_statistics(self) -> None:
+        """The anonymised statistics (administrators; the screen says so to others)."""
+        if type(self.screen).__name__ == "StatisticsScreen":
+            return
+        self._push_lazily("statistics", "StatisticsScreen", "app.what.statistics")
 
     def action_help(self) -> None:
         if type(self.screen).__name__ == "HelpScreen":

@@ -2,7 +2,7 @@
 
 `CaseCommands` offers:
   - "Åpne sak 2026-0042" when what is typed looks like a case number (2026-42 and 26-42 work too);
-  - "Ny sak";
+  - "Ny sak" and "Statistikk";
   - every enabled key binding of the screen the palette was opened over (its description, with
     the key shown as help), so fill form, add note, submit, save draft, … are all reachable here.
 The app registers it in `VarselApp.COMMANDS`.
@@ -25,6 +25,9 @@ register({
     "cmd.new_case": ("Ny sak", "New case"),
     "cmd.new_case.help": ("Registrer en ny sak.", "Register a new case."),
     "cmd.key_help": ("Tast: {keys}", "Key: {keys}"),
+    "cmd.statistics": ("Statistikk (anonymisert)", "Statistics (anonymised)"),
+    "cmd.statistics.help": ("Antall saker per arbeidsflyt, år, kvartal, utfall og varighet (F4).",
+                            "Cases per workflow, year, quarter, outcome and duration (F4)."),
 })
 
 _NUMBER = re.compile(r"^\s*(?:sak\s+|case\s+)?(\d{2}|\d{4})-(\d{1,4})\s*$", re.IGNORECASE)
@@ -67,6 +70,9 @@ class CaseCommands(Provider):
         new_case = getattr(self.app, "new_case", None)
         if callable(new_case):
             out.append((t("cmd.new_case"), new_case, t("cmd.new_case.help")))
+        statistics = getattr(self.app, "action_statistics", None)
+        if callable(statistics):
+            out.append((t("cmd.statistics"), statistics, t("cmd.statistics.help")))
         return out
 
     async def discover(self) -> Hits:
