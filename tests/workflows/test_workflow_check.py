@@ -104,6 +104,13 @@ def test_check_reports_every_dangling_reference_with_its_toml_path():
      "form.rules[0].when.later_than.from (phase 1, step 1.1): unknown date 'kunngjort'"),
     ('records = [{ event = "vedtak", date_field = "nope" }]\n',
      "steps[0].records[0].date_field (phase 1, step 1.1): 'nope' is not a date field of this step's form"),
+    ('[[actions]]\nid = "trekk"\ntitle = "T"\nkind = "withdraw"\nallowed_until = "klagefrist"\n'
+     'allowed_after_step = "9"\n[[actions]]\nid = "trekk"\ntitle = "T2"\nkind = "reopen"\n',
+     "actions[0].allowed_until (action trekk): unknown date 'klagefrist' (not in [[dates]])"),
+    ('[[actions]]\nid = "trekk"\ntitle = "T"\nkind = "withdraw"\n[[actions]]\nid = "trekk"\ntitle = "T2"\n'
+     'kind = "reopen"\n', "actions[1].id (action trekk): action id 'trekk' repeated"),
+    ('[[statutory]]\ntitle = "§ 11a"\ndeadline = { count = 4, unit = "uker", from = "step:9" }\nuntil_step = "9"\n',
+     "statutory[0].deadline.from: unknown date 'step:9'"),
 ])
 def test_references_inside_steps_are_checked(fragment, expected):
     with pytest.raises(WorkflowError) as err:

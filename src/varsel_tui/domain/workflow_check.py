@@ -190,8 +190,12 @@ class _Checker:
                 self.add(f"statutory[{n}].until_step", f"unknown step '{st.until_step}'")
         for n, nd in enumerate(wf.dates):
             self.deadline(nd.deadline, f"dates[{n}].deadline")
+            if nd.id in (d.id for d in wf.dates[:n]):
+                self.add(f"dates[{n}].id", f"date id '{nd.id}' repeated")
         for n, a in enumerate(wf.actions):
             ap = f"actions[{n}]"
+            if a.id in (b.id for b in wf.actions[:n]):
+                self.add(f"{ap}.id", f"action id '{a.id}' repeated")
             if a.allowed_until and a.allowed_until not in self.names.named_dates:
                 self.add(f"{ap}.allowed_until", f"unknown date '{a.allowed_until}' (not in [[dates]])")
             for key in ("allowed_until_step", "allowed_after_step"):
