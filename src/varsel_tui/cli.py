@@ -14,8 +14,6 @@ import sys
 from datetime import date
 from typing import Any, NoReturn
 
-from . import cli_stats
-
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 
@@ -1155,7 +1153,11 @@ def build_parser() -> argparse.ArgumentParser:
     du = sub.add_parser("due", parents=[common], help="what is due or overdue (for cron)")
     du.add_argument("--within", type=int, default=7, help="days ahead (default 7)")
     du.set_defaults(func=cmd_due)
-    cli_stats.register(sub, common)
+    from .cli_reports import add_commands as add_report_commands
+    from .cli_stats import register as add_stats_command
+
+    add_report_commands(sub, common)  # report, archive
+    add_stats_command(sub, common)  # stats
     return p
 
 
