@@ -419,10 +419,24 @@ def cmd_demo(args: argparse.Namespace) -> None:
 def cmd_workflows(args: argparse.Namespace) -> None:
     from . import workflows
 
+    if args.schema:
+        from .domain.workflow_schema import schema_json
+
+        sys.stdout.write(schema_json())
+        return
     if args.check:
         from pathlib import Path
 
-        wf = workflows.load_file(Path(args.check))
+        from .domain.workflow import WorkflowError
+        from .textsafe import printable
+
+        try:
+            wf = workflows.check_file(Path(args.check))
+        except WorkflowError as exc:
+            # Every problem, one line each (an editor can jump to each), then the count.
+            for line in exc.problems:
+                print(f"varsel: {printable(line)}", file=sys.stderr)
+            raise CliError(f"{args.check}: {len(exc.problems)} problem(s)") from None
         _print(args, {"id": wf.id, "name": wf.name, "steps": len(wf.steps), "valid": True},
                f"{args.check}: ok ({wf.id}, {len(wf.steps)} steps)")
         return
@@ -624,7 +638,8 @@ def cmd_case_advance(args: argparse.Namespace) -> None:
 def cmd_case_action(args: argparse.Namespace) -> None:
     store = _store(args, create=False)
     on = _date(args.on, "--on") if args.on else None
-    d = _unlocking(args, store, lambda: store.act(args.number, args.action, by=_user(args), on=on))
+    comment = _text(args, args.comment, "--comment")
+    d = _unlocking(args, store, lambda: store.act(args.number, args.action, by=_user(args), on=on, comment=comment))
     data = case_detail_json(store, d)
     _print(args, data, _case_text(data))
 
@@ -959,7 +974,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.set_defaults(func=cmd_demo)
 
     w = sub.add_parser("workflows", parents=[common], help="list the workflows")
-    w.add_argument("--check", metavar="FILE", help="validate a workflow file")
+    w.add_argument("--check", metavar="FILE", help="validate a workflow file; every problem, one line each")
+    w.add_argument("--schema", action="store_true", help="print the JSON Schema of workflow files (for editors)")
     w.set_defaults(func=cmd_workflows)
 
     u = sub.add_parser("user", help="users and their keys").add_subparsers(dest="user_cmd", required=True)
@@ -1030,6 +1046,7 @@ def build_parser() -> argparse.ArgumentParser:
     cx.add_argument("number")
     cx.add_argument("action")
     cx.add_argument("--on")
+    cx.add_argument("--comment", help="why (journalled; required by some actions), or @FILE / @-")
     cx.set_defaults(func=cmd_case_action)
     cp = c.add_parser("party", parents=[common], help="add a party")
     cp.add_argument("number")
@@ -1158,8 +1175,10 @@ def build_parser() -> argparse.ArgumentParser:
     du.add_argument("--within", type=int, default=7, help="days ahead (default 7)")
     du.set_defaults(func=cmd_due)
     from .cli_reports import add_commands as add_report_commands
+    from .cli_stats import register as add_stats_command
 
     add_report_commands(sub, common)  # report, archive
+    add_stats_command(sub, common)  # stats
     return p
 
 
@@ -1179,6 +1198,18 @@ def main(argv: list[str] | None = None) -> None:
         _fail("interrupted", 130)
     except Exception as exc:  # one clear line, never a traceback
         _fail(_explain(exc))
+    finally:
+        _warn_broken_workflows(args)
+
+
+def _warn_broken_workflows(args: argparse.Namespace) -> None:
+    """One line per workflow file the loader left out (the other workflows work as before)."""
+    if getattr(args, "check", None) or "varsel_tui.workflows" not in sys.modules:
+        return  # --check reports the file itself; nothing loaded: nothing to say
+    from .workflows import broken_if_loaded
+
+    for b in broken_if_loaded():
+        _warn(f"workflow file {b.summary}; run 'varsel workflows --check {b.path}'")
 
 
 def _check_db_secret(args: argparse.Namespace) -> None:

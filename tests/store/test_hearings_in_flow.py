@@ -130,3 +130,18 @@ def test_t1_marks_recorded_measures_and_closing_waits_for_the_rest(org, db_url):
     assert d.case.status == "closed"
     assert journal(d, "close_override") == [f"avsluttet selv om tiltak #{second} «Nytt skjema» ikke er "
                                             "gjennomført; begrunnelse: Skjemaet følges opp i varslingssaken."]
+
+
+def test_closing_with_a_comment_waits_for_an_open_hearing_and_names_open_measures(org, db_url):
+    # NTNU avvik: «må avviket lukkes med kommentar» at any step, but not while a hearing is open.
+    ida, number = at_b1(db_url)
+    ida.add_hearing(number, ["lars"], date(2026, 12, 4), by="ida")
+    measure = ida.add_measure(number, "Ny rutine", by="ida").measures[0].id
+    with pytest.raises(StoreError, match="mens høringsrunde #.* \\(lars, til 04.12.2026\\) pågår"):
+        ida.act(number, "lukk", by="ida", comment="Meldt i feil kanal.")
+    assert ida.get_case(number).case.status == "open"
+    ida.close_hearing(number, ida.get_case(number).hearings[0].id, by="ida")
+    d = ida.act(number, "lukk", by="ida", comment="Meldt i feil kanal.")
+    assert d.case.status == "closed"
+    assert journal(d, "close_override") == [f"avsluttet selv om tiltak #{measure} ikke er gjennomført; "
+                                            "begrunnelse: Meldt i feil kanal."]

@@ -367,11 +367,13 @@ def test_complaint_committee_rules():
     assert w.preview({**base, "klagesensorer": "Kari Nordmann (ekstern), Ola Hansen"}).ok
 
 
-def test_new_grade_must_be_a_letter_grade():
+def test_new_grade_must_be_a_grade_on_the_original_scale():
     w = direct_complaint("2025-11-14", "2025-11-25")
     to_step_11(w, "2025-11-25", on="2025-11-26")
     assert messages(w.preview({})) == ["«Ny karakter fra klagekommisjonen» må fylles ut"]
-    assert messages(w.preview({"ny_karakter": "bestått"})) == ["'bestått' er ikke en karakter (A–F)"]
+    assert messages(w.preview({"ny_karakter": "G"})) == ["'G' er ikke en karakter (A–F, bestått eller ikke bestått)"]
+    assert messages(w.preview({"ny_karakter": "bestått"})) == [
+        "Ny karakter må være på samme skala som den opprinnelige (A–F, eller bestått/ikke bestått)."]
     assert w.preview({"ny_karakter": "b"}).answers == {"ny_karakter": "B"}
 
 

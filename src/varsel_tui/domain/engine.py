@@ -14,10 +14,13 @@ from typing import Any, Callable, Literal
 from .calendar_units import as_unit
 from .conditions import Context, evaluate
 from .forms import Problem, date_problems, validate
-from .workflow import Branch, DeadlineRule, Step, Workflow
+from .workflow import Action, Branch, DeadlineRule, Step, Workflow
 
 StepStatus = Literal["pending", "active", "done", "skipped"]
 CaseStatus = Literal["open", "closed", "withdrawn"]
+
+
+ACTION_COMMENT = "kommentar"  # the answer a case action's comment is kept under
 
 
 class EngineError(ValueError):
@@ -186,9 +189,13 @@ def due_date(rule: DeadlineRule | None, received: date, events: dict[str, date],
 
 
 class _Replay:
-    def __init__(self, wf: Workflow, facts: CaseFacts):
+    def __init__(self, wf: Workflow, facts: CaseFacts, today: date | None = None):
         self.wf = wf
         self.facts = facts
+        # The day conditions compare dates with (`date_is`): while history replays, the day of the
+        # item being replayed (a branch taken then stays taken); afterwards, today.
+        self.today = today
+        self.now = today
         self.order = [s.id for s in wf.steps]
         self.states = {sid: StepState(sid) for sid in self.order}
         self.answers: dict[str, Any] = dict(facts.intake)
@@ -216,7 +223,7 @@ class _Replay:
         return Context({**self.answers, **(extra or {})}, self.facts.concerns, {**self.named_dates(), **self.events},
                        self.facts.bodies, self.facts.users,
                        None if known is None else {m.id: m.title for m in known},
-                       any(not m.done for m in known or []))
+                       any(not m.done for m in known or []), self.now)
 
     def starts(self) -> dict[str, date]:
         """Recorded events and the days the case came to each phase: what deadlines count from."""
@@ -342,7 +349,9 @@ class _Replay:
             raise EngineError(f"«{act.title}» er ikke lenger mulig: steg {act.allowed_until_step} er fullført{why}")
         if act.allowed_after_step and self.states[act.allowed_after_step].status != "done":
             raise EngineError(f"«{act.title}» er ikke mulig ennå: steg {act.allowed_after_step} er ikke fullført{why}")
-        if act.kind == "withdraw":
+        if act.kind == "close":
+            self.close_by_action(act, item)
+        elif act.kind == "withdraw":
             if self.status != "open":
                 raise EngineError(f"«{act.title}»: saken er ikke åpen")
             self.paused_cursor, self.cursor = self.cursor, None
@@ -356,6 +365,18 @@ class _Replay:
             self.cursor = self.paused_cursor
         self.answers.update(item.answers)
 
+    def close_by_action(self, act: Action, item: HistoryItem) -> None:
+        """Close at any point (NTNU avvik: «må avviket lukkes med kommentar»): the steps left are
+        skipped with the action as reason; the comment is the action's answer."""
+        if self.status != "open":
+            raise EngineError(f"«{act.title}»: saken er ikke åpen")
+        if act.comment_required and not str(item.answers.get(ACTION_COMMENT) or "").strip():
+            raise EngineError(f"«{act.title}» krever en kommentar")
+        if self.cursor is not None:
+            self._skip_range(self.cursor, len(self.order), act.title.lower())
+        self.status, self.cursor, self.closed_on = "closed", None, item.on
+        self.outcome = act.outcome or "lukket"
+
     def status_text(self) -> str:
         return {"open": "åpen", "closed": "avsluttet", "withdrawn": "trukket"}[self.status]
 
@@ -365,7 +386,7 @@ class _Replay:
             return
         self.settle(history[0].ref if history and history[0].kind == "complete" else None)
         for n, item in enumerate(history):
-            self.on = item.on
+            self.on = self.now = item.on
             if item.kind == "complete":
                 self.complete(item)
             else:
@@ -373,6 +394,7 @@ class _Replay:
             nxt = history[n + 1] if n + 1 < len(history) else None
             if self.status == "open":
                 self.settle(nxt.ref if nxt and nxt.kind == "complete" else None)
+        self.now = self.today
 
     # -- result ----------------------------------------------------------------------------
     def state(self, today: date) -> CaseState:
@@ -453,7 +475,7 @@ def _too_early(wf: Workflow, r: "_Replay", branch: Branch | None, on: date) -> l
 
 def replay(wf: Workflow, facts: CaseFacts, history: list[HistoryItem], today: date) -> CaseState:
     """The case's state after its history. Raises EngineError on a history the workflow forbids."""
-    r = _Replay(wf, facts)
+    r = _Replay(wf, facts, today)
     r.run(history)
     return r.state(today)
 
@@ -462,7 +484,7 @@ def preview(wf: Workflow, facts: CaseFacts, history: list[HistoryItem], step_id:
             raw_answers: dict[str, Any], today: date) -> Outcome:
     """Validate a step's answers and say what submitting them will do, without doing it.
     `today` is the day the step is completed (dates in the form are checked against it)."""
-    r = _Replay(wf, facts)
+    r = _Replay(wf, facts, today)
     r.run(history)
     if r.status != "open" or r.current_id() != step_id:
         raise EngineError(f"steg {step_id} er ikke aktivt (aktivt steg er {r.current_id() or 'ingen'})")
@@ -486,7 +508,7 @@ def preview(wf: Workflow, facts: CaseFacts, history: list[HistoryItem], step_id:
     letters = list(step.letters) + (list(branch.letters) if branch else [])
     next_step = None
     # Run the would-be state forward to see where the case lands and which phases get skipped.
-    trial = _Replay(wf, facts)
+    trial = _Replay(wf, facts, today)
     trial.run(history + [HistoryItem("complete", step_id, today, clean)])
     body_after = trial.state(today).body
     if not closes and target is not None and target < len(r.order):

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .conditions import GRADE_SCALE, Condition, Context, evaluate
+from .names import name_key
 
 FieldType = Literal["text", "longtext", "choice", "multichoice", "bool", "date", "grade", "number",
                     "examiners", "body", "users", "measures"]
@@ -134,10 +135,7 @@ def coerce(f: FormField, raw: Any) -> Any:
         except (TypeError, ValueError):
             raise ValueError(f"'{raw}' er ikke et tall") from None
     if f.type == "grade":
-        text = str(raw).strip().upper()
-        if text not in GRADE_SCALE:
-            raise ValueError(f"'{raw}' er ikke en karakter (A–F)")
-        return text
+        return coerce_grade(raw)
     if f.type == "choice":
         values = [o.value for o in f.options]
         if str(raw) not in values:
@@ -172,6 +170,21 @@ def _measure_id(item: str) -> int:
         raise ValueError(f"'{item}' er ikke et tiltaksnummer (f.eks. #1)") from None
 
 
+_PASS_FAIL_WORDS = {"bestått": "bestått", "ikke bestått": "ikke bestått", "passed": "bestått", "pass": "bestått",
+                    "failed": "ikke bestått", "fail": "ikke bestått", "not passed": "ikke bestått"}
+
+
+def coerce_grade(raw: Any) -> str:
+    """A letter grade A–F (stored upper-case) or pass/fail (stored «bestått» / «ikke bestått»)."""
+    text = " ".join(str(raw).strip().split())
+    if text.upper() in GRADE_SCALE:
+        return text.upper()
+    word = _PASS_FAIL_WORDS.get(text.casefold())
+    if word is None:
+        raise ValueError(f"'{raw}' er ikke en karakter (A–F, bestått eller ikke bestått)")
+    return word
+
+
 def parse_examiners(raw: Any) -> list[dict]:
     """Examiners as a list of {name, external, original}; text form: 'Navn (ekstern), Navn2'."""
     if isinstance(raw, list):
@@ -195,11 +208,31 @@ def parse_examiners(raw: Any) -> list[dict]:
     return people
 
 
+def distinct_examiners(value: list[dict]) -> list[dict]:
+    """One entry per person: the same name written twice («Kari Nordmann, kari  nordmann») is one
+    examiner, external or original if any of the entries says so."""
+    people: dict[str, dict] = {}
+    for e in value:
+        key = name_key(e["name"])
+        if not key:
+            continue
+        if key in people:
+            seen = people[key]
+            seen["external"] = seen["external"] or e["external"]
+            seen["original"] = seen["original"] or e["original"]
+        else:
+            people[key] = dict(e)
+    return list(people.values())
+
+
 def _examiner_problems(f: FormField, value: list[dict]) -> list[str]:
     rules = f.examiners or ExaminerRules()
     problems = []
-    if len(value) < rules.min_count:
-        problems.append(f"klagekommisjonen må ha minst {rules.min_count} sensorer")
+    people = distinct_examiners(value)
+    if len(people) < rules.min_count:
+        repeated = " (samme navn teller bare én gang)" if len(people) < len(value) else ""
+        problems.append(f"klagekommisjonen må ha minst {rules.min_count} sensorer{repeated}")
+    value = people
     if sum(1 for e in value if e["external"]) < rules.min_external:
         problems.append(f"minst {rules.min_external} sensor må være ekstern")
     if rules.forbid_original:
@@ -267,6 +300,7 @@ def validate(form: Form, raw_answers: dict[str, Any], ctx: Context) -> tuple[dic
             problems.append(Problem(f.id, f"«{f.label}» må ha minst {f.min_length} tegn"))
         if f.type == "examiners":
             problems.extend(Problem(f.id, m) for m in _examiner_problems(f, value))
+            value = distinct_examiners(value)
         if f.type == "body" and ctx.bodies is not None and value not in ctx.bodies:
             # The answer routes the case and is stored as plain metadata: a free text here could
             # send the case nowhere, or put a person's name in every list.

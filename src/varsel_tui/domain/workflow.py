@@ -6,7 +6,9 @@ caller reads the file. Errors name the file, the step and the field.
 
 from __future__ import annotations
 
+import re
 import tomllib
+from collections.abc import Collection
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -155,13 +157,15 @@ class NamedDate(BaseModel):
 
 
 class Action(BaseModel):
-    """A case action outside the step order: withdraw and reopen a complaint."""
+    """A case action outside the step order: withdraw and reopen a complaint, or close the case
+    at any point (NTNU avvik: «må avviket lukkes med kommentar»)."""
 
     model_config = ConfigDict(extra="forbid")
     id: str
     title: str
-    kind: Literal["withdraw", "reopen"]
+    kind: Literal["withdraw", "reopen", "close"]
     help: str = ""
+    comment_required: bool = False  # the officer must say why; the comment is journalled
     allowed_until: str | None = None  # a named date id; after it the action is refused
     allowed_until_step: str | None = None  # refused once this step is done
     allowed_after_step: str | None = None  # refused until this step is done (no complaint yet)
@@ -227,102 +231,89 @@ class Workflow(BaseModel):
                 return a
         raise KeyError(action_id)
 
-    @model_validator(mode="after")
-    def _references_resolve(self) -> "Workflow":
-        ids = [s.id for s in self.steps]
-        dupes = {i for i in ids if ids.count(i) > 1}
-        if dupes:
-            raise ValueError(f"step ids must be unique; repeated: {', '.join(sorted(dupes))}")
-        known = set(ids)
-        for step in self.steps:
-            for n, b in enumerate(step.branches):
-                if b.goto is not None and b.goto not in known:
-                    raise ValueError(f"step {step.id}: branch {n + 1} goes to unknown step '{b.goto}'")
-                if b.goto and b.end:
-                    raise ValueError(f"step {step.id}: branch {n + 1} has both goto and end")
-            for n, b in enumerate(step.branches[:-1]):
-                if b.when is None:
-                    raise ValueError(f"step {step.id}: branch {n + 1} has no 'when' but is not the last")
-            _check_work_fields(step)
-        for st in self.statutory:
-            if st.until_step and st.until_step not in known:
-                raise ValueError(f"statutory '{st.title}': unknown until_step '{st.until_step}'")
-        date_ids = {d.id for d in self.dates}
-        for step in self.steps:
-            for n, b in enumerate(step.branches):
-                if b.allowed_after and b.allowed_after not in date_ids:
-                    raise ValueError(f"step {step.id}: branch {n + 1}: unknown date '{b.allowed_after}'")
-        for a in self.actions:
-            if a.allowed_until and a.allowed_until not in date_ids:
-                raise ValueError(f"action {a.id}: unknown date '{a.allowed_until}'")
-            for ref in (a.allowed_until_step, a.allowed_after_step):
-                if ref and ref not in known:
-                    raise ValueError(f"action {a.id}: unknown step '{ref}'")
-        return self
-
-
-def _check_work_fields(step: Step) -> None:
-    """The fields a step's hearing, measures and close override name exist with the right type."""
-    def need(field_id: str, types: tuple[str, ...], what: str) -> None:
-        f = step.form.field(field_id) if step.form else None
-        if f is None or f.type not in types:
-            raise ValueError(f"step {step.id}: {what} names '{field_id}', which is not a field of type "
-                             f"{' or '.join(types)} in the step's form")
-
-    if step.hearing is not None:
-        need(step.hearing.participants, ("users",), "hearing.participants")
-        need(step.hearing.ends, ("date",), "hearing.ends")
-        for q in step.hearing.question:
-            need(q, ("text", "longtext", "choice", "multichoice"), "hearing.question")
-    if step.completes_measures:
-        need(step.completes_measures, ("measures",), "completes_measures")
-    for b in step.branches:
-        if b.close_with_open_measures:
-            need(b.close_with_open_measures, ("text", "longtext"), "close_with_open_measures")
 
 
 class WorkflowError(ValueError):
-    """An invalid workflow file; the message names file, step and field."""
+    """An invalid workflow file. `problems` holds every problem found, one line each naming the
+    file, the TOML path and the step; the message is the first of them (one line for the CLI)."""
+
+    def __init__(self, problems: list[str] | str):
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        first = self.problems[0] if self.problems else "invalid workflow"
+        more = len(self.problems) - 1
+        super().__init__(first + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""))
 
 
-def _describe_location(data: dict, loc: tuple) -> str:
-    """Turn pydantic's ('phases', 2, 'steps', 0, 'deadline', 'unit') into 'step 3.1, field deadline.unit'."""
+_LABELS = {"phases": "phase", "steps": "step", "fields": "field", "branches": "branch", "actions": "action",
+           "statutory": "statutory", "dates": "date"}
+_PATH_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def _is_union_tag(key: str) -> bool:
+    """pydantic names the member of a union it tried ('str', 'list[str]', 'Condition'); not a TOML key."""
+    return key in ("str", "int", "bool", "float", "none") or "[" in key or "-" in key or key[:1].isupper()
+
+
+def _toml_path(loc: tuple) -> list[str | int]:
+    return [k for k in loc if isinstance(k, int) or not _is_union_tag(str(k))]
+
+
+def _format_path(tokens: list[str | int]) -> str:
+    out = ""
+    for t in tokens:
+        out += f"[{t}]" if isinstance(t, int) else (f".{t}" if out else str(t))
+    return out or "(top level)"
+
+
+def _label(data: dict, tokens: list[str | int]) -> str:
+    """'phase 3, step 3.7': the ids of the tables a path goes through, for a reader of the file."""
     where: list[str] = []
     node: Any = data
-    rest: list[str] = []
-    i = 0
-    while i < len(loc):
-        key = loc[i]
-        if key in ("phases", "steps", "fields", "branches", "actions", "statutory", "dates") and i + 1 < len(loc) \
-                and isinstance(loc[i + 1], int):
+    for n, t in enumerate(tokens):
+        if isinstance(t, int):
             try:
-                item = node[key][loc[i + 1]]
-            except (KeyError, IndexError, TypeError):
-                item = {}
-            label = {"phases": "phase", "steps": "step", "fields": "field", "branches": "branch",
-                     "actions": "action", "statutory": "statutory", "dates": "date"}[key]
-            ident = item.get("id") if isinstance(item, dict) else None
-            where.append(f"{label} {ident}" if ident else f"{label} #{loc[i + 1] + 1}")
-            node = item
-            i += 2
-            continue
-        rest.append(str(key))
-        node = node.get(key, {}) if isinstance(node, dict) else {}
-        i += 1
-    if rest:
-        where.append("field " + ".".join(rest))
-    return ", ".join(where) or "top level"
+                node = node[t]
+            except (IndexError, KeyError, TypeError):
+                break
+            prev = tokens[n - 1] if n else None
+            if isinstance(prev, str) and prev in _LABELS and isinstance(node, dict) and node.get("id"):
+                where.append(f"{_LABELS[prev]} {node['id']}")
+        else:
+            node = node.get(t) if isinstance(node, dict) else None
+            if node is None:
+                break
+    return ", ".join(where)
 
 
-def parse_workflow(text: str, filename: str = "<workflow>") -> Workflow:
+def problem_line(filename: str, data: dict, path: str | list[str | int], message: str) -> str:
+    tokens = path if isinstance(path, list) else [int(i) if i else k for k, i in _PATH_TOKEN.findall(path)]
+    label = _label(data, tokens)
+    return f"{filename}: {_format_path(tokens)}{f' ({label})' if label else ''}: {message}"
+
+
+def parse_workflow(text: str, filename: str = "<workflow>", known_workflows: Collection[str] | None = None) -> Workflow:
+    """The workflow in `text`, or WorkflowError listing every problem: the TOML's syntax, each
+    table's shape (pydantic), then every cross-reference (workflow_check). Spawn targets are checked
+    against `known_workflows` when given."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise WorkflowError(f"{filename}: not valid TOML: {exc}") from None
     try:
-        return Workflow.model_validate(data)
+        wf = Workflow.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        msg = err["msg"].removeprefix("Value error, ")
-        more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
-        raise WorkflowError(f"{filename}: {_describe_location(data, err['loc'])}: {msg}{more}") from None
+        lines: list[str] = []
+        paths: set[str] = set()
+        for err in exc.errors():
+            tokens = _toml_path(err["loc"])
+            if _format_path(tokens) in paths:
+                continue  # a union reports each member it tried at one path: the first says enough
+            paths.add(_format_path(tokens))
+            lines.append(problem_line(filename, data, tokens, err["msg"].removeprefix("Value error, ")))
+        raise WorkflowError(lines) from None
+    from .workflow_check import check  # it reads the model defined here
+
+    problems = check(wf, known_workflows)
+    if problems:
+        raise WorkflowError([problem_line(filename, data, p.path, p.message) for p in problems])
+    return wf

@@ -16,7 +16,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from ..domain.conditions import Context
-from ..domain.engine import CaseState, EngineError, HistoryItem, Outcome, check_event_date, preview, replay
+from ..domain.engine import (
+    ACTION_COMMENT,
+    CaseState,
+    EngineError,
+    HistoryItem,
+    Outcome,
+    check_event_date,
+    preview,
+    replay,
+)
 from ..domain.forms import date_problems, validate
 from ..domain.policy import (
     PARTY_ROLES,
@@ -39,6 +48,7 @@ from .reads import (
     answer_facts,
     detail,
     facts,
+    hearing_label,
     history_items,
     load_case,
     open_hearings,
@@ -343,9 +353,11 @@ def complete_intake(db: Db, number: str, answers: dict[str, Any], *, by: str,
 
 
 def act(db: Db, number: str, action_id: str, *, by: str, on: date | None = None,
-        expected_version: int | None = None) -> CaseDetail:
-    """A case action outside the step order (withdraw / reopen a complaint)."""
+        expected_version: int | None = None, comment: str | None = None) -> CaseDetail:
+    """A case action outside the step order (withdraw / reopen a complaint, close with a comment).
+    The comment is kept as the action's answer and in the journal (both sealed for a secret case)."""
     on = on or today()
+    answers = {ACTION_COMMENT: comment.strip()} if comment and comment.strip() else {}
 
     def work(s: Session) -> CaseDetail:
         case = load_case(db, s, number, for_update=True)
@@ -358,17 +370,31 @@ def act(db: Db, number: str, action_id: str, *, by: str, on: date | None = None,
             known = ", ".join(a.id for a in wf.actions) or "none"
             raise StoreError(f"workflow {wf.id} has no action '{action_id}' (actions: {known})") from None
         checked_date(db, s, case, on)
-        history = history_items(db, s, case) + [HistoryItem("action", action_id, on, {})]
+        if action.kind == "close":
+            # As with a closing step: a hearing's participants take part before the case closes.
+            still_open = [hearing_label(h) for h in open_hearings(s, case, on)]
+            if still_open:
+                raise StoreError(f"«{action.title}»: saken kan ikke avsluttes mens {' og '.join(still_open)} pågår; "
+                                 "avslutt høringsrunden først (H på saken, eller varsel case hearing close)")
+        history = history_items(db, s, case) + [HistoryItem("action", action_id, on, answers)]
         try:
             replay(wf, facts(db, case), history, on)
         except EngineError as exc:
             raise StoreError(str(exc)) from None
         claim(db, s, case, expected_version)
+        if action.kind == "close":
+            left = [f"tiltak #{row_id(m)}" for m in s.exec(select(Measure).where(Measure.case_id == case.id)
+                                                           .order_by(col(Measure.id))) if m.done_on is None]
+            if left:  # the comment is the reason the procedure asks for; the journal names what is left
+                journal.append(db, s, case, by, "close_override",
+                               f"avsluttet selv om {' og '.join(left)} ikke er gjennomført; begrunnelse: "
+                               f"{answers.get(ACTION_COMMENT, '')}")
         h = History(case_id=row_id(case), kind="action", ref=action_id, on_date=on, by=by, at=db.now())
         s.add(h)
         s.flush()
-        db.codec.seal_row(case, h, "answers_json", "{}")
-        journal.append(db, s, case, by, "action", action.title)
+        db.codec.seal_row(case, h, "answers_json", json.dumps(answers, ensure_ascii=False))
+        journal.append(db, s, case, by, "action",
+                       action.title + (f": {answers[ACTION_COMMENT]}" if answers else ""))
         refresh(db, s, case, wf, by=by)
         return detail(db, s, case)  # before commit: the writer may have just lost access
 

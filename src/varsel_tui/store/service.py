@@ -345,9 +345,10 @@ class Store:
 
     @operation
     def act(self, number: str, action_id: str, *, by: str, on: date | None = None,
-            expected_version: int | None = None) -> CaseDetail:
-        """A case action outside the step order (withdraw / reopen a complaint)."""
-        return cases.act(self.db, number, action_id, by=by, on=on, expected_version=expected_version)
+            expected_version: int | None = None, comment: str | None = None) -> CaseDetail:
+        """A case action outside the step order (withdraw / reopen a complaint, close with a comment)."""
+        return cases.act(self.db, number, action_id, by=by, on=on, expected_version=expected_version,
+                         comment=comment)
 
     @operation
     def add_party(self, number: str, role: str, name: str = "", *, anonymous: bool = False,
@@ -502,6 +503,14 @@ class Store:
     @operation
     def statistics(self) -> list[CaseStatistic]:
         return retention.statistics(self.db)
+
+    @operation
+    def statistics_report(self, year: int | None = None, *, by: str) -> dict[str, Any]:
+        """`varsel stats` and the TUI's statistics: anonymised, suppressed counts (store/stats.py);
+        nothing decrypted. Administrators only."""
+        from . import stats
+
+        return stats.report(self.db, year, by=by)
 
     @operation
     def audit_log(self, *, limit: int = 200) -> list[dict]:

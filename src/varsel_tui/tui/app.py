@@ -55,6 +55,10 @@ register({
     "app.help": ("Hjelp", "Help"),
     "app.quit": ("Avslutt", "Quit"),
     "app.config_problem": ("Oppsettfilen: {problem}", "Config file: {problem}"),
+    "app.broken_workflow": ("Arbeidsflytfilen {file} er utelatt ({n} feil; kjør «varsel workflows --check» på "
+                            "den). Første: {first}",
+                            "Workflow file {file} was left out ({n} problem(s); run 'varsel workflows --check' "
+                            "on it). First: {first}"),
     "app.screen_missing": ("{what} er ikke tilgjengelig i denne versjonen.",
                            "{what} is not available in this version."),
     "app.screen_failed": ("Kunne ikke åpne {what}: {error}", "Could not open {what}: {error}"),
@@ -63,6 +67,8 @@ register({
     "app.what.help": ("Hjelp", "Help"),
     "app.what.approvals": ("Godkjenning av brukere", "User approval"),
     "app.approvals": ("Godkjenning", "Approvals"),
+    "app.what.statistics": ("Statistikk", "Statistics"),
+    "app.statistics": ("Statistikk", "Statistics"),
     "app.pending_users": ("{n} bruker(e) venter på godkjenning: {names}. F3 viser dem.",
                           "{n} user(s) waiting for approval: {names}. F3 shows them."),
     "app.integrity": ("Integritetskontrollen fant {n} feil: {first} Kjør «varsel check» for å se alle.",
@@ -133,6 +139,7 @@ class VarselApp(App):
     BINDINGS = [
         Binding("f1,question_mark", "help", "app.help", id="app.help", key_display="F1"),
         Binding("f3", "approvals", "app.approvals", id="app.approvals", key_display="F3", show=False),
+        Binding("f4", "statistics", "app.statistics", id="app.statistics", key_display="F4", show=False),
         Binding("ctrl+q", "quit", "app.quit", show=False, priority=True, id="app.quit"),
     ]
 
@@ -263,6 +270,17 @@ class VarselApp(App):
             self.set_timer(STARTUP_CHECK_DELAY, lambda: self.run_worker(
                 self._integrity_check, thread=True, group="integrity", exit_on_error=False))
         self.run_worker(self._tell_pending_users, thread=True, exclusive=True, group="approvals")
+        # Reading the workflows imports the validation machinery: after the first page, like the check.
+        self.set_timer(STARTUP_CHECK_DELAY, lambda: self.run_worker(
+            self._tell_broken_workflows, thread=True, group="workflows", exit_on_error=False))
+
+    def _tell_broken_workflows(self) -> None:
+        """A workflow file the loader left out is named at start; the other workflows work."""
+        from .. import workflows
+
+        for b in workflows.broken():
+            self.call_from_thread(self.notify, t("app.broken_workflow", file=str(b.path), n=len(b.problems),
+                                                 first=b.problems[0]), severity="error", timeout=30)
 
     def _integrity_check(self) -> None:
         """The bounded start-up check (store/check.py); a notification if something is wrong."""
@@ -328,6 +346,12 @@ class VarselApp(App):
         if type(self.screen).__name__ == "ApprovalsScreen":
             return
         self._push_lazily("approvals", "ApprovalsScreen", "app.what.approvals")
+
+    def action_statistics(self) -> None:
+        """The anonymised statistics (administrators; the screen says so to others)."""
+        if type(self.screen).__name__ == "StatisticsScreen":
+            return
+        self._push_lazily("statistics", "StatisticsScreen", "app.what.statistics")
 
     def action_help(self) -> None:
         if type(self.screen).__name__ == "HelpScreen":

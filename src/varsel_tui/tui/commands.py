@@ -2,7 +2,7 @@
 
 `CaseCommands` offers:
   - "Åpne sak 2026-0042" when what is typed looks like a case number (2026-42 and 26-42 work too);
-  - "Ny sak";
+  - "Ny sak" and "Statistikk";
   - on a case screen: the case report (full or redacted) and the archive package, each written to a
     path the officer confirms in a dialog (tui/exports.py);
   - every enabled key binding of the screen the palette was opened over (its description, with
@@ -27,6 +27,9 @@ register({
     "cmd.new_case": ("Ny sak", "New case"),
     "cmd.new_case.help": ("Registrer en ny sak.", "Register a new case."),
     "cmd.key_help": ("Tast: {keys}", "Key: {keys}"),
+    "cmd.statistics": ("Statistikk (anonymisert)", "Statistics (anonymised)"),
+    "cmd.statistics.help": ("Antall saker per arbeidsflyt, år, kvartal, utfall og varighet (F4).",
+                            "Cases per workflow, year, quarter, outcome and duration (F4)."),
     "cmd.report": ("Saksrapport (PDF) …", "Case report (PDF) …"),
     "cmd.report.help": ("Skriver saken som PDF til en fil du velger; eksporten journalføres.",
                         "Writes the case as a PDF to a file you choose; the export is journalled."),
@@ -84,6 +87,9 @@ class CaseCommands(Provider):
         new_case = getattr(self.app, "new_case", None)
         if callable(new_case):
             out.append((t("cmd.new_case"), new_case, t("cmd.new_case.help")))
+        statistics = getattr(self.app, "action_statistics", None)
+        if callable(statistics):
+            out.append((t("cmd.statistics"), statistics, t("cmd.statistics.help")))
         screen = self.screen
         if getattr(screen, "number", None) and getattr(screen, "view", None) is not None:  # a loaded case
             out.append((t("cmd.report"), partial(_export, screen, "report", False), t("cmd.report.help")))

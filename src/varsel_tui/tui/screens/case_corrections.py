@@ -74,7 +74,7 @@ register({
 CORRECTION_BINDINGS = [
     Binding("e", "amend_intake", "case.key.amend", id="case.amend", show=False),
     Binding("E", "edit_party", "case.key.party_edit", id="case.party_edit", show=False),
-    Binding("x", "remove_party", "case.key.party_remove", id="case.party_remove", show=False),
+    Binding("R", "remove_party", "case.key.party_remove", id="case.party_remove", show=False),
     Binding("X", "remove_measure", "case.key.measure_remove", id="case.measure_remove", show=False),
     Binding("V", "void_case", "case.key.void", id="case.void", show=False),
     Binding("d", "add_document", "case.key.doc_add", id="case.doc_add", show=False),

@@ -76,6 +76,7 @@ register({
     "case.key.hearing": ("Høring", "Hearing"),
     "case.key.hearing_close": ("Avslutt høring", "Close hearing"),
     "case.key.withdraw": ("Trekk saken", "Withdraw"),
+    "case.key.close": ("Lukk saken", "Close case"),
     "case.key.reopen": ("Gjenåpne", "Reopen"),
     "case.key.linked": ("Åpne lenket sak", "Open linked case"),
     "case.key.reload": ("Oppdater", "Reload"),
@@ -249,6 +250,7 @@ class CaseDetailScreen(CaseCorrections, VarselAppMixin, Screen):
         Binding("p", "preliminary_reply", "case.key.prelim", id="case.prelim"),
         Binding("w", "case_action('withdraw')", "case.key.withdraw", id="case.withdraw"),
         Binding("o", "case_action('reopen')", "case.key.reopen", id="case.reopen"),
+        Binding("x", "case_action('close')", "case.key.close", id="case.close"),
         Binding("l", "open_linked", "case.key.linked", id="case.linked"),
         Binding("r", "reload", "case.key.reload", id="case.reload", show=False),
         Binding("escape", "back", "case.key.back", id="case.back"),
@@ -784,7 +786,7 @@ class CaseDetailScreen(CaseCorrections, VarselAppMixin, Screen):
             until = getattr(act, "allowed_until_step", None)
             if (after and state.steps[after].status != "done") or (until and state.steps[until].status == "done"):
                 return False  # not possible at this point of the procedure: hidden
-            allowed = (state.status == "open") if kind == "withdraw" else (state.status == "withdrawn")
+            allowed = (state.status == "open") if kind in ("withdraw", "close") else (state.status == "withdrawn")
             return allowed  # not possible in this state: hidden
         if action == "open_linked":
             return bool(view and view.linked) or False
@@ -887,6 +889,15 @@ class CaseDetailScreen(CaseCorrections, VarselAppMixin, Screen):
             if yes:
                 self._write("action", {"id": action.id, "title": action.title})
 
+        def commented(comment: str | None) -> None:
+            if comment:
+                self._write("action", {"id": action.id, "title": action.title, "comment": comment})
+
+        if action.comment_required:
+            from ..widgets.case_dialogs import CommentDialog
+
+            self._push_dialog(CommentDialog(t("case.confirm_action", title=action.title), action.help), commented)
+            return
         self._push_dialog(ConfirmDialog(t("case.confirm_action", title=action.title), action.help), done)
 
     def _responsible(self, measure: Any) -> str:
@@ -1010,7 +1021,7 @@ class CaseDetailScreen(CaseCorrections, VarselAppMixin, Screen):
                 store.close_hearing(self.number, data["id"], by=by)
                 note = t("case.saved_hearing_close", date=fmt_date(today()))
             else:
-                store.act(self.number, data["id"], by=by, expected_version=version)
+                store.act(self.number, data["id"], by=by, expected_version=version, comment=data.get("comment"))
                 note = t("case.saved_action", title=data["title"])
             try:
                 view = read_case_view(store, self.number)

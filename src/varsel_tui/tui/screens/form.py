@@ -90,7 +90,6 @@ register({
                      "Done on (empty: today) – for a step that was done on an earlier day"),
     "form.bad_date": ("Ikke sendt inn: «{text}» er ikke en dato (DD.MM.ÅÅÅÅ eller ÅÅÅÅ-MM-DD).",
                       "Not submitted: «{text}» is not a date (DD.MM.YYYY or YYYY-MM-DD)."),
->>>>>>> corrections
 })
 
 

@@ -34,6 +34,8 @@ register({
     "dialog.party.no_body": ("Ingen", "None"),
     "dialog.party.need_role": ("Velg en rolle for parten.", "Choose a role for the party."),
     "dialog.note.title": ("Nytt journalnotat", "New journal note"),
+    "dialog.comment.label": ("Kommentar (journalføres)", "Comment (journalled)"),
+    "dialog.comment.empty": ("Skriv en kommentar; den kreves.", "Write a comment; it is required."),
     "dialog.note.kind": ("Type", "Kind"),
     "dialog.note.kind.note": ("notat", "notat (note)"),
     "dialog.note.kind.minutes": ("møtereferat", "møtereferat (minutes)"),
@@ -152,6 +154,44 @@ class NoteDialog(ModalScreen[tuple[str, str] | None]):
             self.notify(t("dialog.note.empty"), severity="warning")
             return
         self.dismiss((str(self.query_one("#note-kind", Select).value), text.strip()))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class CommentDialog(ModalScreen[str | None]):
+    """A case action that needs a comment (close with a comment): the question, the action's
+    help, and the comment, which is journalled. Returns the comment."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "dialog.save", id="dialog.save", priority=True),
+        Binding("escape", "cancel", "dialog.cancel", id="dialog.cancel"),
+    ]
+
+    def __init__(self, question: str, detail: str = "") -> None:
+        super().__init__(classes="case-dialog")
+        self.question = question
+        self.detail = detail
+        localize_bindings(self)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box", id="comment-dialog"):
+            yield Static(Text(self.question, style="bold"), classes="dialog-title")
+            if self.detail:
+                yield Static(plain(self.detail, multiline=True), classes="dialog-detail")
+            yield Static(t("dialog.comment.label"), classes="form-label")
+            yield TextArea("", soft_wrap=True, tab_behavior="focus", compact=True, id="comment-text")
+            yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#comment-text", TextArea).focus()
+
+    def action_save(self) -> None:
+        text = self.query_one("#comment-text", TextArea).text.strip()
+        if not text:
+            self.notify(t("dialog.comment.empty"), severity="warning")
+            return
+        self.dismiss(text)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

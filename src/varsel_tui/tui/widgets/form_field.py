@@ -30,7 +30,7 @@ register({
     "form.yes": ("Ja", "Ja (yes)"),
     "form.no": ("Nei", "Nei (no)"),
     "form.placeholder.date": ("DD.MM.ÅÅÅÅ", "DD.MM.YYYY"),
-    "form.placeholder.grade": ("A–F", "A–F"),
+    "form.placeholder.grade": ("A–F, bestått eller ikke bestått", "A–F, bestått or ikke bestått (pass/fail)"),
     "form.placeholder.number": ("tall", "number"),
     "form.placeholder.examiners": ("Navn (ekstern), Navn (opprinnelig), …", "Name (ekstern), Name (opprinnelig), …"),
     "form.required_mark": (" *", " *"),
