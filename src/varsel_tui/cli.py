@@ -1136,6 +1136,8 @@ def build_parser() -> argparse.ArgumentParser:
     du = sub.add_parser("due", parents=[common], help="what is due or overdue (for cron)")
     du.add_argument("--within", type=int, default=7, help="days ahead (default 7)")
     du.set_defaults(func=cmd_due)
+    from .cli_letters import add_letter_commands
+    add_letter_commands(sub, common)
     return p
 
 

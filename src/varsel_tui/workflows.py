@@ -8,9 +8,10 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
+from .data_paths import data_dir
 from .domain.workflow import Workflow, WorkflowError, parse_workflow
 
-BUNDLED_DIR = Path(__file__).parent / "data" / "workflows"
+BUNDLED_DIR = data_dir() / "workflows"
 
 
 def organisation_dir() -> Path | None:

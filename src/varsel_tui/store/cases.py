@@ -27,7 +27,7 @@ from ..domain.policy import (
     raises_classification,
 )
 from ..domain.workflow import Workflow
-from . import access, journal, trust
+from . import access, journal, letters, trust
 from .db import StoreError
 from .directory import find_body
 from .errors import ConcurrentEdit, NotFound, ValidationFailed
@@ -213,6 +213,8 @@ def advance(db: Db, number: str, answers: dict[str, Any], *, by: str, step_id: s
         journal.append(db, s, case, by, "step", f"{current} {step.title}: fullført")
         if outcome.new_body:
             journal.append(db, s, case, by, "transfer", f"overført til {outcome.new_body}")
+        # Before refresh: the writer still holds the key if completing the step ends their access.
+        letters.draft(db, s, case, wf, outcome.letters, step_id=current, by=by, on=on)
         state = refresh(db, s, case, wf, by=by)
         if outcome.spawn_workflow:
             spawn(db, s, case, outcome.spawn_workflow, by, on)

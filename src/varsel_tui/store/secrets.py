@@ -37,6 +37,8 @@ SEALED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "drafts": (("answers_json", "answers_ct"),),
     "measures": (("title", "title_ct"), ("responsible", "responsible_ct")),
     "hearings": (("question", "question_ct"),),
+    "letters": (("subject", "subject_ct"), ("body", "body_ct"), ("free_text", "free_text_ct"),
+                ("values_json", "values_ct"), ("recipients_json", "recipients_ct")),
 }
 
 

@@ -38,7 +38,7 @@ from typing import Any
 
 from .db import COMMITTEE_OWNER, HEAD_REVISION, StoreError, locate, make_engine, migrate, pg_schema, translate_error
 
-SECURITY_VERSION = 1
+SECURITY_VERSION = 2  # 2: the letters table (migration 0005l)
 SECURITY_SETTING = "server.security_version"
 
 OWNER, APPLICANTS, OFFICERS, ADMINS = COMMITTEE_OWNER, "varsel_applicants", "varsel_officers", "varsel_admins"
@@ -51,7 +51,7 @@ _LOGIN = re.compile(r"^[a-z_][a-z0-9_.-]{0,62}$")
 CASE_TABLES = {
     "parties": "UPDATE", "history": "UPDATE", "measures": "UPDATE", "hearings": "UPDATE",
     "drafts": "UPDATE, DELETE", "case_keys": "DELETE", "case_access": "UPDATE, DELETE",
-    "presence": "UPDATE, DELETE",
+    "presence": "UPDATE, DELETE", "letters": "UPDATE",
 }
 DIRECTORY = ("users", "bodies", "members", "settings")
 
@@ -147,6 +147,7 @@ FUNCTION_SQL = [
         DELETE FROM public.drafts WHERE case_id = target;
         DELETE FROM public.history WHERE case_id = target;
         DELETE FROM public.journal WHERE case_id = target;
+        DELETE FROM public.letters WHERE case_id = target;
         DELETE FROM public.measures WHERE case_id = target;
         DELETE FROM public.hearings WHERE case_id = target;
         DELETE FROM public.parties WHERE case_id = target;
