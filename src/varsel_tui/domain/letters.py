@@ -79,8 +79,8 @@ def placeholders(text: str) -> list[str]:
         if name:
             out.append(name)
         elif m.group("invalid") is not None:
-            i = m.start("invalid")
-            out.append("$" + text[i:i + 12].split("\n")[0])
+            snippet = re.match(r"\S{0,30}", text[m.start("invalid"):])
+            out.append("$" + (snippet.group() if snippet else ""))
     return out
 
 
