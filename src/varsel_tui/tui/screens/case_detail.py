@@ -27,9 +27,9 @@ has the case open (store/presence.py).
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from rich.console import Group, RenderableType
