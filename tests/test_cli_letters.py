@@ -81,3 +81,19 @@ def test_list_write_and_send_a_letter(varsel, tmp_path):
     assert code == 0, err and json.loads(out)["status"] == "sent"
     code, out, err = varsel("letter", "sent", number, "99")
     assert code == 1 and err.strip() == f"varsel: case {number} has no letter 99 (see 'varsel letter list {number}')"
+
+
+def test_a_letter_drafted_by_hand_from_an_english_template(varsel):
+    assert varsel("user", "add", "kari")[0] == 0
+    code, out, err = varsel("case", "new", "--workflow", "ntnu-avvik", "--title", "Missing syllabus", "--received",
+                            "2026-11-16", "--set", "melder_type=student", "--set", "gjelder=utdanning",
+                            "--party", "melder:Exchange Student <ex@example.org>", "--json")
+    number = json.loads(out)["number"]
+    code, out, err = varsel("letter", "new", number, "ntnu-avvik-lukket-en", "--json")
+    assert code == 0, err
+    made = json.loads(out)
+    assert made["to"] == ["Exchange Student <ex@example.org>"] and made["step"] == "M1"
+    code, out, err = varsel("letter", "show", number, str(made["id"]))
+    assert "Dear Exchange Student," in out and "has been processed and closed" in out
+    code, out, err = varsel("letter", "new", number, "no-such-template")
+    assert code == 1 and "unknown letter template 'no-such-template'" in err

@@ -2,6 +2,7 @@
 
     varsel letter list NUMBER [--json]
     varsel letter show NUMBER LETTER_ID
+    varsel letter new NUMBER TEMPLATE_ID
     varsel letter edit NUMBER LETTER_ID --text TEXT|@FILE
     varsel letter write NUMBER LETTER_ID (--eml FILE | --pdf FILE) [--attach FILE …]
     varsel letter sent NUMBER LETTER_ID [--on DATE]
@@ -62,6 +63,12 @@ def cmd_letter_show(args: argparse.Namespace) -> None:
     info = _unlocking(args, store, lambda: store.letter(args.number, args.letter_id))
     _print(args, {**info.as_json(), "subject": info.subject, "body": info.body, "free_text": info.free_text},
            _show_text(info))
+
+
+def cmd_letter_new(args: argparse.Namespace) -> None:
+    store = _store(args, create=False)
+    info = _unlocking(args, store, lambda: store.draft_letter(args.number, args.template, by=_user(args)))
+    _print(args, info.as_json(), f"letter {info.id} drafted on {args.number} ({info.template})")
 
 
 def cmd_letter_edit(args: argparse.Namespace) -> None:
@@ -141,6 +148,10 @@ def add_letter_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     ls.add_argument("number")
     ls.add_argument("letter_id")
     ls.set_defaults(func=cmd_letter_show)
+    ln = lt.add_parser("new", parents=[common], help="draft a letter from any template (see 'varsel letters')")
+    ln.add_argument("number")
+    ln.add_argument("template")
+    ln.set_defaults(func=cmd_letter_new)
     le = lt.add_parser("edit", parents=[common], help="set the letter's free text")
     le.add_argument("number")
     le.add_argument("letter_id")

@@ -159,11 +159,34 @@ def ensure_preliminary(db: Db, number: str, by: str) -> None:
         return
 
     def work(s: Session) -> None:
+        from .cases import touch
+
         case = load_case(db, s, number, for_update=True)
         have = {r.template_id for r in s.exec(select(Letter).where(Letter.case_id == case.id))}
-        draft(db, s, case, wf, [t for t in missing if t not in have], step_id="", by=by, on=today())
+        if any(t not in have for t in missing):
+            touch(db, s, case)  # open screens see the new draft
+            draft(db, s, case, wf, [t for t in missing if t not in have], step_id="", by=by, on=today())
 
     db.writing(work)
+
+
+def add(db: Db, number: str, template_id: str, *, by: str) -> LetterInfo:
+    """Draft any template on the case by hand (an English version, a letter to send again)."""
+    try:
+        letter_templates.get(template_id)
+    except LetterError as exc:
+        raise StoreError(str(exc)) from None
+
+    def work(s: Session) -> LetterInfo:
+        from .cases import touch
+
+        case = load_case(db, s, number, for_update=True)
+        touch(db, s, case)
+        wf = db.workflow(case.workflow_id)
+        [row] = draft(db, s, case, wf, [template_id], step_id=case.current_step or "", by=by, on=today())
+        return _info(db, case, row)
+
+    return db.writing(work)
 
 
 # -- reading ------------------------------------------------------------------------------------
@@ -228,6 +251,9 @@ def edit(db: Db, number: str, letter_id: str | int, free_text: str, *, by: str) 
             t: Template = letter_templates.get(row.template_id)
         except LetterError as exc:
             raise StoreError(str(exc)) from None
+        from .cases import touch
+
+        touch(db, s, case)
         values = json.loads(db.codec.open_row(case, row, "values_json") or "{}")
         db.codec.seal_row(case, row, "free_text", free_text)
         db.codec.seal_row(case, row, "body", render_text(t.body, {**values, "fritekst": free_text.strip()}).strip() + "\n")
@@ -257,6 +283,9 @@ def mark_sent(db: Db, number: str, letter_id: str | int, *, by: str, on: date | 
             raise StoreError(f"letter {row.id} was already marked sent ({row.sent_on})")
         if on > today():
             raise StoreError(f"a letter cannot be marked sent in the future ({on.isoformat()})")
+        from .cases import refresh, touch
+
+        touch(db, s, case)
         row.status, row.sent_on, row.sent_by = "sent", on, by
         info = _info(db, case, row)
         row.checksum = info.checksum = hashlib.sha256(eml_bytes(info, number)).hexdigest()
@@ -268,9 +297,6 @@ def mark_sent(db: Db, number: str, letter_id: str | int, *, by: str, on: date | 
         except LetterError:
             preliminary = False
         if preliminary and case.prelim_sent is None:
-            from .cases import refresh, touch
-
-            touch(db, s, case)
             case.prelim_sent = on
             journal.append(db, s, case, by, "prelim_reply", f"foreløpig svar sendt {on.isoformat()}")
             refresh(db, s, case, db.workflow(case.workflow_id), by=by)

@@ -387,6 +387,11 @@ class Store:
         return letters.get_letter(self.db, number, letter_id)
 
     @operation
+    def draft_letter(self, number: str, template_id: str, *, by: str) -> LetterInfo:
+        """Draft any template on the case by hand (e.g. the English version)."""
+        return letters.add(self.db, number, template_id, by=by)
+
+    @operation
     def edit_letter(self, number: str, letter_id: str | int, free_text: str, *, by: str) -> LetterInfo:
         return letters.edit(self.db, number, letter_id, free_text, by=by)
 
