@@ -110,6 +110,7 @@ def cmd_letter_sent(args: argparse.Namespace) -> None:
 def template_problems() -> tuple[dict[str, Any], list[str]]:
     """Every template, and every problem: in the templates and in workflows naming a missing one."""
     from . import letter_templates, workflows
+    from .domain.letters import answer_fields
 
     found, problems = letter_templates.scan()
     try:
@@ -120,9 +121,15 @@ def template_problems() -> tuple[dict[str, Any], list[str]]:
         named = [(s.id, t) for s in wf.steps for t in s.letters]
         named += [(s.id, t) for s in wf.steps for b in s.branches for t in b.letters]
         named += [("frist", t) for st in wf.statutory for t in st.letters]
+        fields = {f.id for f in wf.intake.form.fields} | {f.id for s in wf.steps if s.form for f in s.form.fields}
         for where, tid in named:
             if tid not in found:
                 problems.append(f"workflow {wf.id}, step {where}: unknown letter template '{tid}'")
+                continue
+            for name in answer_fields(found[tid]):
+                if name not in fields:
+                    problems.append(f"workflow {wf.id}, step {where}: template {tid} sends to answer:{name}, "
+                                    "which no form of the workflow has")
     return found, problems
 
 

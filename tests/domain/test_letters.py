@@ -54,3 +54,10 @@ def test_an_anonymous_party_is_only_ever_on_bcc_and_shown_by_role():
     assert [x.label() for x in r.bcc] == ["varsler (anonym) <siri@uni.no>"]
     assert [x.name for x in r.to] == ["Per"] and r.cc == []
     assert check(t) == []
+
+
+def test_answer_rules_send_to_the_people_a_form_answer_names():
+    t = Template(id="x", title="x", to=["answer:deltakere"], cc=["answer:enhet"], subject="s", body="b")
+    r = recipients(t, [], body=None, answers={"deltakere": "Kari <kari@ntnu.no>, Per\nLise", "enhet": ""})
+    assert [x.label() for x in r.to] == ["Kari <kari@ntnu.no>", "Per", "Lise"] and r.cc == []
+    assert check(Template(id="y", title="y", to=["answer:"], subject="s", body="b")) == ["to: 'answer:' names no form field"]

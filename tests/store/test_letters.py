@@ -156,4 +156,7 @@ def test_avvik_receipt_drafts_the_behandler_and_line_manager_letters(store):
                                            "vurdering": "godkjent", "lokal_enhet": "IE-fakultetet",
                                            "behandler": "Kari Behandler"}, by="kari", on=date(2026, 11, 17))
     assert out.letters == ["ntnu-avvik-til-linjeleder", "ntnu-avvik-til-behandler"]
-    assert [i.template for i in store.letters(d.case.number)] == out.letters
+    made = store.letters(d.case.number)
+    assert [i.template for i in made] == out.letters
+    assert made[1].to == ["Kari Behandler"] and made[1].cc == ["IE-fakultetet"]  # from the form's answers
+    assert made[0].to == ["IE-fakultetet"]

@@ -42,7 +42,8 @@ FIELDS: dict[str, str] = {
 }
 
 # Recipient rules: `party:ROLE` (every party with that role), `parties` (every party), `body`
-# (the body handling the case now) and `body:NAME` (a named body).
+# (the body handling the case now), `body:NAME` (a named body) and `answer:FIELD` (the person or
+# unit a form answer names, e.g. NTNU's «behandler»).
 RecipientRule = str
 KINDS = ("step", "preliminary")
 NOTIFIER_ROLES = ("varsler", "melder")
@@ -88,11 +89,13 @@ def _rule_problem(rule: str) -> str | None:
     if rule in ("parties", "body"):
         return None
     kind, _, arg = rule.partition(":")
+    if kind == "answer":
+        return None if re.fullmatch(r"[^\W\d]\w*", arg) else f"'{rule}' names no form field"
     if kind == "party":
         return None if arg in PARTY_ROLES else f"unknown party role '{arg}' (roles: {', '.join(PARTY_ROLES)})"
     if kind == "body" and arg:
         return None
-    return f"unknown recipient rule '{rule}' (use party:ROLE, parties, body or body:NAME)"
+    return f"unknown recipient rule '{rule}' (use party:ROLE, parties, body, body:NAME or answer:FIELD)"
 
 
 def check(t: Template, bodies: set[str] | None = None) -> list[str]:
@@ -194,7 +197,13 @@ class Recipients:
                       for k in ("to", "cc", "bcc")})
 
 
-def recipients(t: Template, parties: list[PartyFact], body: str | None) -> Recipients:
+def answer_fields(t: Template) -> list[str]:
+    """The form fields a template's `answer:FIELD` rules name."""
+    return [r[7:] for r in (*t.to, *t.cc, *t.bcc) if r.startswith("answer:")]
+
+
+def recipients(t: Template, parties: list[PartyFact], body: str | None,
+               answers: dict[str, Any] | None = None) -> Recipients:
     """To/cc/bcc from the case's parties and bodies. An anonymous party is only ever on Bcc."""
     out = Recipients()
     seen: set[tuple[str, str]] = set()
@@ -215,6 +224,11 @@ def recipients(t: Template, parties: list[PartyFact], body: str | None) -> Recip
                     add(kind, _recipient(body))
             elif rule.startswith("body:"):
                 add(kind, _recipient(rule[5:]))
+            elif rule.startswith("answer:"):
+                value = (answers or {}).get(rule[7:])
+                for one in re.split(r"[,;\n]+", value) if isinstance(value, str) else []:  # a list of people
+                    if one.strip():
+                        add(kind, _recipient(one))
             else:
                 role = rule.partition(":")[2] if rule != "parties" else None
                 for p in parties:

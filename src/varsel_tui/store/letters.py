@@ -127,7 +127,7 @@ def draft(db: Db, s: Session, case: Case, wf: Workflow, template_ids: list[str],
         s.flush()
         _seal(db, case, row, subject=render_text(t.subject, values).strip(),
               body=render_text(t.body, {**values, "fritekst": ""}).strip() + "\n", free_text="", values=values,
-              rcpt=recipients(t, parties, state.body))
+              rcpt=recipients(t, parties, state.body, state.answers))
         s.add(row)
         journal.append(db, s, case, by, "letter", f"utkast laget: {t.title} ({t.id})"
                        + (f", steg {step_id}" if step_id else ""))
