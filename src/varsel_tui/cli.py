@@ -1136,8 +1136,12 @@ def build_parser() -> argparse.ArgumentParser:
     du = sub.add_parser("due", parents=[common], help="what is due or overdue (for cron)")
     du.add_argument("--within", type=int, default=7, help="days ahead (default 7)")
     du.set_defaults(func=cmd_due)
+    from .cli_reports import add_commands as add_report_commands
+
+    add_report_commands(sub, common)  # report, archive
     from .cli_letters import add_letter_commands
-    add_letter_commands(sub, common)
+
+    add_letter_commands(sub, common)  # letter, letters
     return p
 
 

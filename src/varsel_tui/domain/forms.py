@@ -48,6 +48,9 @@ class FormField(BaseModel):
     default: Any = None
     examiners: ExaminerRules | None = None
     min_length: int = 0
+    # The answer identifies a person (a notifier's account, witnesses, contact details): left out
+    # of a redacted report (outputs/report.py).
+    identifying: bool = False
 
     @model_validator(mode="after")
     def _choices_have_options(self) -> "FormField":

@@ -1,8 +1,12 @@
-"""PDF from a Typst source and data: the data reaches the document only as JSON in
-`sys.inputs.data` (read there with `json(bytes(sys.inputs.data))`), never spliced into the
-source, so a value with Typst markup (`#`, `*`, `$`) prints as the literal text it is.
+"""PDF rendering with Typst: a template (Typst source) and the case values as data.
 
-Typst (the `typst` package) is an ~80 MB native module: imported only when rendering.
+Values never become markup: they travel as one JSON document in `sys.inputs.data`, which the
+template reads with `json(bytes(sys.inputs.data))` and places as text, so a name holding `#`, `[`
+or `]` is printed as those characters and cannot add layout or run code.
+
+Typst (the `typst` package, ~80 MB) is imported only here, when something is rendered, so the
+app starts without it. Only Typst's embedded fonts are used: the same PDF on every machine,
+Norwegian letters included, and nothing read from the system.
 """
 
 from __future__ import annotations
@@ -12,19 +16,18 @@ from typing import Any
 
 
 class RenderError(ValueError):
-    """The Typst source did not compile; the message is Typst's own first line."""
+    """The template could not be rendered (one line for the user)."""
 
 
 def render(source: str, data: dict[str, Any], *, pdfa: bool = False) -> bytes:
-    """Compile `source` with `data` to PDF bytes; `pdfa`: PDF/A-2b, for the archive."""
+    """The PDF made from Typst `source` with `data` in `sys.inputs.data` (JSON); PDF/A-2b when `pdfa`."""
     import typst
 
-    inputs = {"data": json.dumps(data, ensure_ascii=False, default=str)}
+    payload = json.dumps(data, ensure_ascii=False, default=str)
     try:
-        out = typst.compile(source.encode("utf-8"), format="pdf", sys_inputs=inputs,
-                            pdf_standards="a-2b" if pdfa else [], ignore_system_fonts=True)
+        pdf = typst.compile(source.encode("utf-8"), format="pdf", sys_inputs={"data": payload},
+                            ignore_system_fonts=True, pdf_standards="a-2b" if pdfa else None)
     except typst.TypstError as exc:
-        raise RenderError(f"the PDF layout did not compile: {exc.message}") from None
-    if not isinstance(out, bytes):  # a single PDF is one bytes object; pages come as a list only for PNG/SVG
-        raise RenderError("Typst returned no PDF")
-    return out
+        raise RenderError(f"the PDF template could not be rendered: {exc.message}") from None
+    assert isinstance(pdf, bytes)
+    return pdf

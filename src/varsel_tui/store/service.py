@@ -6,6 +6,7 @@
     cases.py      writing cases: create, steps, actions, parties, notes, measures, hearings, drafts
     reads.py      read models: case detail, lists, due cases, step preview
     keyring.py    unlocking, the recovery key, syncing key wraps (rules in access.py)
+    exports.py    exports of a case (reports, archive packages) as journal events
     retention.py  retention periods, destroying expired cases, statistics, the audit log
     changes.py    the change feed other officers' TUIs follow (data_version, LISTEN/NOTIFY)
     presence.py   who has a case open, and who is filling in its step
@@ -35,7 +36,7 @@ from sqlmodel import Session
 
 from ..domain.engine import Outcome
 from ..domain.policy import CLASSIFICATIONS, PARTY_ROLES  # noqa: F401 - re-exported
-from . import case_state, cases, directory, journal, keyring, letters, reads, retention
+from . import case_state, cases, directory, exports, journal, keyring, letters, reads, retention
 from .access import NoCaseAccess  # noqa: F401 - re-exported
 from .db import (
     HEAD_REVISION,
@@ -363,6 +364,21 @@ class Store:
         """One line per case whose stored state or access rows were altered outside varsel."""
         with self.db.reading() as s:
             return case_state.audit(self.db, s)
+
+    @operation
+    def record_export(self, number: str, *, by: str, what: str, sha256: str) -> None:
+        """Journal that `by` exported case `number` (`what`: the form, e.g. a redacted report)."""
+        exports.record_export(self.db, number, by=by, what=what, sha256=sha256)
+
+    @operation
+    def signing_identity(self) -> tuple[str, Any]:
+        """(name, Ed25519 signing key) of the unlocked, approved user: archive packages are signed."""
+        return exports.signing_identity(self.db)
+
+    @operation
+    def verified_signing_key(self, name: str) -> bytes | None:
+        """`name`'s Ed25519 public key if their approval chains to the trust anchor."""
+        return exports.verified_signing_key(self.db, name)
 
     # -- drafts ------------------------------------------------------------------------------
     @operation

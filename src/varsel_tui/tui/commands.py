@@ -3,6 +3,8 @@
 `CaseCommands` offers:
   - "Åpne sak 2026-0042" when what is typed looks like a case number (2026-42 and 26-42 work too);
   - "Ny sak";
+  - on a case screen: the case report (full or redacted) and the archive package, each written to a
+    path the officer confirms in a dialog (tui/exports.py);
   - every enabled key binding of the screen the palette was opened over (its description, with
     the key shown as help), so fill form, add note, submit, save draft, … are all reachable here.
 The app registers it in `VarselApp.COMMANDS`.
@@ -25,6 +27,15 @@ register({
     "cmd.new_case": ("Ny sak", "New case"),
     "cmd.new_case.help": ("Registrer en ny sak.", "Register a new case."),
     "cmd.key_help": ("Tast: {keys}", "Key: {keys}"),
+    "cmd.report": ("Saksrapport (PDF) …", "Case report (PDF) …"),
+    "cmd.report.help": ("Skriver saken som PDF til en fil du velger; eksporten journalføres.",
+                        "Writes the case as a PDF to a file you choose; the export is journalled."),
+    "cmd.report_redacted": ("Sensurert saksrapport (PDF) …", "Redacted case report (PDF) …"),
+    "cmd.report_redacted.help": ("Uten anonyme parters navn og felt arbeidsflyten merker som identifiserende.",
+                                 "Without anonymous parties' names and fields the workflow marks as identifying."),
+    "cmd.archive": ("Arkivpakke (zip) …", "Archive package (zip) …"),
+    "cmd.archive.help": ("Avsluttet sak: rapport (PDF/A), journal, brev og dokumenter med signert manifest.",
+                         "Closed case: report (PDF/A), journal, letters and documents with a signed manifest."),
 })
 
 _NUMBER = re.compile(r"^\s*(?:sak\s+|case\s+)?(\d{2}|\d{4})-(\d{1,4})\s*$", re.IGNORECASE)
@@ -37,6 +48,12 @@ def case_number(text: str) -> str | None:
         return None
     year = m[1] if len(m[1]) == 4 else f"20{m[1]}"
     return f"{year}-{int(m[2]):04d}"
+
+
+def _export(screen: Screen, kind: str, redacted: bool) -> None:
+    from .exports import start  # the PDF machinery only when asked for
+
+    start(screen, kind, redacted=redacted)
 
 
 class CaseCommands(Provider):
@@ -67,6 +84,12 @@ class CaseCommands(Provider):
         new_case = getattr(self.app, "new_case", None)
         if callable(new_case):
             out.append((t("cmd.new_case"), new_case, t("cmd.new_case.help")))
+        screen = self.screen
+        if getattr(screen, "number", None) and getattr(screen, "view", None) is not None:  # a loaded case
+            out.append((t("cmd.report"), partial(_export, screen, "report", False), t("cmd.report.help")))
+            out.append((t("cmd.report_redacted"), partial(_export, screen, "report", True),
+                        t("cmd.report_redacted.help")))
+            out.append((t("cmd.archive"), partial(_export, screen, "archive", False), t("cmd.archive.help")))
         return out
 
     async def discover(self) -> Hits:

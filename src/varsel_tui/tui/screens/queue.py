@@ -54,7 +54,8 @@ register({
     "queue.sorted_by": ("sortert etter {column}", "sorted by {column}"),
 })
 
-FILTER_DEBOUNCE = 0.02  # seconds: a light debounce, so fast typing does not queue up queries
+FILTER_DEBOUNCE = 0.02  # seconds: keys typed while a query runs wait this long, so fast typing does not
+# queue up queries; a key typed while the list is idle filters at once
 DAY_CHECK = 60.0  # seconds: how soon after midnight the due colours and views follow the new day
 
 
@@ -179,6 +180,10 @@ class QueueScreen(VarselAppMixin, Screen):
             return
         if self._filter_timer is not None:
             self._filter_timer.stop()
+        elif self.case_list.loaded:
+            # Nothing in flight: the first key of a burst filters at once (no debounce wait).
+            self._apply_filter()
+            return
         self._filter_timer = self.set_timer(FILTER_DEBOUNCE, self._apply_filter)
 
     def _apply_filter(self) -> None:
