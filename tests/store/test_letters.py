@@ -160,3 +160,32 @@ def test_avvik_receipt_drafts_the_behandler_and_line_manager_letters(store):
     assert [i.template for i in made] == out.letters
     assert made[1].to == ["Kari Behandler"] and made[1].cc == ["IE-fakultetet"]  # from the form's answers
     assert made[0].to == ["IE-fakultetet"]
+
+
+def test_the_archive_package_holds_the_sent_letters_from_the_real_store(db_url):
+    """outputs/archive.py reads Store.letters and Store.letter_pdf: the sent letter goes in with its
+    checksum, a draft stays out."""
+    import json
+    import zipfile
+
+    from varsel_tui.outputs import archive
+
+    s = Store.open(db_url, actor="admin")
+    s.register_user("admin", "korrekt hest batteri")
+    s.unlock("admin", "korrekt hest batteri")
+    number = s.create_case("ntnu-avvik", "Lab ute av drift", date(2026, 11, 2), by="admin",
+                           intake={"melder_type": "student"}, parties=[{"role": "melder", "name": "Ola Student"}]
+                           ).case.number
+    s.advance(number, {"sensitive_opplysninger": False, "kritikkverdige_forhold": False,
+                       "vurdering": "ikke_godkjent", "begrunnelse": "Ikke et avvik"}, by="admin", on=date(2026, 11, 20))
+    sent = s.letter_sent(number, "ntnu-avvik-ikke-godkjent", by="admin", on=date(2026, 11, 20))
+    name, key = s.signing_identity()
+    package = archive.build(s, s.get_case(number), by=name, signing_key=key, made_on=date(2026, 11, 23))
+    with zipfile.ZipFile(io.BytesIO(package)) as z:
+        listed = json.loads(z.read("letters.json"))
+        pdf = z.read(f"letters/{sent.id}.pdf")
+        assert sorted(n for n in z.namelist() if n.startswith("letters/")) == [f"letters/{sent.id}.pdf"]
+    assert [(x["id"], x["checksum"], x["sent_on"]) for x in listed] == [(sent.id, sent.checksum, "2026-11-20")]
+    assert "Lab ute av drift" in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert archive.verify(package, s.verified_signing_key).ok
+    s.close()
