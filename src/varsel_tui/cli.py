@@ -1179,6 +1179,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_report_commands(sub, common)  # report, archive
     add_stats_command(sub, common)  # stats
+    from .cli_letters import add_letter_commands
+
+    add_letter_commands(sub, common)  # letter, letters
     return p
 
 

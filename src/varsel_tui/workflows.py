@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .data_paths import data_dir
 from .domain.workflow import Workflow, WorkflowError, parse_workflow
 
-BUNDLED_DIR = Path(__file__).parent / "data" / "workflows"
+BUNDLED_DIR = data_dir() / "workflows"
 
 
 @dataclass(frozen=True)

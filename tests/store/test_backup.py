@@ -218,6 +218,15 @@ def _damaged(path: Path, kind: str, how: str) -> None:
         path.write_bytes(data[:-200])
     elif how == "flipped":
         middle = len(data) // 2
+        if kind == "pg_dump":
+            # Into the rows: a pg_dump archive begins with its table of contents, the schema's DDL
+            # text, which a data-only restore never reads (the schema is the migrations'); as the
+            # schema grows, the file's middle moves into it.
+            import re
+
+            toc_end = max(m.end() for m in re.finditer(rb"(?:CREATE|ALTER|DROP|SELECT|GRANT|REVOKE) [^\x00]*\x00",
+                                                       data))
+            middle = (toc_end + len(data)) // 2
         path.write_bytes(data[:middle] + bytes(b ^ 0xFF for b in data[middle:middle + 64]) + data[middle + 64:])
     elif how == "edited":  # a well-formed SQLite file whose content changed after the backup
         import sqlite3

@@ -396,3 +396,28 @@ def test_an_administrator_destroys_an_expired_case_through_the_narrow_function(c
                            "IS NOT NULL), (SELECT count(*) FROM case_access), (SELECT count(*) FROM case_statistics)") \
         == [(0, 0, 0, 1)]
     assert kari.verify_audit()[1] == []
+
+
+@pytest.mark.postgres
+def test_an_officer_drafts_edits_and_sends_a_secret_cases_letters_under_row_level_security(committee):
+    """The letters table hangs off a case like the others: an entitled officer's login reads and
+    writes its rows, and a strictly secret case's letters are ciphertext in the database."""
+    owner_url, kari_url, lars_url = committee
+    kari, lars = _registered(*committee)
+    kari.init_recovery()
+    kari.add_member("IE-fakultetet", LARS)
+    secret = kari.create_case("ntnu-avvik", "Hemmelig avvik", date(2026, 11, 20), by=KARI, intake=INTAKE,
+                              secret=True, parties=[{"role": "melder", "name": "Ola Student <ola@stud.no>"}]).case.number
+    kari.advance(secret, {"sensitive_opplysninger": False, "kritikkverdige_forhold": False, "vurdering": "godkjent",
+                          "lokal_enhet": "IE-fakultetet", "behandler": "Lars Behandler <lars@ntnu.no>"}, by=KARI,
+                 on=date(2026, 11, 23))
+    lars.unlock(LARS, PASSPHRASE)
+    assert [x.template for x in lars.letters(secret)] == ["ntnu-avvik-til-linjeleder", "ntnu-avvik-til-behandler"]
+    lars.edit_letter(secret, "ntnu-avvik-til-behandler", "Se vedlegget.", by=LARS)
+    sent = lars.letter_sent(secret, "ntnu-avvik-til-behandler", by=LARS)
+    assert sent.to == ["Lars Behandler <lars@ntnu.no>"] and b"Se vedlegget." in lars.letter_eml(secret, sent.id)
+    assert _sql(owner_url, "SELECT status, checksum FROM letters WHERE id = %s", (sent.id,)) == [("sent", sent.checksum)]
+    assert _sql(owner_url, "SELECT count(*) FROM letters WHERE subject IS NOT NULL OR body IS NOT NULL "
+                           "OR free_text IS NOT NULL OR recipients_json IS NOT NULL") == [(0,)]
+    kari.close()
+    lars.close()

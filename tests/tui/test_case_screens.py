@@ -229,7 +229,7 @@ def test_form_fields_appear_and_disappear_and_keep_what_was_typed(store, tmp_pat
             await settle(pilot)
             text = screen_text(app)
             assert "Saken avsluttes (ikke godkjent)." in text
-            assert "Prosedyren krever en e-post her (ntnu-avvik-ikke-godkjent); varsel lager den ikke ennå" in text
+            assert "Lager utkast til brevet «ntnu-avvik-ikke-godkjent» på saken" in text
 
     run(go())
 

@@ -101,7 +101,8 @@ def test_godkjent_preview_tells_the_officer_it_goes_to_the_behandler():
     lines = describe(out, w.wf)
     assert lines[0].startswith("Meldingen er godkjent som avvik og oversendes behandler ved lokal enhet")
     assert "Neste steg: B1 Behandle meldingen (behandlingsskjema)." in lines
-    assert out.letters == ["ntnu-avvik-til-behandler"]
+    # The line manager is told of every receipt («Linjeleder får melding når avvik meldes inn»).
+    assert out.letters == ["ntnu-avvik-til-linjeleder", "ntnu-avvik-til-behandler"]
 
 
 def test_godkjent_needs_the_local_unit_and_behandler():
@@ -337,7 +338,7 @@ def test_transfer_to_another_faculty_goes_back_to_receipt_with_the_same_deadline
     lines = describe(out, w.wf)
     assert lines[0].startswith("Saken overføres til ny ansvarlig enhet. Meldingsansvarlig der vurderer")
     assert "Saken overføres til IE." in lines
-    assert out.letters == ["ntnu-avvik-til-meldingsansvarlig"]
+    assert out.letters == ["ntnu-avvik-til-linjeleder", "ntnu-avvik-til-meldingsansvarlig"]
 
     st = w.complete("M1", transfer, on=D("2026-04-28"))
     assert st.current == "M1" and st.body == "IE" and st.status == "open"
@@ -377,7 +378,7 @@ def test_ikke_godkjent_closes_with_reason_and_tells_the_reporter():
 
     answers["begrunnelse"] = "Gjelder ønske om nytt emne, ikke et avvik."
     out = w.preview(answers)
-    assert out.closes and out.outcome == "ikke godkjent" and out.letters == ["ntnu-avvik-ikke-godkjent"]
+    assert out.closes and out.outcome == "ikke godkjent" and out.letters == ["ntnu-avvik-til-linjeleder", "ntnu-avvik-ikke-godkjent"]
     assert describe(out, w.wf)[0] == ("Meldingen godkjennes ikke som avvik, og saken lukkes. "
                                       "Melder får e-post om at meldingen er lukket, med begrunnelsen.")
 
@@ -409,7 +410,7 @@ def test_avvist_varslingssak_reregisters_in_the_chosen_procedure():
     out = w.preview(chosen)
     assert out.ok and out.closes and out.spawn_workflow == "uio-varsling"
     assert out.answers["varslingsrutine"] == "uio-varsling"
-    assert out.letters == ["ntnu-avvik-avvist-varslingssak"]
+    assert out.letters == ["ntnu-avvik-til-linjeleder", "ntnu-avvik-avvist-varslingssak"]
     lines = describe(out, w.wf)
     assert "omregistreres som varslingssak, og melder får beskjed" in lines[0]
     assert "Saken registreres på nytt som ny sak i «uio-varsling», lenket begge veier." in lines

@@ -626,7 +626,6 @@ def describe(outcome: Outcome, wf: Workflow) -> list[str]:
     elif outcome.next_step:
         lines.append(f"Neste steg: {outcome.next_step} {wf.step(outcome.next_step).title}.")
     for letter in outcome.letters:
-        # Say only what happens: no letter is drafted yet (the outputs issue), so the preview says
-        # which letter the procedure requires and that the officer sends it.
-        lines.append(f"Prosedyren krever en e-post her ({letter}); varsel lager den ikke ennå – send den selv.")
+        # Completing the step drafts the letter on the case (store/letters.py); sending is the officer's.
+        lines.append(f"Lager utkast til brevet «{letter}» på saken: se over, send og merk det som sendt.")
     return lines

@@ -147,6 +147,7 @@ class Statutory(BaseModel):
     deadline: DeadlineRule
     warn_working_days: int = 5
     until_step: str | None = None  # the limit is met when this step is done (else: case closed)
+    letters: list[str] = []  # the preliminary reply drafted when the case is flagged, by template id
 
 
 class NamedDate(BaseModel):

@@ -247,14 +247,14 @@ def seal_existing(db: "Db", s: Session, case: "Case", by: str, *,
     chain is recomputed and the old head is recorded in the organisation's chain.
     """
     from ..crypto.audit import chain_hash
-    from .models import Draft, History, JournalEntry, Measure
+    from .models import Draft, History, JournalEntry, Letter, Measure
 
     case.classification = SECRET
     start_keys(db, case)
     codec = db.codec
     for column, _ in SEALED_COLUMNS["cases"]:
         codec.seal_row(case, case, column, getattr(case, column))
-    for model in (Party, History, Draft, Measure, Hearing):
+    for model in (Party, History, Draft, Measure, Hearing, Letter):
         for row in s.exec(select(model).where(model.case_id == case.id)):
             for column, _ in SEALED_COLUMNS[model.__tablename__]:
                 codec.seal_row(case, row, column, getattr(row, column))

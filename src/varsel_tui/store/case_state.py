@@ -32,6 +32,7 @@ from .models import (
     Hearing,
     History,
     JournalEntry,
+    Letter,
     Measure,
     Party,
     Setting,
@@ -154,7 +155,7 @@ def problems(s: Session, case: Case) -> list[str]:
         _generation(ct) for model, column in ((Party, Party.name_ct), (History, History.answers_ct),
                                               (JournalEntry, JournalEntry.text_ct), (Draft, Draft.answers_ct),
                                               (Measure, Measure.title_ct), (Hearing, Hearing.question_ct),
-                                              (Document, Document.filename_ct))
+                                              (Document, Document.filename_ct), (Letter, Letter.body_ct))
         for ct in s.exec(select(column).where(model.case_id == case.id, col(column).is_not(None)))])
     wrapped = s.exec(select(func.max(CaseKey.key_version)).where(CaseKey.case_id == case.id)).one() or 0
     if max(newest, wrapped) > case.key_generation:

@@ -37,7 +37,7 @@ from ..domain.policy import (
 )
 from ..domain.reregister import carried_intake
 from ..domain.workflow import Workflow
-from . import access, journal, trust
+from . import access, journal, letters, trust
 from .db import StoreError
 from .directory import find_body
 from .documents import document_search_text
@@ -263,6 +263,8 @@ def advance(db: Db, number: str, answers: dict[str, Any], *, by: str, step_id: s
         if outcome.new_body:
             journal.append(db, s, case, by, "transfer", f"overført til {outcome.new_body}")
         step_work(db, s, case, outcome, by=by, on=on)
+        # Before refresh: the writer still holds the key if completing the step ends their access.
+        letters.draft(db, s, case, wf, outcome.letters, step_id=current, by=by, on=on)
         state = refresh(db, s, case, wf, by=by)
         if outcome.spawn_workflow:
             spawn(db, s, case, outcome.spawn_workflow, by, on)

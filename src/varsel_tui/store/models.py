@@ -262,3 +262,32 @@ class Document(SQLModel, table=True):
     text: Optional[str] = None  # a PDF's text; never kept for a strictly secret case
     added_by: str = ""
     added_at: datetime
+
+
+class Letter(SQLModel, table=True):
+    """A letter drafted on the case from a template (data/letters): when a step that names it is
+    completed, or when the case needs a preliminary reply. The officer edits the free text and
+    marks it sent; a sent letter is frozen and carries the SHA-256 of its .eml."""
+
+    __tablename__ = "letters"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    template_id: str
+    title: str = ""
+    step_id: str = ""  # the step that made it; "" for a preliminary reply
+    status: str = "draft"  # draft | sent
+    created_at: datetime
+    created_by: str = ""
+    subject: Optional[str] = None
+    subject_ct: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    body: Optional[str] = None  # the full text as rendered from the template and the free text
+    body_ct: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    free_text: Optional[str] = None
+    free_text_ct: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    values_json: Optional[str] = None  # the case values the template was rendered with
+    values_ct: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    recipients_json: Optional[str] = None  # {"to": [...], "cc": [...], "bcc": [...]}
+    recipients_ct: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    sent_on: Optional[date] = None
+    sent_by: Optional[str] = None
+    checksum: Optional[str] = None  # SHA-256 of the sent .eml

@@ -26,6 +26,7 @@ from .models import (
     Hearing,
     History,
     JournalEntry,
+    Letter,
     Measure,
     Party,
     Presence,
@@ -110,8 +111,8 @@ def destroy_case(db: Db, number: str) -> str:
             s.execute(text("SELECT varsel_destroy_case(:id)"), {"id": case.id})
         else:
             # Keys first: once the wraps are gone no copy of the ciphertext can be opened.
-            for model in (CaseKey, Draft, History, JournalEntry, Measure, Hearing, Party, CaseAccess, Presence,
-                          Document):
+            for model in (CaseKey, Draft, History, JournalEntry, Letter, Measure, Hearing, Party, CaseAccess,
+                          Presence, Document):
                 s.execute(delete(model).where(col(model.case_id) == case.id))
             s.execute(update(Case).where(col(Case.linked_from) == case.id).values(linked_from=None))
             s.execute(update(Case).where(col(Case.linked_to) == case.id).values(linked_to=None))

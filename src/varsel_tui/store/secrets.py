@@ -38,6 +38,8 @@ SEALED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "measures": (("title", "title_ct"), ("responsible", "responsible_ct")),
     "hearings": (("question", "question_ct"),),
     "documents": (("filename", "filename_ct"), ("sha256", "sha256_ct")),  # content: seal_bytes
+    "letters": (("subject", "subject_ct"), ("body", "body_ct"), ("free_text", "free_text_ct"),
+                ("values_json", "values_ct"), ("recipients_json", "recipients_ct")),
 }
 
 

@@ -38,7 +38,7 @@ from typing import Any
 
 from .db import COMMITTEE_OWNER, HEAD_REVISION, StoreError, locate, make_engine, migrate, pg_schema, translate_error
 
-SECURITY_VERSION = 2  # 2: documents; parties and measures withdrawn by a correction
+SECURITY_VERSION = 3  # 2: documents; parties and measures withdrawn by a correction. 3: letters (0005l)
 SECURITY_SETTING = "server.security_version"
 
 OWNER, APPLICANTS, OFFICERS, ADMINS = COMMITTEE_OWNER, "varsel_applicants", "varsel_officers", "varsel_admins"
@@ -52,7 +52,7 @@ CASE_TABLES = {
     "parties": "UPDATE, DELETE", "history": "UPDATE", "measures": "UPDATE, DELETE", "hearings": "UPDATE",
     "documents": "UPDATE",
     "drafts": "UPDATE, DELETE", "case_keys": "DELETE", "case_access": "UPDATE, DELETE",
-    "presence": "UPDATE, DELETE",
+    "presence": "UPDATE, DELETE", "letters": "UPDATE",
 }
 DIRECTORY = ("users", "bodies", "members", "settings")
 
@@ -148,6 +148,7 @@ FUNCTION_SQL = [
         DELETE FROM public.drafts WHERE case_id = target;
         DELETE FROM public.history WHERE case_id = target;
         DELETE FROM public.journal WHERE case_id = target;
+        DELETE FROM public.letters WHERE case_id = target;
         DELETE FROM public.measures WHERE case_id = target;
         DELETE FROM public.hearings WHERE case_id = target;
         DELETE FROM public.documents WHERE case_id = target;

@@ -39,7 +39,7 @@ from sqlmodel import Session
 
 from ..domain.engine import Outcome
 from ..domain.policy import CLASSIFICATIONS, PARTY_ROLES  # noqa: F401 - re-exported
-from . import case_state, cases, corrections, directory, exports, journal, keyring, reads, retention
+from . import case_state, cases, corrections, directory, exports, journal, keyring, letters, reads, retention
 from . import documents as document_store
 from .access import NoCaseAccess  # noqa: F401 - re-exported
 from .db import (
@@ -57,6 +57,7 @@ from .db import (
 from .documents import DocumentInfo, DocumentRefused  # noqa: F401 - re-exported
 from .errors import ConcurrentEdit, NotApproved, NotFound, ValidationFailed, WrongPassphrase  # noqa: F401 - re-exported
 from .journal import audit_event  # noqa: F401 - re-exported
+from .letters import LetterInfo  # noqa: F401 - re-exported
 from .models import Body, Case, CaseStatistic, Member, User
 from .reads import CaseDetail
 from .secrets import RECOVERY, RECOVERY_SETTING, SECRET, CaseLocked, CaseTampered, NoAccess, user_recipient  # noqa: F401, E501 - re-exported
@@ -466,6 +467,43 @@ class Store:
     @operation
     def load_draft(self, number: str, step_id: str, user: str) -> dict[str, Any] | None:
         return cases.load_draft(self.db, number, step_id, user)
+
+    # -- letters -----------------------------------------------------------------------------
+    @operation
+    def letters(self, number: str, *, by: str | None = None) -> list[LetterInfo]:
+        """The case's letters, oldest first. A case flagged as needing a preliminary reply gets
+        its draft now (by `by`, else the acting user), if it has none."""
+        letters.ensure_preliminary(self.db, number, by or self.db.actor or "varsel")
+        return letters.list_letters(self.db, number)
+
+    @operation
+    def letter(self, number: str, letter_id: str | int) -> LetterInfo:
+        """One letter, by its id or by template id (when the case has one letter from it)."""
+        return letters.get_letter(self.db, number, letter_id)
+
+    @operation
+    def draft_letter(self, number: str, template_id: str, *, by: str) -> LetterInfo:
+        """Draft any template on the case by hand (e.g. the English version)."""
+        return letters.add(self.db, number, template_id, by=by)
+
+    @operation
+    def edit_letter(self, number: str, letter_id: str | int, free_text: str, *, by: str) -> LetterInfo:
+        return letters.edit(self.db, number, letter_id, free_text, by=by)
+
+    @operation
+    def letter_sent(self, number: str, letter_id: str | int, *, by: str, on: date | None = None) -> LetterInfo:
+        """Mark sent: frozen, journalled with the SHA-256 of its .eml."""
+        return letters.mark_sent(self.db, number, letter_id, by=by, on=on)
+
+    @operation
+    def letter_eml(self, number: str, letter_id: str | int, *,
+                   attachments: list[tuple[str, bytes]] | None = None) -> bytes:
+        """The letter as an RFC 5322 message; a sent one exactly as its checksum covers (no attachments)."""
+        return letters.letter_eml(self.db, number, letter_id, attachments=attachments)
+
+    @operation
+    def letter_pdf(self, number: str, letter_id: str | int) -> bytes:
+        return letters.letter_pdf(self.db, number, letter_id)
 
     # -- lists -------------------------------------------------------------------------------
     @operation

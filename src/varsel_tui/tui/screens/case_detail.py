@@ -14,6 +14,7 @@ the database. Every action is a key with a stable binding id (remappable in the 
   w  case.withdraw  withdraw (when the workflow has such an action, e.g. a complaint)
   o  case.reopen    reopen a withdrawn case (when the workflow allows it)
   l  case.linked    open the linked case (re-registered from / as)
+  b  case.letters   the case's letters: preview, edit, mark sent, write .eml/PDF
   r  case.reload    read the case again
   escape case.back  back to the queue
 
@@ -30,6 +31,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -50,6 +52,7 @@ from ..i18n import register, t
 from ..live import DatabaseChanged, PresenceBar, describe_activity
 from ..plain import plain
 from ..widgets.case_dialogs import ConfirmDialog, HearingDialog, MeasureDialog, NoteDialog, PartyDialog, PickDialog
+from ..widgets.case_letters import LettersDialog, LettersSection
 from ..widgets.case_timeline import CaseTimeline
 from ..widgets.case_util import (
     answer_text,
@@ -252,6 +255,7 @@ class CaseDetailScreen(CaseCorrections, VarselAppMixin, Screen):
         Binding("o", "case_action('reopen')", "case.key.reopen", id="case.reopen"),
         Binding("x", "case_action('close')", "case.key.close", id="case.close"),
         Binding("l", "open_linked", "case.key.linked", id="case.linked"),
+        Binding("b", "letters", "case.key.letters", id="case.letters"),
         Binding("r", "reload", "case.key.reload", id="case.reload", show=False),
         Binding("escape", "back", "case.key.back", id="case.back"),
         *CORRECTION_BINDINGS,
@@ -322,6 +326,8 @@ class CaseDetailScreen(CaseCorrections, VarselAppMixin, Screen):
             yield Static("", id="case-parties", classes="case-section")
             yield Static(t("case.section.linked"), classes="case-section-title", id="case-linked-title")
             yield Static("", id="case-linked", classes="case-section")
+            yield Static(t("case.section.letters"), classes="case-section-title")
+            yield LettersSection(self.number, id="case-letters", classes="case-section")
             yield Static(t("case.section.measures"), classes="case-section-title")
             yield Static("", id="case-measures", classes="case-section")
             yield Static(t("case.section.answers"), classes="case-section-title", id="case-answers-title")
@@ -410,6 +416,7 @@ class CaseDetailScreen(CaseCorrections, VarselAppMixin, Screen):
         self._render_view()
         self.refresh_bindings()
         self._start_presence()
+        self.query_one(LettersSection).load()
 
     @on(Failed)
     def _on_failed(self, message: Failed) -> None:
@@ -454,6 +461,7 @@ class CaseDetailScreen(CaseCorrections, VarselAppMixin, Screen):
         self.refresh_bindings()
         post_case_changed(self.app, self.number)
         self.notify(message.note)
+        self.query_one(LettersSection).load()  # a completed step may have drafted a letter
 
     # -- live: other people's changes, presence --------------------------------------------
     def on_database_changed(self, message: DatabaseChanged) -> None:
@@ -879,6 +887,18 @@ class CaseDetailScreen(CaseCorrections, VarselAppMixin, Screen):
                 self._write("prelim", {})
 
         self._push_dialog(ConfirmDialog(t("case.confirm_prelim")), done)
+
+    def action_letters(self) -> None:
+        """The case's letters: preview, edit the free text, mark sent, write .eml/PDF."""
+        if self.view is None:
+            return
+
+        def done(changed: bool | None) -> None:
+            self.load()
+            if changed:
+                post_case_changed(self.app, self.number)
+
+        self._push_dialog(LettersDialog(self.number, Path.home() / "varsel-brev"), done)
 
     def action_case_action(self, kind: str) -> None:
         action = self._workflow_action(kind)
