@@ -13,7 +13,7 @@ from typing import Any, Callable, Literal
 
 from .calendar_units import as_unit
 from .conditions import Context, evaluate
-from .forms import Problem, validate
+from .forms import Problem, text_in, validate
 from .workflow import Branch, DeadlineRule, Step, Workflow
 
 StepStatus = Literal["pending", "active", "done", "skipped"]
@@ -390,28 +390,48 @@ def preview(wf: Workflow, facts: CaseFacts, history: list[HistoryItem], step_id:
     )
 
 
-def describe(outcome: Outcome, wf: Workflow) -> list[str]:
-    """Plain sentences for the officer: what submitting will do."""
+# The preview's sentences, (nb, en) templates for str.format.
+SENTENCES: dict[str, tuple[str, str]] = {
+    "transfer": ("Saken overføres til {body}.", "The case is transferred to {body}."),
+    "spawn": ("Saken registreres på nytt som ny sak i «{workflow}», lenket begge veier.",
+              "The case is re-registered as a new case in «{workflow}», linked both ways."),
+    "skip": ("Hopper over {span}: {reason}.", "Skips {span}: {reason}."),
+    "closes": ("Saken avsluttes ({outcome}).", "The case is closed ({outcome})."),
+    "next": ("Neste steg: {step} {title}.", "Next step: {step} {title}."),
+    # Say only what happens: no letter is drafted yet (the outputs issue), so the preview says
+    # which letter the procedure requires and that the officer sends it.
+    "letter": ("Prosedyren krever en e-post her ({letter}); varsel lager den ikke ennå – send den selv.",
+               "The procedure requires an e-mail here ({letter}); varsel does not draft it yet – send it yourself."),
+}
+
+
+def _say(key: str, lang: str, **kw: str) -> str:
+    nb, en = SENTENCES[key]
+    return (en if lang == "en" else nb).format(**kw)
+
+
+def describe(outcome: Outcome, wf: Workflow, lang: str = "nb") -> list[str]:
+    """Plain sentences for the officer: what submitting will do (in `lang`: nb or en; the
+    workflow's own words in English where it gives them)."""
     lines: list[str] = []
     if outcome.branch is not None and outcome.branch.effect:
-        lines.append(outcome.branch.effect)
+        lines.append(text_in(outcome.branch, "effect", lang))
     if outcome.new_body:
-        lines.append(f"Saken overføres til {outcome.new_body}.")
+        lines.append(_say("transfer", lang, body=outcome.new_body))
     if outcome.spawn_workflow:
-        lines.append(f"Saken registreres på nytt som ny sak i «{outcome.spawn_workflow}», lenket begge veier.")
+        lines.append(_say("spawn", lang, workflow=outcome.spawn_workflow))
     if outcome.skipped:
         by_reason: dict[str, list[str]] = {}
         for sid, reason in outcome.skipped:
             by_reason.setdefault(reason, []).append(sid)
         for reason, ids in by_reason.items():
             span = ids[0] if len(ids) == 1 else f"{ids[0]}–{ids[-1]}"
-            lines.append(f"Hopper over {span}: {reason}.")
+            lines.append(_say("skip", lang, span=span, reason=reason))
     if outcome.closes:
-        lines.append(f"Saken avsluttes ({outcome.outcome}).")
+        lines.append(_say("closes", lang, outcome=outcome.outcome))
     elif outcome.next_step:
-        lines.append(f"Neste steg: {outcome.next_step} {wf.step(outcome.next_step).title}.")
+        lines.append(_say("next", lang, step=outcome.next_step,
+                          title=text_in(wf.step(outcome.next_step), "title", lang)))
     for letter in outcome.letters:
-        # Say only what happens: no letter is drafted yet (the outputs issue), so the preview says
-        # which letter the procedure requires and that the officer sends it.
-        lines.append(f"Prosedyren krever en e-post her ({letter}); varsel lager den ikke ennå – send den selv.")
+        lines.append(_say("letter", lang, letter=letter))
     return lines

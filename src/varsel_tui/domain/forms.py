@@ -19,11 +19,23 @@ FieldType = Literal["text", "longtext", "choice", "multichoice", "bool", "date",
                     "examiners", "body"]
 
 
+def text_in(item: Any, name: str, lang: str) -> str:
+    """`item.name` in `lang`: the workflow's English (`name_en`, e.g. `label_en`) when `lang` is en
+    and the workflow gives it; else the Norwegian, which every workflow has."""
+    if lang == "en":
+        english = getattr(item, f"{name}_en", "")
+        if english:
+            return english
+    return getattr(item, name)
+
+
 class Option(BaseModel):
     model_config = ConfigDict(extra="forbid")
     value: str
     label: str
+    label_en: str = ""
     help: str = ""
+    help_en: str = ""
 
 
 class ExaminerRules(BaseModel):
@@ -39,8 +51,10 @@ class FormField(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str = Field(pattern=r"^[a-zæøå_][a-zæøå0-9_]*$")
     label: str
+    label_en: str = ""
     type: FieldType = "text"
     help: str = ""
+    help_en: str = ""
     options: list[Option] = []
     required: bool = False
     required_if: Condition | None = None
@@ -65,6 +79,7 @@ class Rule(BaseModel):
     when: Condition
     field: str
     message: str
+    message_en: str = ""
     severity: Literal["error", "warning"] = "error"
 
 
@@ -79,9 +94,59 @@ class Form(BaseModel):
 
 @dataclass(frozen=True)
 class Problem:
+    """A refused (or warned) answer. `message` is Norwegian (the CLI and the journal say it);
+    `message_en` is the same in English, for a screen in English."""
+
     field: str
     message: str
     severity: str = "error"
+    message_en: str = ""
+
+    def text(self, lang: str) -> str:
+        return self.message_en if lang == "en" and self.message_en else self.message
+
+
+class InvalidAnswer(ValueError):
+    """An answer that cannot be read; str() is the Norwegian message, `message_en` the English."""
+
+    def __init__(self, message: str, message_en: str = "") -> None:
+        super().__init__(message)
+        self.message_en = message_en
+
+
+# The messages validation gives, in Norwegian and English: (nb, en) templates for str.format.
+MESSAGES: dict[str, tuple[str, str]] = {
+    "bad_date": ("'{text}' er ikke en gyldig dato (bruk ÅÅÅÅ-MM-DD eller DD.MM.ÅÅÅÅ)",
+                 "'{text}' is not a valid date (use YYYY-MM-DD or DD.MM.YYYY)"),
+    "not_yes_no": ("'{raw}' er ikke ja/nei", "'{raw}' is not yes/no"),
+    "not_number": ("'{raw}' er ikke et tall", "'{raw}' is not a number"),
+    "not_grade": ("'{raw}' er ikke en karakter (A–F)", "'{raw}' is not a grade (A–F)"),
+    "not_option": ("'{raw}' er ikke et av valgene: {values}", "'{raw}' is not one of the options: {values}"),
+    "unknown_options": ("ukjente valg: {values}", "unknown options: {values}"),
+    "required": ("«{label}» må fylles ut", "«{label}» is required"),
+    "min_length": ("«{label}» må ha minst {n} tegn", "«{label}» needs at least {n} characters"),
+    "examiners_count": ("klagekommisjonen må ha minst {n} sensorer",
+                        "the complaint committee (klagekommisjon) needs at least {n} examiners"),
+    "examiners_external": ("minst {n} sensor må være ekstern", "at least {n} examiner(s) must be external"),
+    "examiners_original": ("klagekommisjonen kan ikke ha sensor fra den opprinnelige kommisjonen: {names}",
+                           "the complaint committee cannot include an examiner from the original committee: {names}"),
+    "unknown_body": ("«{value}» er ikke et registrert organ (registrerte: {known})",
+                     "«{value}» is not a registered body (registered: {known_en})"),
+}
+
+
+def _say(key: str, lang: str, **kw: Any) -> str:
+    nb, en = MESSAGES[key]
+    return (en if lang == "en" else nb).format(**kw)
+
+
+def _invalid(key: str, **kw: Any) -> InvalidAnswer:
+    return InvalidAnswer(_say(key, "nb", **kw), _say(key, "en", **kw))
+
+
+def _problem(f: FormField, key: str, **kw: Any) -> Problem:
+    """A problem with field `f`, its label in each language."""
+    return Problem(f.id, _say(key, "nb", label=f.label, **kw), message_en=_say(key, "en", label=text_in(f, "label", "en"), **kw))
 
 
 def visible_fields(form: Form, ctx: Context) -> list[FormField]:
@@ -104,7 +169,7 @@ def parse_date(text: str) -> date:
             return date(int(m[3]), int(m[2]), int(m[1]))
         return date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"'{text}' er ikke en gyldig dato (bruk ÅÅÅÅ-MM-DD eller DD.MM.ÅÅÅÅ)") from None
+        raise _invalid("bad_date", text=text) from None
 
 
 def coerce(f: FormField, raw: Any) -> Any:
@@ -119,30 +184,30 @@ def coerce(f: FormField, raw: Any) -> Any:
             return True
         if text in ("nei", "no", "false", "0", "n"):
             return False
-        raise ValueError(f"'{raw}' er ikke ja/nei")
+        raise _invalid("not_yes_no", raw=raw)
     if f.type == "date":
         return raw.isoformat() if isinstance(raw, date) else parse_date(str(raw)).isoformat()
     if f.type == "number":
         try:
             return int(raw)
         except (TypeError, ValueError):
-            raise ValueError(f"'{raw}' er ikke et tall") from None
+            raise _invalid("not_number", raw=raw) from None
     if f.type == "grade":
         text = str(raw).strip().upper()
         if text not in GRADE_SCALE:
-            raise ValueError(f"'{raw}' er ikke en karakter (A–F)")
+            raise _invalid("not_grade", raw=raw)
         return text
     if f.type == "choice":
         values = [o.value for o in f.options]
         if str(raw) not in values:
-            raise ValueError(f"'{raw}' er ikke et av valgene: {', '.join(values)}")
+            raise _invalid("not_option", raw=raw, values=", ".join(values))
         return str(raw)
     if f.type == "multichoice":
         items = raw if isinstance(raw, list) else [s.strip() for s in str(raw).split(",") if s.strip()]
         values = [o.value for o in f.options]
         bad = [i for i in items if i not in values]
         if bad:
-            raise ValueError(f"ukjente valg: {', '.join(bad)}")
+            raise _invalid("unknown_options", values=", ".join(bad))
         return items
     if f.type == "examiners":
         return parse_examiners(raw)
@@ -172,19 +237,17 @@ def parse_examiners(raw: Any) -> list[dict]:
     return people
 
 
-def _examiner_problems(f: FormField, value: list[dict]) -> list[str]:
+def _examiner_problems(f: FormField, value: list[dict]) -> list[Problem]:
     rules = f.examiners or ExaminerRules()
     problems = []
     if len(value) < rules.min_count:
-        problems.append(f"klagekommisjonen må ha minst {rules.min_count} sensorer")
+        problems.append(_problem(f, "examiners_count", n=rules.min_count))
     if sum(1 for e in value if e["external"]) < rules.min_external:
-        problems.append(f"minst {rules.min_external} sensor må være ekstern")
+        problems.append(_problem(f, "examiners_external", n=rules.min_external))
     if rules.forbid_original:
         originals = [e["name"] for e in value if e["original"]]
         if originals:
-            problems.append(
-                "klagekommisjonen kan ikke ha sensor fra den opprinnelige kommisjonen: " + ", ".join(originals)
-            )
+            problems.append(_problem(f, "examiners_original", names=", ".join(originals)))
     return problems
 
 
@@ -212,25 +275,25 @@ def validate(form: Form, raw_answers: dict[str, Any], ctx: Context) -> tuple[dic
         try:
             value = coerce(f, raw)
         except ValueError as exc:
-            problems.append(Problem(f.id, str(exc)))
+            problems.append(Problem(f.id, str(exc), message_en=getattr(exc, "message_en", "")))
             continue
         if value is None or value == []:
             if is_required(f, merged):
-                problems.append(Problem(f.id, f"«{f.label}» må fylles ut"))
+                problems.append(_problem(f, "required"))
             continue
         if f.min_length and isinstance(value, str) and len(value.strip()) < f.min_length:
-            problems.append(Problem(f.id, f"«{f.label}» må ha minst {f.min_length} tegn"))
+            problems.append(_problem(f, "min_length", n=f.min_length))
         if f.type == "examiners":
-            problems.extend(Problem(f.id, m) for m in _examiner_problems(f, value))
+            problems.extend(_examiner_problems(f, value))
         if f.type == "body" and ctx.bodies is not None and value not in ctx.bodies:
             # The answer routes the case and is stored as plain metadata: a free text here could
             # send the case nowhere, or put a person's name in every list.
-            problems.append(Problem(f.id, f"«{value}» er ikke et registrert organ (registrerte: "
-                                          f"{', '.join(sorted(ctx.bodies)) or 'ingen'})"))
+            known = ", ".join(sorted(ctx.bodies))
+            problems.append(_problem(f, "unknown_body", value=value, known=known or "ingen", known_en=known or "none"))
             continue
         clean[f.id] = value
     checked = Context({**ctx.answers, **clean}, ctx.concerns, ctx.dates, ctx.bodies)
     for rule in form.rules:
         if evaluate(rule.when, checked):
-            problems.append(Problem(rule.field, rule.message, rule.severity))
+            problems.append(Problem(rule.field, rule.message, rule.severity, rule.message_en))
     return clean, problems

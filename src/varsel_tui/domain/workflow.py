@@ -71,6 +71,7 @@ class Branch(BaseModel):
     spawn: SpawnSpec | None = None
     letters: list[str] = []  # e-mail drafts to make, by template id
     effect: str = ""  # what the officer is told before submitting
+    effect_en: str = ""
 
 
 class EventRecord(BaseModel):
@@ -83,7 +84,9 @@ class Step(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str
     title: str
+    title_en: str = ""  # every *_en field: the same in English, for --lang en (optional)
     description: str = ""
+    description_en: str = ""
     role: str = ""
     deadline: DeadlineRule | None = None
     form: Form | None = None
@@ -99,6 +102,7 @@ class Phase(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str
     title: str
+    title_en: str = ""
     description: str = ""
     body: str | None = None  # the body that handles the case in this phase (OU, KKV, ...)
     body_from: list[str] = []  # else the first of these answers that is set (a unit chosen per case)
@@ -113,6 +117,7 @@ class Statutory(BaseModel):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
     title: str
+    title_en: str = ""
     law: str = ""
     deadline: DeadlineRule
     warn_working_days: int = 5
@@ -132,8 +137,10 @@ class Action(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str
     title: str
+    title_en: str = ""
     kind: Literal["withdraw", "reopen"]
     help: str = ""
+    help_en: str = ""
     allowed_until: str | None = None  # a named date id; after it the action is refused
     allowed_until_step: str | None = None  # refused once this step is done
     allowed_after_step: str | None = None  # refused until this step is done (no complaint yet)

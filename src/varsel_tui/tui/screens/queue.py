@@ -134,6 +134,7 @@ class QueueScreen(VarselAppMixin, Screen):
         self._initial_view = view
         self._filter_timer: Timer | None = None
         self._marker: Any = ...
+        self._refocus_list = False
         self.case_list: CaseList
 
     # -- building --------------------------------------------------------------------------------
@@ -163,6 +164,16 @@ class QueueScreen(VarselAppMixin, Screen):
         if getattr(self.app, "poll_interval", 0):
             self._poll()
             self.set_interval(DAY_CHECK, self._poll)
+
+    def on_screen_suspend(self) -> None:
+        # A case (or the new-case screen) covers the queue: back from it, keys are commands again
+        # (`s` sorts) rather than text for the filter. A dialog or help over the queue keeps focus.
+        self._refocus_list = not self.app.screen.is_modal
+
+    def on_screen_resume(self) -> None:
+        if self._refocus_list:
+            self._refocus_list = False
+            self.case_list.focus()
 
     # -- list and filter ---------------------------------------------------------------------------
     def on_case_list_loaded(self, message: CaseList.Loaded) -> None:

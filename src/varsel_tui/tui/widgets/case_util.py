@@ -126,6 +126,15 @@ def post_case_changed(app: App, number: str) -> None:
     app.post_message(CaseChanged(number))
 
 
+def wf_text(item: Any, name: str) -> str:
+    """A workflow text (`title`, `label`, `help`, …) in the UI language: the workflow's English
+    (`title_en`, …) with --lang en where it gives one, else its Norwegian."""
+    from ...domain.forms import text_in
+    from ..i18n import lang
+
+    return text_in(item, name, lang())
+
+
 def localize_bindings(node: DOMNode) -> None:
     """Translate binding descriptions written as i18n keys (the app module's helper)."""
     from ..app import localize_bindings as _localize
