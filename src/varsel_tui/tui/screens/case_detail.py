@@ -561,7 +561,7 @@ class CaseDetailScreen(VarselAppMixin, Screen):
         line1.append(("🔒 " if secret else "") + classification_label(case.classification),
                      style="bold red" if secret else "bold")
         line1.append("  ")
-        line1.append(printable(wf.name), style="italic")
+        line1.append(printable(wf_text(wf, "name")), style="italic")
         line1.append("  ")
         line1.append(t("case.received", date=fmt_date(case.received)), style="dim")
         lines: list[RenderableType] = [line1]
