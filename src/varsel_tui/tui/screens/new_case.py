@@ -342,7 +342,8 @@ class NewCaseScreen(VarselAppMixin, Screen):
             received = parse_date(self.query_one("#new-received", Input).value)
             self._problem("#new-received-problem", None)
         except ValueError as exc:
-            self._problem("#new-received-problem", (lang() == "en" and getattr(exc, "message_en", "")) or str(exc))
+            english = getattr(exc, "message_en", "") if lang() == "en" else ""
+            self._problem("#new-received-problem", english or str(exc))
             errors += 1
         errors += len(self._check_intake(wf, show=True))
         if errors:

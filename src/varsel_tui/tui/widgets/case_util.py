@@ -40,6 +40,10 @@ register({
                             "stemmer ikke). Ingenting er endret; si fra til den som drifter systemet.",
                             "Case {number}'s data has been altered outside varsel (an encrypted value or key does "
                             "not check out). Nothing was changed; tell whoever runs the system."),
+    "case.answer.yes": ("ja", "yes"),
+    "case.answer.no": ("nei", "no"),
+    "case.answer.external": ("ekstern", "external"),
+    "case.answer.original": ("opprinnelig", "original"),
     "case.days.left.0": ("frist i dag", "due today"),
     "case.days.left.1": ("1 virkedag igjen", "1 working day left"),
     "case.days.left.n": ("{n} virkedager igjen", "{n} working days left"),
@@ -153,16 +157,17 @@ def dom_id(prefix: str, ident: str) -> str:
 
 
 def answer_text(value: Any) -> str:
-    """A stored answer for display: ja/nei for booleans, names for examiners, dates as dd.mm.yyyy."""
+    """A stored answer for display: ja/nei (yes/no) for booleans, names for examiners, dates as
+    dd.mm.yyyy."""
     if value is True:
-        return "ja"
+        return t("case.answer.yes")
     if value is False:
-        return "nei"
+        return t("case.answer.no")
     if isinstance(value, list):
         parts = []
         for v in value:
             if isinstance(v, dict) and "name" in v:
-                tags = [tag for tag, on in (("ekstern", v.get("external")), ("opprinnelig", v.get("original"))) if on]
+                tags = [t(f"case.answer.{tag}") for tag in ("external", "original") if v.get(tag)]
                 parts.append(v["name"] + (f" ({', '.join(tags)})" if tags else ""))
             else:
                 parts.append(str(v))
