@@ -37,6 +37,7 @@ from ..widgets.case_util import (
     dom_id,
     error_text,
     fmt_date,
+    invalid_text,
     localize_bindings,
     post_case_changed,
     today,
@@ -342,8 +343,7 @@ class NewCaseScreen(VarselAppMixin, Screen):
             received = parse_date(self.query_one("#new-received", Input).value)
             self._problem("#new-received-problem", None)
         except ValueError as exc:
-            english = getattr(exc, "message_en", "") if lang() == "en" else ""
-            self._problem("#new-received-problem", english or str(exc))
+            self._problem("#new-received-problem", invalid_text(exc))
             errors += 1
         errors += len(self._check_intake(wf, show=True))
         if errors:

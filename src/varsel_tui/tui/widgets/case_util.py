@@ -121,6 +121,14 @@ def error_text(exc: BaseException) -> str:
     return t("case.error.unexpected", error=f"{type(exc).__name__}: {exc}")
 
 
+def invalid_text(exc: ValueError) -> str:
+    """A refused value's message in the UI language (domain.forms.InvalidAnswer says it in both)."""
+    from ..i18n import lang
+
+    english = getattr(exc, "message_en", "") if lang() == "en" else ""
+    return english or str(exc)
+
+
 def post_case_changed(app: App, number: str) -> None:
     """Tell the app (and through it the queue) that a case was written."""
     try:
