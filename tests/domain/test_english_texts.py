@@ -37,8 +37,8 @@ def test_workflow_english_where_given_else_norwegian():
     wf = all_workflows()["ntnu-avvik"]
     assert text_in(wf.step("M1"), "title", "en") == "Assess the report (receipt form)"
     assert text_in(wf.step("M1"), "title", "nb") == "Vurdere meldingen (mottaksskjema)"
-    no_english = all_workflows()["ntnu-klage"].steps[0]
-    assert text_in(no_english, "title", "en") == no_english.title
+    no_english = all_workflows()["ntnu-klage"].intake.form.fields[0]
+    assert text_in(no_english, "label", "en") == no_english.label == "Sakstype"
 
 
 def test_preview_sentences_in_english():
