@@ -47,6 +47,7 @@ def test_english_step_titles_labels_problems_and_preview(store, tmp_path):
             await open_case(pilot, number)
             text = screen_text(app)
             assert "NTNU – deviations in education" in text and "Assess the report (receipt form)" in text
+            assert "Statutory limit: Follow-up within a reasonable time (4 weeks)" in text
             await pilot.press("f")
             await settle(pilot)
             await fill(pilot, "vurdering", "godkjent")

@@ -595,7 +595,8 @@ class CaseDetailScreen(VarselAppMixin, Screen):
                 continue
             if st.met:
                 continue
-            lines.append(Text(t("case.statutory", title=wf_text(st, "title"), law=st.law, date=fmt_date(st.due)),
+            rule = next((s for s in wf.statutory if s.title == st.title), st)  # the workflow's, with title_en
+            lines.append(Text(t("case.statutory", title=wf_text(rule, "title"), law=st.law, date=fmt_date(st.due)),
                               style="dim", no_wrap=True, overflow="ellipsis"))
         if state.needs_preliminary_reply:
             law = next((s.law for s in state.statutory if s.warn), "")
