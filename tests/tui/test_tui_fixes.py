@@ -262,3 +262,19 @@ def test_section_jumps_reach_the_journal_below_the_timeline_and_can_be_remapped(
             assert body.scroll_y == 0
 
     run(go())
+
+
+def test_english_step_titles_in_the_queue(store, tmp_path):
+    from varsel_tui.tui import i18n
+
+    avvik_case(store)
+    i18n.set_lang("en")
+
+    async def go():
+        app = make_app(tmp_path / "varsel.db")
+        async with app.run_test(size=(140, 24)) as pilot:
+            await settle(pilot)
+            case_list = app.screen.case_list
+            assert "M1 Assess the report" in case_list.render_line(0).text
+
+    run(go())
