@@ -13,7 +13,7 @@ from typing import Any, Callable, Literal
 
 from .calendar_units import as_unit
 from .conditions import Context, evaluate
-from .forms import Problem, date_problems, validate
+from .forms import Problem, date_problems, text_in, validate
 from .workflow import Action, Branch, DeadlineRule, Step, Workflow
 
 StepStatus = Literal["pending", "active", "done", "skipped"]
@@ -590,42 +590,75 @@ def _question(step: Step, field_ids: list[str], answers: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
-def describe(outcome: Outcome, wf: Workflow) -> list[str]:
-    """Plain sentences for the officer: what submitting will do."""
+# The preview's sentences, (nb, en) templates for str.format.
+SENTENCES: dict[str, tuple[str, str]] = {
+    "transfer": ("Saken overføres til {body}.", "The case is transferred to {body}."),
+    "spawn": ("Saken registreres på nytt som ny sak i «{workflow}», lenket begge veier.",
+              "The case is re-registered as a new case in «{workflow}», linked both ways."),
+    "skip": ("Hopper over {span}: {reason}.", "Skips {span}: {reason}."),
+    "closes": ("Saken avsluttes ({outcome}).", "The case is closed ({outcome})."),
+    "next": ("Neste steg: {step} {title}.", "Next step: {step} {title}."),
+    "moves": ("Saken flyttes til {body}.", "The case moves to {body}."),
+    "loses_access": ("Du mister tilgangen til saken når du sender inn: den flyttes bort fra deg.",
+                     "You lose access to the case when you submit: it moves away from you."),
+    "hearing": ("Høringsrunde opprettes med {people} til og med {ends}: de får tilgang til saken til da.",
+                "A hearing (høringsrunde) is opened with {people} until {ends}: they get access to the case "
+                "until then."),
+    "hearing_ends": ("{label} avsluttes; deltakernes tilgang opphører.",
+                     "{label} ends; its participants' access ends."),
+    "measure_done": ("{label} markeres som gjennomført.", "{label} is marked carried out."),
+    "closes_with_open": ("Saken avsluttes selv om {labels} ikke er gjennomført; begrunnelsen journalføres.",
+                         "The case is closed although {labels} is not carried out; the reason is journalled."),
+    # Completing the step drafts the letter on the case (store/letters.py); sending is the officer's.
+    "letter": ("Lager utkast til brevet «{letter}» på saken: se over, send og merk det som sendt.",
+               "Drafts the letter «{letter}» on the case: review it, send it and mark it sent."),
+}
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _say(key: str, lang: str, **kw: str) -> str:
+    nb, en = SENTENCES[key]
+    return (en if lang == "en" else nb).format(**kw)
+
+
+def describe(outcome: Outcome, wf: Workflow, lang: str = "nb") -> list[str]:
+    """Plain sentences for the officer: what submitting will do (in `lang`: nb or en; the
+    workflow's own words in English where it gives them)."""
     lines: list[str] = []
     if outcome.branch is not None and outcome.branch.effect:
-        lines.append(outcome.branch.effect)
+        lines.append(text_in(outcome.branch, "effect", lang))
     if outcome.new_body:
-        lines.append(f"Saken overføres til {outcome.new_body}.")
+        lines.append(_say("transfer", lang, body=outcome.new_body))
     elif outcome.body_after and outcome.body_after != outcome.body_before and not outcome.closes:
-        lines.append(f"Saken flyttes til {outcome.body_after}.")
+        lines.append(_say("moves", lang, body=outcome.body_after))
     if outcome.loses_access:
-        lines.append("Du mister tilgangen til saken når du sender inn: den flyttes bort fra deg.")
+        lines.append(_say("loses_access", lang))
     if outcome.spawn_workflow:
-        lines.append(f"Saken registreres på nytt som ny sak i «{outcome.spawn_workflow}», lenket begge veier.")
+        lines.append(_say("spawn", lang, workflow=outcome.spawn_workflow))
     if outcome.skipped:
         by_reason: dict[str, list[str]] = {}
         for sid, reason in outcome.skipped:
             by_reason.setdefault(reason, []).append(sid)
         for reason, ids in by_reason.items():
             span = ids[0] if len(ids) == 1 else f"{ids[0]}–{ids[-1]}"
-            lines.append(f"Hopper over {span}: {reason}.")
+            lines.append(_say("skip", lang, span=span, reason=reason))
     if outcome.hearing is not None:
         h = outcome.hearing
-        lines.append(f"Høringsrunde opprettes med {', '.join(h.participants)} til og med {_day(h.ends_on)}: "
-                     "de får tilgang til saken til da.")
+        lines.append(_say("hearing", lang, people=", ".join(h.participants), ends=_day(h.ends_on)))
     for label in outcome.ends_hearings:
-        lines.append(f"{label[0].upper()}{label[1:]} avsluttes; deltakernes tilgang opphører.")
+        lines.append(_say("hearing_ends", lang, label=_capital(label)))
     for m in outcome.measures_done:
-        lines.append(f"{m.label[0].upper()}{m.label[1:]} markeres som gjennomført.")
+        lines.append(_say("measure_done", lang, label=_capital(m.label)))
     if outcome.closes_with_open:
-        lines.append(f"Saken avsluttes selv om {' og '.join(outcome.closes_with_open)} ikke er gjennomført; "
-                     "begrunnelsen journalføres.")
+        lines.append(_say("closes_with_open", lang, labels=" og ".join(outcome.closes_with_open)))
     if outcome.closes:
-        lines.append(f"Saken avsluttes ({outcome.outcome}).")
+        lines.append(_say("closes", lang, outcome=outcome.outcome))
     elif outcome.next_step:
-        lines.append(f"Neste steg: {outcome.next_step} {wf.step(outcome.next_step).title}.")
+        lines.append(_say("next", lang, step=outcome.next_step,
+                          title=text_in(wf.step(outcome.next_step), "title", lang)))
     for letter in outcome.letters:
-        # Completing the step drafts the letter on the case (store/letters.py); sending is the officer's.
-        lines.append(f"Lager utkast til brevet «{letter}» på saken: se over, send og merk det som sendt.")
+        lines.append(_say("letter", lang, letter=letter))
     return lines

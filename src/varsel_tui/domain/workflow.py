@@ -80,6 +80,7 @@ class Branch(BaseModel):
     spawn: SpawnSpec | None = None
     letters: list[str] = []  # e-mail drafts to make, by template id
     effect: str = ""  # what the officer is told before submitting
+    effect_en: str = ""
     # A decision that waits for a window to close ("not appealed"): a named date id; taking the
     # branch on or before that day is refused with `reason` and the date's rule.
     allowed_after: str | None = None
@@ -110,7 +111,9 @@ class Step(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str
     title: str
+    title_en: str = ""  # every *_en field: the same in English, for --lang en (optional)
     description: str = ""
+    description_en: str = ""
     role: str = ""
     deadline: DeadlineRule | None = None
     form: Form | None = None
@@ -129,6 +132,7 @@ class Phase(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str
     title: str
+    title_en: str = ""
     description: str = ""
     body: str | None = None  # the body that handles the case in this phase (OU, KKV, ...)
     body_from: list[str] = []  # else the first of these answers that is set (a unit chosen per case)
@@ -143,6 +147,7 @@ class Statutory(BaseModel):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
     title: str
+    title_en: str = ""
     law: str = ""
     deadline: DeadlineRule
     warn_working_days: int = 5
@@ -164,8 +169,10 @@ class Action(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str
     title: str
+    title_en: str = ""
     kind: Literal["withdraw", "reopen", "close"]
     help: str = ""
+    help_en: str = ""
     comment_required: bool = False  # the officer must say why; the comment is journalled
     allowed_until: str | None = None  # a named date id; after it the action is refused
     allowed_until_step: str | None = None  # refused once this step is done

@@ -23,19 +23,23 @@ What other screens can use:
   have `before_lock()` (called while the key is still there, e.g. to seal a draft). On lock every
   screen from the lowest such one up is removed, then `SessionLocked` is posted to the rest.
 - `localize_bindings(self)` in a screen's or widget's `__init__` translates the binding
-  descriptions (written as i18n keys in BINDINGS) into the current language.
+  descriptions (written as i18n keys in BINDINGS) into the current language; Textual's own
+  widgets get theirs translated when they are focused (tui/textual_text.py). The language is set
+  before the app is made (`build_app`).
+- The theme chosen in the palette is saved in the config file and applied at start.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+import weakref
 from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from textual import events
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.message import Message
@@ -43,8 +47,11 @@ from textual.screen import Screen
 
 from .config import Config
 from .i18n import register, t
+from .textual_text import textual_text
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from textual.notifications import SeverityLevel
 
     from ..store.changes import ChangeFeed
@@ -73,6 +80,7 @@ register({
                           "{n} user(s) waiting for approval: {names}. F3 shows them."),
     "app.integrity": ("Integritetskontrollen fant {n} feil: {first} Kjør «varsel check» for å se alle.",
                       "The integrity check found {n} problem(s): {first} Run 'varsel check' for all of them."),
+    "app.theme_not_saved": ("Fargetemaet ble ikke lagret: {error}", "The theme was not saved: {error}"),
     "app.locked": ("Låst etter {minutes} min uten aktivitet; det dekrypterte innholdet er fjernet fra skjermen.",
                    "Locked after {minutes} min without activity; decrypted content was cleared from the screen."),
 })
@@ -106,13 +114,19 @@ def localize_bindings(node: DOMNode) -> None:
         for b in bindings:
             changes: dict[str, Any] = {}
             if b.description:
-                changes["description"] = t(b.description)
+                changes["description"] = _translated(b.description)
             if b.tooltip:
-                changes["tooltip"] = t(b.tooltip)
+                changes["tooltip"] = _translated(b.tooltip)
             if b.group is not None:
-                changes["group"] = Binding.Group(t(b.group.description), b.group.compact)
+                changes["group"] = Binding.Group(_translated(b.group.description), b.group.compact)
             translated.append(replace(b, **changes) if changes else b)
         key_to_bindings[key] = translated
+
+
+def _translated(text: str) -> str:
+    """An i18n key's text, or Textual's own English in the UI language, or `text` as it is."""
+    out = t(text)
+    return textual_text(text) if out == text else out
 
 
 def _case_commands():  # noqa: ANN202 - a Provider class, imported when the palette opens
@@ -161,6 +175,8 @@ class VarselApp(App):
         self._last_input = time.monotonic()
         self.passphrase_hint = ""
         self.startup_check = startup_check  # run() turns it on: integrity and audit, in a worker
+        self._localized: weakref.WeakSet[DOMNode] = weakref.WeakSet()  # Textual widgets translated on focus
+        self._theme_applied = False  # the config file's theme is set: later changes are the user's
 
     def get_line_filters(self):  # noqa: ANN201
         """Textual's filters, then control characters made visible on every line (tui/plain.py)."""
@@ -258,6 +274,9 @@ class VarselApp(App):
         self._watch_hangup()
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
+        if self.config.theme in self.available_themes:
+            self.theme = self.config.theme
+        self._theme_applied = True
         if self.config.error:
             self.notify(t("app.config_problem", problem=self.config.error), severity="warning", timeout=10)
         if self.idle_lock_minutes:
@@ -281,6 +300,47 @@ class VarselApp(App):
         for b in workflows.broken():
             self.call_from_thread(self.notify, t("app.broken_workflow", file=str(b.path), n=len(b.problems),
                                                  first=b.problems[0]), severity="error", timeout=30)
+
+    # -- Textual's own strings, the palette, the theme --------------------------------------------
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """A Textual widget's bindings (an open Select: "Dismiss menu") in the UI language."""
+        widget = event.widget
+        if widget not in self._localized:
+            self._localized.add(widget)
+            localize_bindings(widget)
+            widget.screen.refresh_bindings()
+
+    def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            palette = CommandPalette(id="--command-palette", placeholder=textual_text("Search for commands…"))
+            localize_bindings(palette)
+            self.push_screen(palette)
+
+    def search_themes(self) -> None:
+        from textual.command import CommandPalette
+        from textual.theme import ThemeProvider
+
+        palette = CommandPalette(providers=[ThemeProvider], placeholder=textual_text("Search for themes…"))
+        localize_bindings(palette)
+        self.push_screen(palette)
+
+    def get_system_commands(self, screen: Screen) -> "Iterable[SystemCommand]":
+        for command in super().get_system_commands(screen):
+            yield command._replace(title=textual_text(command.title), help=textual_text(command.help))
+
+    def watch_theme(self, theme: str) -> None:
+        """A theme the user chose is kept for the next start (in the config file)."""
+        if not self._theme_applied or theme == self.config.theme or self.config.path is None:
+            return
+        from .config import save_setting
+
+        self.config.theme = theme
+        try:
+            save_setting(self.config.path, "theme", theme)
+        except OSError as exc:
+            self.notify(t("app.theme_not_saved", error=exc.strerror or exc), severity="warning")
 
     def _integrity_check(self) -> None:
         """The bounded start-up check (store/check.py); a notification if something is wrong."""
@@ -450,19 +510,23 @@ class VarselApp(App):
         self.exit(return_code=129)
 
 
-def run(db: str | None, user: str, lang: str | None = None, *, passphrase_hint: str = "") -> None:
-    """Open the TUI. `lang` from --lang wins over the config file's; the default is nb.
-    `passphrase_hint` is said on the unlock screen (only the demo has one)."""
+def build_app(db: str | None, user: str, lang: str | None = None, *, passphrase_hint: str = "") -> VarselApp:
+    """The app as `run` starts it. `lang` from --lang wins over the config file's; the default is
+    nb. The language is set first: the app and its screens translate their texts when made."""
     from ..store.queue import FIRST_PAGE, Prefetch
     from . import i18n
     from .config import load_config
 
-    # Read the first page while Textual starts (sqlite3 releases the GIL while it works).
-    app = VarselApp(db=db, user=user, poll_interval=0.5, startup_check=True)
-    prefetch = Prefetch(app.queue_source, "open", "due", False, FIRST_PAGE, user, app.today)
     config = load_config()
     i18n.set_lang(lang or config.lang or "nb")
-    app.configure(config)
-    app._prefetch = prefetch
+    app = VarselApp(db=db, user=user, config=config, poll_interval=0.5, startup_check=True)
+    # Read the first page while Textual starts (sqlite3 releases the GIL while it works).
+    app._prefetch = Prefetch(app.queue_source, "open", "due", False, FIRST_PAGE, user, app.today)
     app.passphrase_hint = passphrase_hint
-    app.run()
+    return app
+
+
+def run(db: str | None, user: str, lang: str | None = None, *, passphrase_hint: str = "") -> None:
+    """Open the TUI (see `build_app`). `passphrase_hint` is said on the unlock screen (only the
+    demo has one)."""
+    build_app(db, user, lang, passphrase_hint=passphrase_hint).run()

@@ -1,12 +1,15 @@
 """Command palette (ctrl+p): the actions that fit the current screen, plus opening cases.
 
 `CaseCommands` offers:
-  - "Åpne sak 2026-0042" when what is typed looks like a case number (2026-42 and 26-42 work too);
+  - "Åpne sak 2026-0042" when what is typed looks like a case number (2026-42, 26-42, and 42 or
+    0042 alone for this year's case work too);
   - "Ny sak" and "Statistikk";
   - on a case screen: the case report (full or redacted) and the archive package, each written to a
     path the officer confirms in a dialog (tui/exports.py);
   - every enabled key binding of the screen the palette was opened over (its description, with
-    the key shown as help), so fill form, add note, submit, save draft, … are all reachable here.
+    the key shown as help), so the views of the queue ("Visning: Forfalt"), the current case's
+    actions (fill form, add note, measures, withdraw, go to the journal, …), submit, save draft,
+    … are all reachable here, those the footer leaves out included.
 The app registers it in `VarselApp.COMMANDS`.
 """
 
@@ -41,15 +44,18 @@ register({
                          "Closed case: report (PDF/A), journal, letters and documents with a signed manifest."),
 })
 
-_NUMBER = re.compile(r"^\s*(?:sak\s+|case\s+)?(\d{2}|\d{4})-(\d{1,4})\s*$", re.IGNORECASE)
+_NUMBER = re.compile(r"^\s*(?:sak\s+|case\s+)?(?:(\d{2}|\d{4})-)?(\d{1,4})\s*$", re.IGNORECASE)
 
 
-def case_number(text: str) -> str | None:
-    """'2026-42' → '2026-0042'; '26-42' → '2026-0042'; anything else → None."""
+def case_number(text: str, this_year: int | None = None) -> str | None:
+    """'2026-42' → '2026-0042'; '26-42' → '2026-0042'; '42' → this year's case 42 (when
+    `this_year` is given); anything else → None."""
     m = _NUMBER.match(text)
-    if not m:
+    if not m or int(m[2]) == 0:
         return None
-    year = m[1] if len(m[1]) == 4 else f"20{m[1]}"
+    if m[1] is None and (this_year is None or (len(m[2]) == 4 and m[2][0] != "0")):
+        return None  # a bare "2026" is a year being typed, not case 2026
+    year = str(this_year) if m[1] is None else m[1] if len(m[1]) == 4 else f"20{m[1]}"
     return f"{year}-{int(m[2]):04d}"
 
 
@@ -75,11 +81,13 @@ class CaseCommands(Provider):
             node = active.node
             if not (binding.show or isinstance(node, Screen)) or node is app:
                 continue
-            if binding.description in seen:
+            # A binding in a group says which ("Visning: Åpne", not a second "Åpne").
+            title = f"{binding.group.description}: {binding.description}" if binding.group else binding.description
+            if title in seen:
                 continue
-            seen.add(binding.description)
+            seen.add(title)
             callback = partial(app.run_action, binding.action, node)
-            out.append((binding.description, callback, t("cmd.key_help", keys=app.get_key_display(binding))))
+            out.append((title, callback, t("cmd.key_help", keys=app.get_key_display(binding))))
         return out
 
     def _app_commands(self) -> list[tuple[str, Callable[[], object], str]]:
@@ -103,7 +111,8 @@ class CaseCommands(Provider):
             yield DiscoveryHit(title, callback, help=help_text)
 
     async def search(self, query: str) -> Hits:
-        number = case_number(query)
+        today = getattr(self.app, "today", None)
+        number = case_number(query, today().year if callable(today) else None)
         opener = getattr(self.app, "open_case", None)
         if number and callable(opener):
             title = t("cmd.open_case", number=number)

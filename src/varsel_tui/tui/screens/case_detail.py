@@ -16,6 +16,7 @@ the database. Every action is a key with a stable binding id (remappable in the 
   l  case.linked    open the linked case (re-registered from / as)
   b  case.letters   the case's letters: preview, edit, mark sent, write .eml/PDF
   r  case.reload    read the case again
+  1/2/3 case.goto_timeline / case.goto_parties / case.goto_journal  scroll to that section
   escape case.back  back to the queue
 
 Corrections (e E x X V) and documents (d D): see case_corrections.py.
@@ -66,6 +67,7 @@ from ..widgets.case_util import (
     post_case_changed,
     today,
     user_name,
+    wf_text,
 )
 from .case_corrections import CORRECTION_BINDINGS, CaseCorrections
 
@@ -84,6 +86,9 @@ register({
     "case.key.linked": ("Åpne lenket sak", "Open linked case"),
     "case.key.reload": ("Oppdater", "Reload"),
     "case.key.back": ("Tilbake", "Back"),
+    "case.key.goto_timeline": ("Gå til prosedyren", "Go to the procedure"),
+    "case.key.goto_parties": ("Gå til partene", "Go to the parties"),
+    "case.key.goto_journal": ("Gå til journalen", "Go to the journal"),
     "case.loading": ("Leser sak {number} …", "Reading case {number} …"),
     "case.load_failed": ("Kunne ikke lese sak {number}: {error}", "Could not read case {number}: {error}"),
     "case.phase_step": ("Fase {phase} {phase_title} · steg {step} {step_title}",
@@ -246,18 +251,23 @@ class CaseDetailScreen(CaseCorrections, VarselAppMixin, Screen):
         Binding("f", "fill_form", "case.key.form", id="case.form"),
         Binding("a", "add_party", "case.key.party", id="case.party"),
         Binding("j", "add_note", "case.key.note", id="case.note"),
-        Binding("t", "add_measure", "case.key.measure", id="case.measure"),
-        Binding("T", "measure_done", "case.key.measure_done", id="case.measure_done"),
-        Binding("h", "add_hearing", "case.key.hearing", id="case.hearing"),
-        Binding("H", "close_hearing", "case.key.hearing_close", id="case.hearing_close"),
-        Binding("p", "preliminary_reply", "case.key.prelim", id="case.prelim"),
-        Binding("w", "case_action('withdraw')", "case.key.withdraw", id="case.withdraw"),
-        Binding("o", "case_action('reopen')", "case.key.reopen", id="case.reopen"),
-        Binding("x", "case_action('close')", "case.key.close", id="case.close"),
-        Binding("l", "open_linked", "case.key.linked", id="case.linked"),
-        Binding("b", "letters", "case.key.letters", id="case.letters"),
+        # The footer fits 80 columns with the keys above and esc, F1 and ctrl+p; the rest are in
+        # the help (F1) and the command palette (ctrl+p), and the header points to p when due.
+        Binding("t", "add_measure", "case.key.measure", id="case.measure", show=False),
+        Binding("T", "measure_done", "case.key.measure_done", id="case.measure_done", show=False),
+        Binding("h", "add_hearing", "case.key.hearing", id="case.hearing", show=False),
+        Binding("H", "close_hearing", "case.key.hearing_close", id="case.hearing_close", show=False),
+        Binding("p", "preliminary_reply", "case.key.prelim", id="case.prelim", show=False),
+        Binding("w", "case_action('withdraw')", "case.key.withdraw", id="case.withdraw", show=False),
+        Binding("o", "case_action('reopen')", "case.key.reopen", id="case.reopen", show=False),
+        Binding("x", "case_action('close')", "case.key.close", id="case.close", show=False),
+        Binding("l", "open_linked", "case.key.linked", id="case.linked", show=False),
+        Binding("b", "letters", "case.key.letters", id="case.letters", show=False),
         Binding("r", "reload", "case.key.reload", id="case.reload", show=False),
         Binding("escape", "back", "case.key.back", id="case.back"),
+        Binding("1", "goto('case-procedure-title')", "case.key.goto_timeline", id="case.goto_timeline", show=False),
+        Binding("2", "goto('case-parties-title')", "case.key.goto_parties", id="case.goto_parties", show=False),
+        Binding("3", "goto('case-journal-title')", "case.key.goto_journal", id="case.goto_journal", show=False),
         *CORRECTION_BINDINGS,
     ]
 
@@ -322,7 +332,7 @@ class CaseDetailScreen(CaseCorrections, VarselAppMixin, Screen):
         with VerticalScroll(id="case-body"):
             yield Static(t("case.section.procedure"), classes="case-section-title", id="case-procedure-title")
             yield CaseTimeline("", id="case-timeline")
-            yield Static(t("case.section.parties"), classes="case-section-title")
+            yield Static(t("case.section.parties"), classes="case-section-title", id="case-parties-title")
             yield Static("", id="case-parties", classes="case-section")
             yield Static(t("case.section.linked"), classes="case-section-title", id="case-linked-title")
             yield Static("", id="case-linked", classes="case-section")
@@ -336,9 +346,9 @@ class CaseDetailScreen(CaseCorrections, VarselAppMixin, Screen):
             yield Static("", id="case-documents", classes="case-section")
             yield Static(t("case.section.intake"), classes="case-section-title", id="case-intake-title")
             yield Static("", id="case-intake", classes="case-section")
-            yield Static(t("case.section.journal"), classes="case-section-title")
+            yield Static(t("case.section.journal"), classes="case-section-title", id="case-journal-title")
             yield Static("", id="case-journal", classes="case-section")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#case-body").focus()
@@ -614,7 +624,7 @@ class CaseDetailScreen(CaseCorrections, VarselAppMixin, Screen):
         line1.append(("🔒 " if secret else "") + classification_label(case.classification),
                      style="bold red" if secret else "bold")
         line1.append("  ")
-        line1.append(printable(wf.name), style="italic")
+        line1.append(printable(wf_text(wf, "name")), style="italic")
         line1.append("  ")
         line1.append(t("case.received", date=fmt_date(case.received)), style="dim")
         lines: list[RenderableType] = [line1]
@@ -626,8 +636,8 @@ class CaseDetailScreen(CaseCorrections, VarselAppMixin, Screen):
         elif state.current:
             phase = wf.phase_of(state.current)
             step = wf.step(state.current)
-            where = Text(t("case.phase_step", phase=phase.id, phase_title=phase.title, step=step.id,
-                           step_title=step.title), no_wrap=True, overflow="ellipsis")
+            where = Text(t("case.phase_step", phase=phase.id, phase_title=wf_text(phase, "title"), step=step.id,
+                           step_title=wf_text(step, "title")), no_wrap=True, overflow="ellipsis")
             lines.append(where)
             due = Text()
             if state.current_due:
@@ -654,7 +664,8 @@ class CaseDetailScreen(CaseCorrections, VarselAppMixin, Screen):
                 continue
             if st.met:
                 continue
-            lines.append(Text(t("case.statutory", title=st.title, law=st.law, date=fmt_date(st.due)),
+            rule = next((s for s in wf.statutory if s.title == st.title), st)  # the workflow's, with title_en
+            lines.append(Text(t("case.statutory", title=wf_text(rule, "title"), law=st.law, date=fmt_date(st.due)),
                               style="dim", no_wrap=True, overflow="ellipsis"))
         if state.needs_preliminary_reply:
             law = next((s.law for s in state.statutory if s.warn), "")
@@ -670,8 +681,8 @@ class CaseDetailScreen(CaseCorrections, VarselAppMixin, Screen):
         for f in form.fields:
             if f.id in answers and answers[f.id] not in (None, "", []):
                 value = answers[f.id]
-                label = next((o.label for o in f.options if o.value == value), None) if f.options else None
-                rows.append((f.label, self.reveal("intake", label or answer_text(value))))
+                label = next((wf_text(o, "label") for o in f.options if o.value == value), None) if f.options else None
+                rows.append((wf_text(f, "label"), self.reveal("intake", label or answer_text(value))))
         if not rows:
             return None
         grid = Table.grid(padding=(0, 1))
@@ -741,7 +752,7 @@ class CaseDetailScreen(CaseCorrections, VarselAppMixin, Screen):
                 step = wf.step(step_id)
             except KeyError:
                 continue
-            head = plain(f"✓ {step.id} {step.title}", style="bold", no_wrap=True, overflow="ellipsis")
+            head = plain(f"✓ {step.id} {wf_text(step, 'title')}", style="bold", no_wrap=True, overflow="ellipsis")
             head.append(f"  {fmt_date(done_on)}", style="dim")
             lines.append(head)
             fields = step.form.fields if step.form else []
@@ -754,8 +765,8 @@ class CaseDetailScreen(CaseCorrections, VarselAppMixin, Screen):
                 value = answers.get(f.id)
                 if value in (None, "", []):
                     continue
-                label = next((o.label for o in f.options if o.value == value), None) if f.options else None
-                grid.add_row("", plain(f.label), Text(self.reveal("answers", label or answer_text(value))))
+                label = next((wf_text(o, "label") for o in f.options if o.value == value), None) if f.options else None
+                grid.add_row("", plain(wf_text(f, "label")), Text(self.reveal("answers", label or answer_text(value))))
                 shown += 1
             if shown:
                 lines.append(grid)
@@ -818,6 +829,10 @@ class CaseDetailScreen(CaseCorrections, VarselAppMixin, Screen):
 
     def action_reload(self) -> None:
         self.load()
+
+    def action_goto(self, section_id: str) -> None:
+        """Scroll the section's title to the top (the journal sits below a long timeline)."""
+        self.query_one(f"#{section_id}").scroll_visible(top=True, animate=False)
 
     def action_fill_form(self) -> None:
         view = self.view
@@ -907,7 +922,9 @@ class CaseDetailScreen(CaseCorrections, VarselAppMixin, Screen):
 
         def done(yes: bool | None) -> None:
             if yes:
-                self._write("action", {"id": action.id, "title": action.title})
+                self._write("action", {"id": action.id, "title": wf_text(action, "title")})
+
+        title, help_text = wf_text(action, "title"), wf_text(action, "help")
 
         def commented(comment: str | None) -> None:
             if comment:
@@ -916,9 +933,9 @@ class CaseDetailScreen(CaseCorrections, VarselAppMixin, Screen):
         if action.comment_required:
             from ..widgets.case_dialogs import CommentDialog
 
-            self._push_dialog(CommentDialog(t("case.confirm_action", title=action.title), action.help), commented)
+            self._push_dialog(CommentDialog(t("case.confirm_action", title=title), help_text), commented)
             return
-        self._push_dialog(ConfirmDialog(t("case.confirm_action", title=action.title), action.help), done)
+        self._push_dialog(ConfirmDialog(t("case.confirm_action", title=title), help_text), done)
 
     def _responsible(self, measure: Any) -> str:
         return self.reveal("measure", self.view.detail.text(measure, "responsible") if self.view else None) or "–"

@@ -38,7 +38,7 @@ from ...domain.engine import Outcome, describe
 from ...domain.forms import Problem
 from ...textsafe import printable
 from ..app_access import VarselAppMixin
-from ..i18n import register, t
+from ..i18n import lang, register, t
 from ..live import DatabaseChanged, PresenceBar, describe_activity
 from ..plain import plain
 from ..widgets.case_util import (
@@ -50,6 +50,7 @@ from ..widgets.case_util import (
     post_case_changed,
     today,
     user_name,
+    wf_text,
 )
 from ..widgets.form_view import DynamicForm
 
@@ -234,7 +235,8 @@ class StepFormScreen(VarselAppMixin, Screen):
         self._start_preview()
 
     def _show_header(self, detail: Any, step: Any) -> None:
-        lines = [Text(t("form.header", number=detail.case.number, step=step.id, title=step.title), style="bold",
+        lines = [Text(t("form.header", number=detail.case.number, step=step.id, title=wf_text(step, "title")),
+                      style="bold",
                       no_wrap=True, overflow="ellipsis")]
         sub = Text(no_wrap=True, overflow="ellipsis")
         if step.role:
@@ -246,7 +248,7 @@ class StepFormScreen(VarselAppMixin, Screen):
                        style="bold red" if left < 0 else ("yellow" if left <= 2 else ""))
         lines.append(sub)
         self.query_one("#form-header", Static).update(Group(*lines))
-        desc = Text(step.description.strip(), style="dim") if step.description else Text("")
+        desc = Text(wf_text(step, "description").strip(), style="dim") if step.description else Text("")
         if step.deadline and step.deadline.text:
             desc.append(("\n" if step.description else "") + t("form.deadline_text", text=step.deadline.text),
                         style="dim italic")
@@ -307,7 +309,7 @@ class StepFormScreen(VarselAppMixin, Screen):
 
     def _show_outcome(self, outcome: Outcome) -> None:
         text = Text()
-        for n, line in enumerate(describe(outcome, self.detail.workflow)):
+        for n, line in enumerate(describe(outcome, self.detail.workflow, lang())):
             if n:
                 text.append("\n")
             text.append("• " + printable(line))
@@ -327,7 +329,7 @@ class StepFormScreen(VarselAppMixin, Screen):
         if general:
             text = Text(t("form.general_problems") + "\n", style="bold")
             for p in general:
-                text.append(("✗ " if p.severity == "error" else "! ") + p.message + "\n",
+                text.append(("✗ " if p.severity == "error" else "! ") + p.text(lang()) + "\n",
                             style="red" if p.severity == "error" else "yellow")
             box.update(text)
         box.display = bool(general)
@@ -441,7 +443,7 @@ class StepFormScreen(VarselAppMixin, Screen):
     def _on_submitted(self, message: Submitted) -> None:
         self._submitting = False
         post_case_changed(self.app, self.number)
-        lines = describe(message.outcome, self.detail.workflow)
+        lines = describe(message.outcome, self.detail.workflow, lang())
         self.notify(t("form.submitted", step=self.step_id) + (" " + lines[-1] if lines else ""))
         self.app.pop_screen()
 

@@ -8,7 +8,7 @@ until the officer raises it; it can never be set below the workflow's default. K
   ctrl+n  new.party   add a party
   delete  new.remove_party  remove the highlighted party (in the party list)
   f1      new.help    help for the focused field
-  escape  new.back    back without registering
+  escape  new.back    back without registering (asks first when anything was typed)
 """
 
 from __future__ import annotations
@@ -29,18 +29,20 @@ from textual.widgets.option_list import Option
 from ...domain.conditions import Context, evaluate
 from ...domain.forms import parse_date, validate
 from ..app_access import VarselAppMixin
-from ..i18n import register, t
+from ..i18n import lang, register, t
 from ..plain import plain
-from ..widgets.case_dialogs import PartyDialog
+from ..widgets.case_dialogs import ConfirmDialog, PartyDialog
 from ..widgets.case_util import (
     classification_label,
     dom_id,
     error_text,
     fmt_date,
+    invalid_text,
     localize_bindings,
     post_case_changed,
     today,
     user_name,
+    wf_text,
 )
 from ..widgets.form_view import DynamicForm
 
@@ -88,6 +90,8 @@ register({
     "new.created": ("Sak {number} registrert.", "Case {number} registered."),
     "new.loading": ("Leser prosedyrer …", "Reading procedures …"),
     "new.busy": ("Registrerer …", "Registering …"),
+    "new.confirm_discard": ("Forkaste den nye saken?", "Discard the new case?"),
+    "new.confirm_discard.detail": ("Det du har skrevet blir ikke lagret.", "What you typed is not saved."),
 })
 
 CLASS_ORDER = ("ordinær", "fortrolig", "strengt_hemmelig")
@@ -212,7 +216,7 @@ class NewCaseScreen(VarselAppMixin, Screen):
         self.bodies = message.bodies
         select = self.query_one("#new-workflow", Select)
         select.prompt = t("new.choose_workflow")
-        options = sorted(((wf.name, wf.id) for wf in self.workflows.values()), key=lambda o: o[0].lower())
+        options = sorted(((wf_text(wf, "name"), wf.id) for wf in self.workflows.values()), key=lambda o: o[0].lower())
         select.set_options(options)
         if len(options) == 1:
             select.value = options[0][1]
@@ -339,7 +343,7 @@ class NewCaseScreen(VarselAppMixin, Screen):
             received = parse_date(self.query_one("#new-received", Input).value)
             self._problem("#new-received-problem", None)
         except ValueError as exc:
-            self._problem("#new-received-problem", str(exc))
+            self._problem("#new-received-problem", invalid_text(exc))
             errors += 1
         errors += len(self._check_intake(wf, show=True))
         if errors:
@@ -377,7 +381,8 @@ class NewCaseScreen(VarselAppMixin, Screen):
             if form is not None:
                 form.show_all_problems = True
                 form.set_problems(message.problems)
-        self.notify(t("new.failed", error=message.error), severity="error")
+        error = "; ".join(p.text(lang()) for p in message.problems or [] if p.severity == "error") or message.error
+        self.notify(t("new.failed", error=error), severity="error")
 
     @on(Created)
     def _on_created(self, message: Created) -> None:
@@ -399,5 +404,21 @@ class NewCaseScreen(VarselAppMixin, Screen):
 
         self.app.push_screen(HelpScreen(self, self.focused))
 
+    def typed_anything(self) -> bool:
+        """Whether leaving would lose something the officer typed or added."""
+        wf = self.selected_workflow()
+        form = self.forms.get(wf.id) if wf is not None else None
+        return bool(self.query_one("#new-title", Input).value.strip() or self.parties
+                    or self.query_one("#new-received", Input).value.strip() != fmt_date(today())
+                    or (form is not None and bool(form.touched)))
+
     def action_back(self) -> None:
-        self.app.pop_screen()
+        if not self.typed_anything():
+            self.app.pop_screen()
+            return
+
+        def done(discard: bool | None) -> None:
+            if discard:
+                self.app.pop_screen()
+
+        self.app.push_screen(ConfirmDialog(t("new.confirm_discard"), t("new.confirm_discard.detail")), done)

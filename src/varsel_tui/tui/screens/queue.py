@@ -20,7 +20,7 @@ from textual.widgets import Footer, Input, Static
 
 from ...store.queue import SORT_COLUMNS, VIEWS
 from ..app_access import VarselAppMixin
-from ..i18n import register, t
+from ..i18n import lang, register, t
 from ..plain import plain
 from ..widgets.case_list import CaseHeader, CaseList, QueueQuery, with_query
 
@@ -62,8 +62,6 @@ DAY_CHECK = 60.0  # seconds: how soon after midnight the due colours and views f
 def _format_count(n: int) -> str:
     if n == 1:
         return t("queue.count_one")
-    from ..i18n import lang
-
     digits = f"{n:,}"
     return t("queue.count", n=digits.replace(",", "\u00a0") if lang() == "nb" else digits)
 
@@ -135,6 +133,8 @@ class QueueScreen(VarselAppMixin, Screen):
         self._initial_view = view
         self._filter_timer: Timer | None = None
         self._marker: Any = ...
+        self._refocus_list = False
+        self._english_titles_asked = False
         self.case_list: CaseList
 
     # -- building --------------------------------------------------------------------------------
@@ -165,9 +165,37 @@ class QueueScreen(VarselAppMixin, Screen):
             self._poll()
             self.set_interval(DAY_CHECK, self._poll)
 
+    def on_screen_suspend(self) -> None:
+        # A case (or the new-case screen) covers the queue: back from it, keys are commands again
+        # (`s` sorts) rather than text for the filter. A dialog or help over the queue keeps focus.
+        self._refocus_list = not self.app.screen.is_modal
+
+    def on_screen_resume(self) -> None:
+        if self._refocus_list:
+            self._refocus_list = False
+            self.case_list.focus()
+
     # -- list and filter ---------------------------------------------------------------------------
     def on_case_list_loaded(self, message: CaseList.Loaded) -> None:
         self.query_one("#queue-count", Static).update(_format_count(message.count))
+        if lang() == "en" and not self._english_titles_asked:
+            self._english_titles_asked = True  # after the first page: the first frame needs the CPU more
+            self.run_worker(self._read_english_titles, thread=True, group="queue-titles", exit_on_error=False)
+
+    def _read_english_titles(self) -> None:
+        """The workflows' English step titles for the step column (imports pydantic: in a worker)."""
+        from ... import workflows
+
+        try:
+            titles = {(wf.id, s.id): s.title_en for wf in workflows.all_workflows().values()
+                      for s in wf.steps if s.title_en}
+        except Exception:  # noqa: BLE001 - the Norwegian titles stay; opening a case reports a broken workflow
+            return
+        self.app.call_from_thread(self._show_english_titles, titles)
+
+    def _show_english_titles(self, titles: dict[tuple[str, str], str]) -> None:
+        self.case_list.step_titles = titles
+        self.case_list.refresh()
 
     def on_case_list_failed(self, message: CaseList.Failed) -> None:
         self.notify(t("queue.read_failed", error=message.error), severity="error", timeout=8)

@@ -20,7 +20,7 @@ from textual.widgets import Checkbox, Footer, Input, OptionList, Select, Static,
 
 from ..i18n import register, t
 from ..plain import plain
-from .case_util import fmt_date, localize_bindings, today
+from .case_util import fmt_date, invalid_text, localize_bindings, today
 
 register({
     "dialog.party.title": ("Legg til part", "Add party"),
@@ -198,7 +198,7 @@ class CommentDialog(ModalScreen[str | None]):
 
 
 def parse_optional_date(text: str) -> date | None:
-    """An optional date field: None when empty; ValueError (Norwegian message) when not a date."""
+    """An optional date field: None when empty; ValueError (`invalid_text` says it) when not a date."""
     from ...domain.forms import parse_date
 
     return parse_date(text) if text.strip() else None
@@ -283,7 +283,7 @@ class MeasureDialog(_FieldsDialog):
         try:
             due = parse_optional_date(self.value("#measure-due"))
         except ValueError as exc:
-            self.show_error(str(exc), "#measure-due")
+            self.show_error(invalid_text(exc), "#measure-due")
             return
         self.dismiss({"title": title, "responsible": self.value("#measure-responsible").strip(), "due": due})
 
@@ -345,7 +345,7 @@ class HearingDialog(_FieldsDialog):
         try:
             ends_on = parse_optional_date(text)
         except ValueError as exc:
-            self.show_error(str(exc), "#hearing-ends")
+            self.show_error(invalid_text(exc), "#hearing-ends")
             return
         assert ends_on is not None
         if ends_on <= today():  # the store refuses it too: access that ends today gives nobody time

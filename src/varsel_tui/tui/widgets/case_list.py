@@ -199,6 +199,9 @@ class CaseList(ScrollView, can_focus=True):
         self._pages: OrderedDict[int, list[Row]] = OrderedDict()
         self._pending: set[int] = set()
         self._generation = 0
+        # (workflow id, step id) → the workflow's English title, with --lang en (the rows carry the
+        # Norwegian title the store keeps); set by the queue screen once the workflows are read.
+        self.step_titles: dict[tuple[str, str], str] = {}
         self._keep_number: str | None = None
         self._settled = False  # the current generation's first page and count are on screen
         self._reset_len: int | None = None
@@ -500,7 +503,8 @@ class CaseList(ScrollView, can_focus=True):
             add(f"{LOCK} {t('case_list.secret')}", "title", style("case-list--secret", partial=True))
         else:
             add(row.title or "", "title")
-        step = " ".join(x for x in (row.step_id or "", row.step_title) if x)
+        step_title = self.step_titles.get((row.workflow_id, row.step_id or ""), row.step_title)
+        step = " ".join(x for x in (row.step_id or "", step_title) if x)
         add(t("case_list.void") if row.status == "void" else step, "step")  # in the closed view
         add(row.body or "", "body")
         # Due: coloured when overdue or due within the week; § when a preliminary reply is due.

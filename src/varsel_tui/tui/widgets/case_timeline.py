@@ -17,7 +17,7 @@ from textual.widgets import Static
 from ...domain.engine import CaseState
 from ...domain.workflow import Workflow
 from ..i18n import register, t
-from .case_util import days_left, days_left_text, fmt_date
+from .case_util import days_left, days_left_text, fmt_date, wf_text
 
 register({
     "timeline.phase": ("Fase {id}", "Phase {id}"),
@@ -45,7 +45,7 @@ def timeline_renderable(wf: Workflow, state: CaseState, today: date) -> Renderab
     parts: list[RenderableType] = []
     for phase in wf.phases:
         head = Text(t("timeline.phase", id=phase.id) + "  ", style="bold")
-        head.append(phase.title, style="bold")
+        head.append(wf_text(phase, "title"), style="bold")
         if phase.body:
             head.append(f"  · {phase.body}", style="dim")
         head.no_wrap, head.overflow = True, "ellipsis"
@@ -85,7 +85,7 @@ def timeline_renderable(wf: Workflow, state: CaseState, today: date) -> Renderab
                 when = Text(t("timeline.counts_from", text=st.counts_from), style="dim italic")
             title_style = "bold" if st.status == "active" else ("dim" if st.status in ("skipped", "pending") else "")
             grid.add_row(Text(mark, style=style or title_style), Text(step.id, style=title_style),
-                         Text(step.title, style=title_style), when)
+                         Text(wf_text(step, "title"), style=title_style), when)
             if st.status == "skipped" and not whole_skipped:
                 nxt = statuses[n + 1] if n + 1 < len(statuses) else None
                 if not (nxt is not None and nxt.status == "skipped" and nxt.reason == st.reason):

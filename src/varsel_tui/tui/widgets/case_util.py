@@ -40,6 +40,10 @@ register({
                             "stemmer ikke). Ingenting er endret; si fra til den som drifter systemet.",
                             "Case {number}'s data has been altered outside varsel (an encrypted value or key does "
                             "not check out). Nothing was changed; tell whoever runs the system."),
+    "case.answer.yes": ("ja", "yes"),
+    "case.answer.no": ("nei", "no"),
+    "case.answer.external": ("ekstern", "external"),
+    "case.answer.original": ("opprinnelig", "original"),
     "case.days.left.0": ("frist i dag", "due today"),
     "case.days.left.1": ("1 virkedag igjen", "1 working day left"),
     "case.days.left.n": ("{n} virkedager igjen", "{n} working days left"),
@@ -117,6 +121,14 @@ def error_text(exc: BaseException) -> str:
     return t("case.error.unexpected", error=f"{type(exc).__name__}: {exc}")
 
 
+def invalid_text(exc: ValueError) -> str:
+    """A refused value's message in the UI language (domain.forms.InvalidAnswer says it in both)."""
+    from ..i18n import lang
+
+    english = getattr(exc, "message_en", "") if lang() == "en" else ""
+    return english or str(exc)
+
+
 def post_case_changed(app: App, number: str) -> None:
     """Tell the app (and through it the queue) that a case was written."""
     try:
@@ -124,6 +136,15 @@ def post_case_changed(app: App, number: str) -> None:
     except ImportError:
         return
     app.post_message(CaseChanged(number))
+
+
+def wf_text(item: Any, name: str) -> str:
+    """A workflow text (`title`, `label`, `help`, …) in the UI language: the workflow's English
+    (`title_en`, …) with --lang en where it gives one, else its Norwegian."""
+    from ...domain.forms import text_in
+    from ..i18n import lang
+
+    return text_in(item, name, lang())
 
 
 def localize_bindings(node: DOMNode) -> None:
@@ -144,16 +165,17 @@ def dom_id(prefix: str, ident: str) -> str:
 
 
 def answer_text(value: Any) -> str:
-    """A stored answer for display: ja/nei for booleans, names for examiners, dates as dd.mm.yyyy."""
+    """A stored answer for display: ja/nei (yes/no) for booleans, names for examiners, dates as
+    dd.mm.yyyy."""
     if value is True:
-        return "ja"
+        return t("case.answer.yes")
     if value is False:
-        return "nei"
+        return t("case.answer.no")
     if isinstance(value, list):
         parts = []
         for v in value:
             if isinstance(v, dict) and "name" in v:
-                tags = [tag for tag, on in (("ekstern", v.get("external")), ("opprinnelig", v.get("original"))) if on]
+                tags = [t(f"case.answer.{tag}") for tag in ("external", "original") if v.get(tag)]
                 parts.append(v["name"] + (f" ({', '.join(tags)})" if tags else ""))
             else:
                 parts.append(str(v))

@@ -21,9 +21,9 @@ from textual.widget import Widget
 from textual.widgets import Input, Select, SelectionList, Static, TextArea
 
 from ...domain.forms import FormField, Problem
-from ..i18n import register, t
+from ..i18n import lang, register, t
 from ..plain import plain
-from .case_util import dom_id
+from .case_util import dom_id, wf_text
 
 register({
     "form.choose": ("Velg …", "Choose …"),
@@ -98,7 +98,7 @@ class FormFieldWidget(Vertical):
             return [(plain(b), b) for b in self.bodies]
         if f.type in ("users", "measures"):
             return [(plain(label), value) for value, label in self.picks.get(f.type, [])]
-        return [(o.label, o.value) for o in f.options]
+        return [(wf_text(o, "label"), o.value) for o in f.options]
 
     def compose(self) -> ComposeResult:
         f = self.field
@@ -131,7 +131,7 @@ class FormFieldWidget(Vertical):
         self._show_option_help()
 
     def _label(self) -> Text:
-        text = Text(self.field.label)
+        text = Text(wf_text(self.field, "label"))
         if self._required:
             text.append(t("form.required_mark"), style="bold red")
         return text
@@ -185,7 +185,7 @@ class FormFieldWidget(Vertical):
             if n:
                 text.append("\n")
             mark = "✗ " if p.severity == "error" else "! "
-            text.append(mark + p.message, style="red" if p.severity == "error" else "yellow")
+            text.append(mark + p.text(lang()), style="red" if p.severity == "error" else "yellow")
         box.update(text)
         box.display = True
         self.set_class(any(p.severity == "error" for p in problems), "-invalid")
@@ -194,7 +194,7 @@ class FormFieldWidget(Vertical):
     def _show_option_help(self) -> None:
         """For a choice, the chosen option's own help (e.g. what «skriftlig» means for the case)."""
         box = self.query_one(f"#{self.id}-option-help", Static)
-        helps = {o.value: o.help for o in self.field.options if o.help}
+        helps = {o.value: wf_text(o, "help") for o in self.field.options if o.help}
         value = self.raw_value
         text = helps.get(value, "") if isinstance(value, str) else ""
         box.update(Text(text, style="italic"))
@@ -205,11 +205,12 @@ class FormFieldWidget(Vertical):
     def field_help(self) -> tuple[str, str]:
         """(title, text) for the help screen."""
         f = self.field
-        parts = [f.help or t("form.help.none")]
+        parts = [wf_text(f, "help") or t("form.help.none")]
         with_help = [o for o in f.options if o.help]
         if with_help:
-            parts.append(t("form.help.options") + "\n" + "\n".join(f"• {o.label}: {o.help}" for o in with_help))
-        return f.label, "\n\n".join(parts)
+            parts.append(t("form.help.options") + "\n" + "\n".join(
+                f"• {wf_text(o, 'label')}: {wf_text(o, 'help')}" for o in with_help))
+        return wf_text(f, "label"), "\n\n".join(parts)
 
     # -- events ----------------------------------------------------------------------------
     def _changed(self, event: Message) -> None:
