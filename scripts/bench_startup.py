@@ -24,8 +24,8 @@ import argparse
 import fcntl
 import os
 import pty
-import re
 import random
+import re
 import select
 import shutil
 import signal

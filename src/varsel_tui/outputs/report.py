@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timezone
-from pathlib import Path
 from typing import Any
 
+from ..data_paths import data_dir
 from ..domain.forms import FormField
 from ..domain.redaction import ANONYMOUS, REMOVED, identifying_fields, name_scrubber, scrub
 from ..store.reads import CaseDetail
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "data" / "reports"
+TEMPLATES = data_dir() / "reports"
 REPORT = "case-report.typ"
 JOURNAL = "journal.typ"  # the journal alone, from the same data (archive packages)
 
