@@ -61,3 +61,10 @@ def test_answer_rules_send_to_the_people_a_form_answer_names():
     r = recipients(t, [], body=None, answers={"deltakere": "Kari <kari@ntnu.no>, Per\nLise", "enhet": ""})
     assert [x.label() for x in r.to] == ["Kari <kari@ntnu.no>", "Per", "Lise"] and r.cc == []
     assert check(Template(id="y", title="y", to=["answer:"], subject="s", body="b")) == ["to: 'answer:' names no form field"]
+
+
+def test_a_users_answer_sends_to_each_user_it_names():
+    # NTNU avvik B1's hearing participants are a `users` field: a list of user names, not text.
+    t = Template(id="x", title="x", to=["answer:høring_deltakere"], subject="s", body="b")
+    r = recipients(t, [], body=None, answers={"høring_deltakere": ["jonas", "lars"]})
+    assert [x.name for x in r.to] == ["jonas", "lars"]

@@ -226,7 +226,9 @@ def recipients(t: Template, parties: list[PartyFact], body: str | None,
                 add(kind, _recipient(rule[5:]))
             elif rule.startswith("answer:"):
                 value = (answers or {}).get(rule[7:])
-                for one in re.split(r"[,;\n]+", value) if isinstance(value, str) else []:  # a list of people
+                # a text naming people, or a `users` answer (a list of user names)
+                people = value if isinstance(value, list) else re.split(r"[,;\n]+", value) if isinstance(value, str) else []
+                for one in (str(p) for p in people):
                     if one.strip():
                         add(kind, _recipient(one))
             else:

@@ -253,7 +253,44 @@ def seed_demo(store, user: str, cases: int = 80, seed: int = 7) -> int:  # noqa:
     ensure_demo_users(store, [user])
     # so the "mine" and "my body's" views have cases
     ensure_demo_org(store, {"OU": [user], "IE-fakultetet": [user]})
-    return seed_bulk(store, cases, seed=seed, created_by=user, span_days=45)
+    n = seed_bulk(store, cases, seed=seed, created_by=user, span_days=45)
+    return n + seed_stories(store, user)
+
+
+def seed_stories(store, user: str) -> int:  # noqa: ANN001
+    """A few cases made through the store itself, step by step, so the demo shows what the bulk
+    rows cannot: a hearing open with its participant's access, a measure, letters drafted by the
+    steps. NTNU avvik, handled at IE-fakultetet, where `user` is a member."""
+    from ..clock import today
+    from ..domain.calendar import is_working_day
+
+    def working_days_before(d: date, n: int) -> date:
+        while n:
+            d -= timedelta(days=1)
+            n -= is_working_day(d)
+        return d
+
+    day = today()
+    start = working_days_before(day, 6)
+    intake = {"melder_type": "student", "gjelder": "utdanning", "mottakende_enhet": "IE-fakultetet"}
+    m1 = {"sensitive_opplysninger": False, "kritikkverdige_forhold": False, "vurdering": "godkjent",
+          "lokal_enhet": "Institutt for datateknologi og informatikk", "behandler": user}
+    made = 0
+    lab = store.create_case("ntnu-avvik", "Lab-utstyr ute av drift i flere uker", start, by=user, intake=intake,
+                            parties=[{"role": "melder", "name": "Sofie Berg"}]).case.number
+    store.advance(lab, m1, by=user, on=start + timedelta(days=1))
+    store.add_measure(lab, "Reparere måleutstyret på lab 3", responsible="Instituttleder",
+                      due=day + timedelta(days=14), by=user)
+    store.advance(lab, {"behandler_vurdering": "Utstyret må repareres; linjeleder bør uttale seg om rutinen.",
+                        "høringsrunde": True, "høring_deltakere": "jonas", "høring_slutt": (day + timedelta(days=10)).isoformat(),
+                        "høring_spørsmål": "Hvordan sikrer vi at feil på utstyr meldes raskt?", "tiltak": True},
+                  by=user, on=working_days_before(day, 2))
+    made += 1
+    fresh = store.create_case("ntnu-avvik", "Pensum ikke tilgjengelig i emnet", working_days_before(day, 1), by=user,
+                              intake=intake, parties=[{"role": "melder", "name": "Emil Hagen"}]).case.number
+    store.advance(fresh, m1, by=user, on=day)
+    made += 1
+    return made
 
 
 def seed_bulk(store, n: int, *, seed: int = 1, created_by: str = "demo", span_days: int = 400,  # noqa: ANN001
