@@ -353,3 +353,14 @@ def test_a_passphrase_file_others_can_read_is_warned_about(local_env, capsys, tm
     f.chmod(0o600)
     code, _, err = in_process(capsys, "user", "passwd", "lars", "--passphrase-file", str(f))
     assert "can be read by other accounts" not in err
+
+
+def test_a_damaged_pdf_is_refused_in_one_line_without_quoting_its_bytes(local_env, capsys, tmp_path):
+    # pypdf logs what it finds wrong, quoting the file's bytes; in a real process that reaches stderr.
+    number = new_case(capsys, tmp_path)
+    bad = tmp_path / "vedlegg.pdf"
+    bad.write_bytes(b"hemmelig innhold, ikke en pdf")
+    done = varsel(local_env, "doc", "add", number, str(bad))
+    err = done.stderr.decode()
+    assert done.returncode == 1 and err.startswith("varsel: vedlegg.pdf is not a readable PDF"), err
+    assert err.count("\n") == 1 and "hemmelig" not in err

@@ -62,8 +62,15 @@ def _is_pdf(name: str, data: bytes) -> bool:
 
 def read_pdf(name: str, data: bytes) -> tuple[int, str]:
     """(pages, text) of a PDF; DocumentRefused for a protected or unreadable one."""
+    import logging
+
     from pypdf import PdfReader  # lazy: only attaching a PDF needs it
 
+    # pypdf logs what it finds wrong with a damaged file, quoting its bytes, to stderr (Python's
+    # last-resort handler): one refusal is the message, and a secret file's bytes stay out of logs.
+    quiet, hush = logging.getLogger("pypdf"), logging.NullHandler()
+    quiet.addHandler(hush)  # its modules' loggers stop here instead of reaching the last resort
+    propagate, quiet.propagate = quiet.propagate, False
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
@@ -76,6 +83,9 @@ def read_pdf(name: str, data: bytes) -> tuple[int, str]:
     except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds for a damaged file
         raise DocumentRefused(f"{name} is not a readable PDF ({type(exc).__name__}): it may be damaged or "
                               "truncated (nothing was stored)") from None
+    finally:
+        quiet.removeHandler(hush)
+        quiet.propagate = propagate
     if pages == 0:
         raise DocumentRefused(f"{name} is a PDF without pages (nothing was stored)")
     return pages, text
