@@ -380,7 +380,9 @@ def _case_text(data: dict[str, Any]) -> str:
     marks = {"done": "✓", "active": "▶", "skipped": "⤼", "pending": "·"}
     for s in data["steps"]:
         reason = f"  ({_one(s['reason'])})" if s["reason"] else ""
-        lines.append(f"  {marks[s['status']]} {s['id']:<6} {_one(s['title'])[:60]:<60} {s['due'] or '':<10}{reason}")
+        # a skipped step has no deadline to meet; a done one shows the day it was done
+        when = "" if s["status"] == "skipped" else (s["done_on"] if s["status"] == "done" else s["due"]) or ""
+        lines.append(f"  {marks[s['status']]} {s['id']:<6} {_one(s['title'])[:60]:<60} {when:<10}{reason}")
     return "\n".join(lines)
 
 
