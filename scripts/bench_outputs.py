@@ -1,6 +1,7 @@
 """Print output timings on this machine: a letter drafted on a case and rendered as .eml and as
-a PDF (Typst, first render including the import, then warm), and as PDF/A-2b. The reports
-helper adds its figures here (a 200-entry case report, a 50 MB attachment, an archive).
+a PDF (Typst, first render including the import, then warm), and as PDF/A-2b; attaching a 50 MB
+PDF to an ordinary and to a strictly secret case (read whole, pypdf pages and text, SHA-256,
+sealed with the case key for the secret one). Reports and archives: scripts/bench_reports.py.
 
 Usage: .venv/bin/python scripts/bench_outputs.py
 """
@@ -68,7 +69,33 @@ def main() -> None:
         print(f"Typst render alone, median of 20: {pure * 1000:.1f} ms")
         pdfa = timed(lambda: render(source, data, pdfa=True), 20)
         print(f"Typst render alone as PDF/A-2b, median of 20: {pdfa * 1000:.1f} ms")
+
+        big = Path(tmp) / "vedlegg.pdf"
+        fifty_mb_pdf(big)
+        size = big.stat().st_size
+        store.ensure_body("OU")
+        store.add_member("OU", "kari")
+        secret = store.create_case("stinn-varsling", "Varsel", date(2026, 11, 16), by="kari", secret=True,
+                                   intake={"kanal": "skriftlig", "varsler_er_fornærmede": True, "anonym": False})
+        for label, case in (("an ordinary", number), ("a strictly secret", secret.case.number)):
+            start = time.perf_counter()
+            doc = store.add_document(case, big, by="kari")
+            took = time.perf_counter() - start
+            print(f"attach a {size / 1e6:.0f} MB PDF ({doc.pages} pages) to {label} case: {took * 1000:.0f} ms")
         store.close()
+
+
+def fifty_mb_pdf(path: Path) -> None:
+    """A 50 MB PDF: 40 pages of text and, embedded in it, 49 MB of incompressible data (a scanned
+    attachment's worth), so the file is read, parsed and hashed whole."""
+    from pypdf import PdfWriter
+
+    w = PdfWriter()
+    for _ in range(40):
+        w.add_blank_page(595, 842)
+    w.add_attachment("skann.bin", os.urandom(49 * 1024 * 1024))
+    with path.open("wb") as f:
+        w.write(f)
 
 
 if __name__ == "__main__":
