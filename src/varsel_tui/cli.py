@@ -627,7 +627,7 @@ def cmd_case_advance(args: argparse.Namespace) -> None:
                                            for p in out.problems],
                 "effects": describe(out, d.workflow), "next_step": out.next_step, "closes": out.closes,
                 "loses_access": out.loses_access}
-        _print(args, data, "\n".join(data["effects"] + [f"! {p['field']}: {p['message']}" for p in data["problems"]]))
+        _print(args, data, "\n".join(data["effects"] + [f"! {p['field'] + ': ' if p['field'] else ''}{p['message']}" for p in data["problems"]]))
         return
     d, out = _unlocking(args, store, lambda: store.advance(args.number, answers, by=_user(args), step_id=args.step,
                                                            on=on, expected_version=args.expect_version))
