@@ -145,3 +145,18 @@ def test_closing_with_a_comment_waits_for_an_open_hearing_and_names_open_measure
     assert d.case.status == "closed"
     assert journal(d, "close_override") == [f"avsluttet selv om tiltak #{measure} ikke er gjennomført; "
                                             "begrunnelse: Meldt i feil kanal."]
+
+
+def test_a_closed_case_stays_with_the_body_that_closed_it(org, db_url):
+    # Registered by lars (no body); IE-fakultetet handles it; ida closes it at M1 («ikke godkjent»).
+    lars = as_user(db_url, "lars")
+    number = lars.create_case("ntnu-avvik", "Kantina stenger tidlig", date(2026, 11, 16), by="lars",
+                              intake=dict(INTAKE)).case.number
+    ida = as_user(db_url, "ida")
+    d, _ = ida.advance(number, {"sensitive_opplysninger": False, "kritikkverdige_forhold": False,
+                                "vurdering": "ikke_godkjent", "begrunnelse": "Ikke et avvik."}, by="ida",
+                       on=date(2026, 11, 17))
+    assert d.case.status == "closed" and d.state.body == "IE-fakultetet"
+    # The body's members keep the closed case (archive, reports); the registering officer does not.
+    assert access_rows(org, number) == {"ida": None}
+    assert ida.get_case(number).case.status == "closed"

@@ -207,6 +207,7 @@ class _Replay:
         self.cursor: int | None = 0
         self.paused_cursor: int | None = None
         self.body_override: str | None = None
+        self.last_step: str | None = None  # where the case was when the last history item was applied
         self.spawns: list[tuple[str, str]] = []
         self.classification: str | None = None
         self.on = facts.received  # the day of the history item being applied
@@ -387,10 +388,12 @@ class _Replay:
         self.settle(history[0].ref if history and history[0].kind == "complete" else None)
         for n, item in enumerate(history):
             self.on = self.now = item.on
+            at = self.current_id()
             if item.kind == "complete":
                 self.complete(item)
             else:
                 self.action(item)
+            self.last_step = item.ref if item.kind == "complete" else (at or self.last_step)
             nxt = history[n + 1] if n + 1 < len(history) else None
             if self.status == "open":
                 self.settle(nxt.ref if nxt and nxt.kind == "complete" else None)
@@ -414,8 +417,11 @@ class _Replay:
                         p.forecast = phase.skip_reason or f"fase {phase.id} hoppes over"
         cur = self.current_id() if self.status == "open" else None
         body = None
-        if cur is not None or self.paused_cursor is not None:
-            phase = self.wf.phase_of(cur or self.order[self.paused_cursor])  # type: ignore[index]
+        # A closed case stays with the body of the phase it was closed in (its members keep it for
+        # the archive and reports), not with nobody: the body of the step it ended at.
+        anchor = cur or (self.order[self.paused_cursor] if self.paused_cursor is not None else self.last_step)
+        if anchor is not None:
+            phase = self.wf.phase_of(anchor)
             chosen = next((str(self.answers[f]) for f in phase.body_from if self.answers.get(f)), None) \
                 or next((b for b in phase.body_first_unconcerned if not self.facts.concerns(b)), None)
             body = chosen or self.body_override or phase.body
