@@ -1,14 +1,18 @@
 """Walkthroughs driven with keys, as an officer would, asserting against the store after each submit.
 
-- A StInn whistleblowing case from intake (new-case screen) through phases 2, 3 and 6, with 3.7's
-  "no motion" choice skipping 3.8–3.10 and the timeline saying why.
+- A StInn whistleblowing case from intake (new-case screen) through phase 2, and (a second test
+  from a case at 3.1) through phases 3 and 6, with 3.7's "no motion" choice skipping 3.8–3.10 and
+  the timeline saying why.
 - An NTNU deviation (ntnu-avvik) through each of the receipt form's (M1) four outcomes.
 """
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from case_fixtures import (
+    USER,
     avvik_case,
     choose,
     fill,
@@ -24,7 +28,10 @@ from case_fixtures import (
 
 # -- StInn: intake → phase 2 → phase 3 → phase 6 ------------------------------------------------
 
-def test_stinn_from_intake_through_phases_2_3_and_6(store, tmp_path):
+def test_stinn_from_intake_through_phase_2(store, tmp_path):
+    """The first half of a written StInn case in the TUI: registration, then phase 2 to OU's 3.1.
+    The second half (phase 3 to closing) starts from a store-made case at 3.1, below, so the two
+    run side by side."""
     from varsel_tui.tui.screens.case_detail import CaseDetailScreen
     from varsel_tui.tui.screens.new_case import NewCaseScreen
 
@@ -87,6 +94,28 @@ def test_stinn_from_intake_through_phases_2_3_and_6(store, tmp_path):
             state = store.get_case(number).state
             assert state.current == "3.1" and state.body == "OU"
 
+    run(walk())
+
+
+# Phase 2 as the TUI walk above completes it (on today, Mon 23 Nov 2026).
+STINN_PHASE_2 = [{"innsendt_via": "nettside", "dato_skriftlig_mottatt": "2026-10-19"},
+                 {"otrs_saksnummer": "T-42", "kø": "OU"}, {"foreldresak": "T-1"},
+                 {"gradert_strengt_hemmelig": True}, {"politi_opplyst": True}]
+
+
+def test_stinn_phase_3_to_closing(store, tmp_path):
+    from case_fixtures import open_case, stinn_case
+
+    number = stinn_case(store, title="Trakassering", received=date(2026, 10, 19)).case.number
+    for answers in STINN_PHASE_2:
+        store.advance(number, answers, by=USER)
+    assert store.get_case(number).state.current == "3.1"
+
+    async def walk():
+        app = make_app(tmp_path / "varsel.db")
+        async with app.run_test(size=(100, 32)) as pilot:
+            await settle(pilot)
+            await open_case(pilot, number)
             # Phase 3: OU investigates; no motion of no confidence in 3.7.
             await submit_step(pilot, {"plan_undersøkelse": "Intervjuer."})
             await submit_step(pilot, {"vitner": "To vitner."})
