@@ -314,3 +314,15 @@ def test_a_logical_backup_restores_documents_byte_for_byte(org, db_url, tmp_path
     again = as_user(target, "kari")
     assert again.documents(number) == [info]
     assert again.document_bytes(number, info.id) == f.read_bytes()
+
+
+def test_an_amended_intake_date_that_must_have_happened_is_not_after_today(org, db_url):
+    # ntnu-klage's «karakteren ble kunngjort» is `date_is = "past"`: refused at registration, and
+    # so in a correction (it would move the complaint deadline into next year).
+    kari = as_user(db_url, "kari")
+    number = kari.create_case("ntnu-klage", "Begrunnelse TDT4100", date(2026, 11, 16), by="kari",
+                              intake={"sakstype": "begrunnelse", "karakter_kunngjort": "2026-11-13",
+                                      "opprinnelig_karakter": "C"}).case.number
+    with pytest.raises(ValidationFailed, match="karakter_kunngjort"):
+        kari.amend_intake(number, {"karakter_kunngjort": "2027-06-01"}, reason="skrivefeil", by="kari")
+    assert kari.get_case(number).intake["karakter_kunngjort"] == "2026-11-13"

@@ -160,3 +160,23 @@ def test_a_closed_case_stays_with_the_body_that_closed_it(org, db_url):
     # The body's members keep the closed case (archive, reports); the registering officer does not.
     assert access_rows(org, number) == {"ida": None}
     assert ida.get_case(number).case.status == "closed"
+
+
+def test_a_backdated_b1_cannot_open_a_hearing_that_ends_today(org, db_url):
+    # B1 recorded as done on Friday 20 Nov (today is Monday 23 Nov): the hearing gives access until
+    # its end, so it must still end after the real today, as the submit would say.
+    ida, number = at_b1(db_url)
+    out = ida.preview_step(number, {**B1, "høring_slutt": "2026-11-23"}, date(2026, 11, 20))
+    assert [(p.field, p.message) for p in out.problems if p.severity == "error"] == [
+        ("høring_slutt", "høringsrunden må slutte etter i dag (23.11.2026)")]
+    with pytest.raises(ValidationFailed, match="høring_slutt"):
+        ida.advance(number, {**B1, "høring_slutt": "2026-11-23"}, by="ida", on=date(2026, 11, 20))
+
+
+def test_a_backdated_close_counts_a_hearing_closed_later_as_open_that_day(org, db_url):
+    ida, number = at_b1(db_url)  # M1 done 17 Nov
+    ida.add_hearing(number, ["lars"], date(2026, 12, 4), by="ida")
+    ida.close_hearing(number, ida.get_case(number).hearings[0].id, by="ida")  # closed today, 23 Nov
+    with pytest.raises(StoreError, match="mens høringsrunde #"):
+        ida.act(number, "lukk", by="ida", comment="Meldt i feil kanal.", on=date(2026, 11, 18))
+    assert ida.act(number, "lukk", by="ida", comment="Meldt i feil kanal.").case.status == "closed"

@@ -247,3 +247,44 @@ def test_every_toml_example_in_the_docs_is_valid_toml(path):
 
 def test_the_workflow_format_doc_has_toml_examples():
     assert len(_toml_blocks(ROOT / "docs" / "workflow-format.md")) >= 7
+
+
+def test_an_intake_record_is_decided_on_intake_answers_alone():
+    text = GOOD + '''
+[[phases.steps.form.fields]]
+id = "notat"
+label = "Notat"
+type = "text"
+[[intake.records]]
+event = "varsling_mottatt"
+when = { field = "notat", is_set = true }
+'''
+    with pytest.raises(WorkflowError) as err:
+        parse_workflow(text, "lokal.toml")
+    assert "intake.records[0].when" in str(err.value) and "'notat' is not an intake field" in str(err.value)
+
+
+def test_a_rule_may_count_from_the_day_a_phase_began_and_it_fires():
+    from datetime import date
+
+    from varsel_tui.domain.engine import CaseFacts, preview
+
+    wf = parse_workflow(GOOD.replace('deadline = { count = 2, unit = "virkedager", from = "mottatt" }', '''
+[[phases.steps.form.fields]]
+id = "dato"
+label = "Dato"
+type = "date"
+[[phases.steps.form.rules]]
+field = "dato"
+when = { field = "dato", later_than = { count = 1, unit = "uker", from = "phase:1" } }
+message = "mer enn en uke etter at fasen begynte"
+severity = "warning"
+[[phases.steps.form.rules]]
+field = "dato"
+when = { field = "dato", later_than = { count = 2, unit = "uker", from = "mottatt" } }
+message = "mer enn to uker etter mottak"
+severity = "warning"'''), "lokal.toml")
+    facts = CaseFacts(date(2026, 11, 2), {"kanal": "muntlig"})
+    late = preview(wf, facts, [], "1.1", {"dato": "2026-11-20"}, date(2026, 11, 20))
+    assert [p.message for p in late.problems] == ["mer enn en uke etter at fasen begynte", "mer enn to uker etter mottak"]
+    assert preview(wf, facts, [], "1.1", {"dato": "2026-11-05"}, date(2026, 11, 5)).problems == []

@@ -91,7 +91,7 @@ class Condition(BaseModel):
 
     def fields_used(self) -> set[str]:
         used = {f for f in (self.field, self.other) if f}
-        if self.later_than and not self.later_than.start.startswith(("step:", "mottatt")):
+        if self.later_than and not self.later_than.start.startswith(("step:", "phase:", "mottatt")):
             used.add(self.later_than.start)
         for sub in (self.all or []) + (self.any or []) + ([self.not_] if self.not_ else []):
             used |= sub.fields_used()

@@ -70,6 +70,9 @@ class CaseFacts:
     # Required intake answers a re-registered case still lacks: until they are given no step is
     # active (the procedure the case came into decides where it starts and how it is classified).
     awaiting_intake: tuple[str, ...] = ()
+    # Today by the clock, when the step may be dated earlier: a hearing gives access until its end,
+    # so it must end after the real today even when the step that opens it is backdated.
+    real_today: date | None = None
 
 
 @dataclass
@@ -221,7 +224,11 @@ class _Replay:
     # -- helpers ---------------------------------------------------------------------------
     def ctx(self, extra: dict[str, Any] | None = None) -> Context:
         known = self.facts.measures
-        return Context({**self.answers, **(extra or {})}, self.facts.concerns, {**self.named_dates(), **self.events},
+        # every date a condition may name (workflow_check accepts the same): the received date,
+        # steps done, phases entered, named dates and recorded events
+        dates = {"mottatt": self.facts.received, **{f"step:{k}": v for k, v in self.done_on.items()},
+                 **self.entered, **self.named_dates(), **self.events}
+        return Context({**self.answers, **(extra or {})}, self.facts.concerns, dates,
                        self.facts.bodies, self.facts.users,
                        None if known is None else {m.id: m.title for m in known},
                        any(not m.done for m in known or []), self.now)
@@ -473,9 +480,11 @@ def _too_early(wf: Workflow, r: "_Replay", branch: Branch | None, on: date) -> l
     limit = r.named_dates().get(nd.id)
     rule = f"{nd.title}: {nd.deadline.text}" if nd.deadline.text else nd.title
     if limit is None:
-        return [Problem("", f"«{branch.reason}» kan ikke registreres ennå: fristen er ikke kjent ({rule})")]
+        return [Problem("", f"«{branch.reason}» kan ikke registreres ennå: fristen er ikke kjent ({rule})",
+                        message_en=f"«{branch.reason}» cannot be recorded yet: the deadline is not known ({rule})")]
     if on <= limit:
-        return [Problem("", f"«{branch.reason}» kan først registreres etter {limit.isoformat()} ({rule})")]
+        return [Problem("", f"«{branch.reason}» kan først registreres etter {limit.isoformat()} ({rule})",
+                        message_en=f"«{branch.reason}» can be recorded only after {limit.isoformat()} ({rule})")]
     return []
 
 
@@ -510,7 +519,8 @@ def preview(wf: Workflow, facts: CaseFacts, history: list[HistoryItem], step_id:
         new_body = str(clean.get(branch.set_body_from) or "") or None
         if new_body is not None and branch.goto and new_body == body_before:
             # A transfer that sends the case back to itself would restart the step for nothing.
-            problems.append(Problem(branch.set_body_from, f"Saken er allerede hos {new_body}; velg en annen enhet"))
+            problems.append(Problem(branch.set_body_from, f"Saken er allerede hos {new_body}; velg en annen enhet",
+                                    message_en=f"The case is with {new_body} already; choose another unit"))
     letters = list(step.letters) + (list(branch.letters) if branch else [])
     next_step = None
     # Run the would-be state forward to see where the case lands and which phases get skipped.
@@ -548,8 +558,10 @@ def _open_work(out: Outcome, step: Step, ctx: Context, facts: CaseFacts, today: 
         people, ends = out.answers.get(spec.participants) or [], out.answers.get(spec.ends)
         if people and ends:
             ends_on = date.fromisoformat(ends)
-            if ends_on <= today and not any(p.field == spec.ends for p in out.problems):  # one message a field
-                out.problems.append(Problem(spec.ends, f"høringsrunden må slutte etter i dag ({_day(today)})"))
+            limit = max(today, facts.real_today or today)
+            if ends_on <= limit and not any(p.field == spec.ends for p in out.problems):  # one message a field
+                out.problems.append(Problem(spec.ends, f"høringsrunden må slutte etter i dag ({_day(limit)})",
+                                            message_en=f"the hearing must end after today ({_day(limit)})"))
             out.hearing = NewHearing(list(people), ends_on, _question(step, spec.question, out.answers))
     if step.ends_hearings:
         out.ends_hearings = list(facts.open_hearings)
@@ -563,7 +575,9 @@ def _open_work(out: Outcome, step: Step, ctx: Context, facts: CaseFacts, today: 
         hearings.append("høringsrunden dette steget åpner")
     if hearings:
         out.problems.append(Problem("", f"Saken kan ikke avsluttes mens {' og '.join(hearings)} pågår: avslutt "
-                                        "høringsrunden først (H på saken, eller varsel case hearing close)."))
+                                        "høringsrunden først (H på saken, eller varsel case hearing close).",
+                                    message_en=f"The case cannot be closed while {' and '.join(hearings)} is going on: "
+                                               "end the hearing first (H on the case, or varsel case hearing close)."))
     done = {m.id for m in out.measures_done}
     left = [m.label for m in known.values() if not m.done and m.id not in done]
     if not left:
@@ -576,10 +590,14 @@ def _open_work(out: Outcome, step: Step, ctx: Context, facts: CaseFacts, today: 
         # In place of the form's own "must be filled in": this one names the measures.
         out.problems[:] = [p for p in out.problems if p.field != reason_field]
         out.problems.append(Problem(reason_field, f"{' og '.join(left)} er ikke gjennomført: skriv hvorfor saken "
-                                                  "likevel avsluttes, eller marker tiltaket som gjennomført først"))
+                                                  "likevel avsluttes, eller marker tiltaket som gjennomført først",
+                                    message_en=f"{' and '.join(left)} is not carried out: write why the case is closed "
+                                               "anyway, or mark the measure carried out first"))
     else:
         out.problems.append(Problem("", f"Saken kan ikke avsluttes før {' og '.join(left)} er gjennomført "
-                                        "(T på saken, eller varsel case measure done)."))
+                                        "(T på saken, eller varsel case measure done).",
+                                    message_en=f"The case cannot be closed before {' and '.join(left)} is carried out "
+                                               "(T on the case, or varsel case measure done)."))
 
 
 def _question(step: Step, field_ids: list[str], answers: dict[str, Any]) -> str:

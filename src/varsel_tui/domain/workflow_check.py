@@ -175,9 +175,15 @@ class _Checker:
         if wf.intake.secret_if is not None:
             self.condition(wf.intake.secret_if, "intake.secret_if")
         self.form(wf.intake.form, "intake.form")
+        intake_fields = {f.id for f in wf.intake.form.fields}
         for n, rec in enumerate(wf.intake.records):
             if rec.when is not None:
                 self.condition(rec.when, f"intake.records[{n}].when")
+                # decided at registration, on the intake answers alone
+                for name in sorted(rec.when.fields_used() - intake_fields):
+                    if self.names.answer(name):
+                        self.add(f"intake.records[{n}].when", f"'{name}' is not an intake field (an intake "
+                                                              "record is decided on the intake answers alone)")
         seen_steps: set[str] = set()
         seen_phases: set[str] = set()
         for i, phase in enumerate(wf.phases):

@@ -279,7 +279,8 @@ def step_work(db: Db, s: Session, case: Case, outcome: Outcome, *, by: str, on: 
     """What a completed step does to the case's hearings and measures (domain/engine.py
     `_open_work`): each is journalled as if done by hand, so the preview's sentences are true."""
     for h in open_hearings(s, case, on) if outcome.ends_hearings else []:
-        end_hearing(db, s, case, h, by=by, on=on)
+        if h.closed_on is None:  # one closed by hand since keeps its own date
+            end_hearing(db, s, case, h, by=by, on=on)
     if outcome.hearing is not None:
         hearing_row(db, s, case, outcome.hearing.participants, outcome.hearing.ends_on,
                     question=outcome.hearing.question, by=by)
@@ -336,7 +337,7 @@ def complete_intake(db: Db, number: str, answers: dict[str, Any], *, by: str,
             raise StoreError(f"case {number} is not waiting for intake answers")
         known = json.loads(db.codec.open_row(case, case, "intake_json") or "{}")
         clean, problems = validate(wf.intake.form, {**known, **answers}, Context({}, bodies=registered_bodies(s)))
-        errors = [p for p in problems if p.severity == "error"]
+        errors = [p for p in problems + date_problems(wf.intake.form, clean, today()) if p.severity == "error"]
         if errors:
             raise ValidationFailed(errors)
         claim(db, s, case, expected_version)

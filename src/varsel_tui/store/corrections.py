@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from ..domain.conditions import Context
 from ..domain.engine import EngineError
-from ..domain.forms import validate
+from ..domain.forms import date_problems, validate
 from ..domain.policy import PARTY_ROLES, SECRET, raises_classification
 from . import access, journal
 from .cases import claim, classification_for, refresh, touch
@@ -75,7 +75,8 @@ def amend_intake(db: Db, number: str, changes: dict[str, Any], *, reason: str, b
         old = json.loads(db.codec.open_row(case, case, "intake_json") or "{}")
         new = {k: v for k, v in {**old, **changes}.items() if v not in (None, "", [])}
         clean, problems = validate(wf.intake.form, new, Context({}, bodies=registered_bodies(s)))
-        errors = [p for p in problems if p.severity == "error"]
+        # as at registration: a date that has to have happened is not after today
+        errors = [p for p in problems + date_problems(wf.intake.form, clean, today()) if p.severity == "error"]
         if errors:
             raise ValidationFailed(errors)
         changed = [k for k in sorted(changes) if old.get(k) != clean.get(k)]

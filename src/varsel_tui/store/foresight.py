@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from ..domain.conditions import Context
 from ..domain.engine import Outcome, replay
-from ..domain.forms import validate
+from ..domain.forms import date_problems, validate
 from ..domain.policy import SECRET, classify
 from ..domain.reregister import missing_intake
 from . import access
@@ -88,7 +88,7 @@ def intake_effect(db: Db, number: str, answers: dict[str, Any]) -> Foresight:
         wf = db.workflow(case.workflow_id)
         known = json.loads(db.codec.open_row(case, case, "intake_json") or "{}")
         clean, problems = validate(wf.intake.form, {**known, **answers}, Context({}, bodies=registered_bodies(s)))
-        if any(p.severity == "error" for p in problems):
+        if any(p.severity == "error" for p in problems + date_problems(wf.intake.form, clean, today())):
             return Foresight(body_before=case.body, body_after=case.body)
         base = dataclasses.replace(facts(db, case), intake=clean, awaiting_intake=missing_intake(wf.intake.form, clean))
         state = replay(wf, base, history_items(db, s, case), today())

@@ -128,9 +128,10 @@ def facts(db: Db, case: Case, *, bodies: frozenset[str] | None = None) -> CaseFa
 
 
 def open_hearings(s: Session, case: Case, on: date) -> list[Hearing]:
-    """The case's hearings not ended on `on` (closed, or past their end date)."""
+    """The case's hearings going on on `on`: not past their end date, and not closed by then (a
+    hearing closed later was still open on a backdated day)."""
     return [h for h in s.exec(select(Hearing).where(Hearing.case_id == case.id).order_by(col(Hearing.id)))
-            if h.closed_on is None and h.ends_on >= on]
+            if (h.closed_on is None or h.closed_on > on) and h.ends_on >= on]
 
 
 def hearing_label(h: Hearing) -> str:
@@ -145,6 +146,7 @@ def answer_facts(db: Db, s: Session, case: Case, on: date) -> CaseFacts:
     f.measures = [RecordedMeasure(row_id(m), db.codec.open_row(case, m, "title") or "", m.done_on is not None)
                   for m in s.exec(select(Measure).where(Measure.case_id == case.id).order_by(col(Measure.id)))]
     f.open_hearings = [hearing_label(h) for h in open_hearings(s, case, on)]
+    f.real_today = today()
     return f
 
 

@@ -928,7 +928,7 @@ class CaseDetailScreen(CaseCorrections, VarselAppMixin, Screen):
 
         def commented(comment: str | None) -> None:
             if comment:
-                self._write("action", {"id": action.id, "title": action.title, "comment": comment})
+                self._write("action", {"id": action.id, "title": title, "comment": comment})
 
         if action.comment_required:
             from ..widgets.case_dialogs import CommentDialog

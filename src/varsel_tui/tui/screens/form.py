@@ -365,7 +365,7 @@ class StepFormScreen(VarselAppMixin, Screen):
             except Exception:  # noqa: BLE001 - the submit below reports what is wrong
                 seen = None
             if seen is not None and seen.ok and seen.loses_access:
-                self.post_message(self.NeedsConfirm(answers, version, on, describe(seen, self.detail.workflow)))
+                self.post_message(self.NeedsConfirm(answers, version, on, describe(seen, self.detail.workflow, lang())))
                 return
         try:
             _detail, outcome = store.advance(self.number, answers, by=by, step_id=self.step_id, on=on,
