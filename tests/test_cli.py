@@ -9,34 +9,12 @@ import sys
 
 import pytest
 from access_grants import grant
-
-from varsel_tui.cli import main
+from cli_env import in_process_varsel
 
 
 @pytest.fixture
 def varsel(tmp_path, monkeypatch, capsys):
-    db = str(tmp_path / "cli.db")
-    monkeypatch.setenv("VARSEL_DB", db)
-    monkeypatch.setenv("VARSEL_USER", "kari")
-    monkeypatch.setenv("VARSEL_PASSPHRASE", "korrekt hest batteri")
-
-    def run(*argv: str):
-        capsys.readouterr()
-        try:
-            main(list(argv))
-            code = 0
-        except SystemExit as exc:
-            code = exc.code or 0
-        out = capsys.readouterr()
-        return code, out.out, out.err
-
-    def js(*argv: str):
-        code, out, err = run(*argv, "--json")
-        assert code == 0, err
-        return json.loads(out)
-
-    run.json = js
-    return run
+    return in_process_varsel(tmp_path, monkeypatch, capsys)
 
 
 def test_workflows_lists_the_four_bundled_ids(varsel):

@@ -6,27 +6,12 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from varsel_tui.cli import main
+from cli_env import in_process_varsel
 
 
 @pytest.fixture
 def varsel(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("VARSEL_DB", str(tmp_path / "cli.db"))
-    monkeypatch.setenv("VARSEL_USER", "kari")
-    monkeypatch.setenv("VARSEL_PASSPHRASE", "korrekt hest batteri")
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        capsys.readouterr()
-        try:
-            main(list(argv))
-            code = 0
-        except SystemExit as exc:
-            code = exc.code or 0
-        out = capsys.readouterr()
-        return code, out.out, out.err
-
-    return run
+    return in_process_varsel(tmp_path, monkeypatch, capsys)
 
 
 def test_close_with_comment_from_the_first_step_is_journalled(varsel):

@@ -3,36 +3,14 @@ non-zero exit, nothing saved. Today is fixed at Mon 23 Nov 2026 (tests/conftest.
 
 from __future__ import annotations
 
-import json
-
 import pytest
-
-from varsel_tui.cli import main
+from cli_env import in_process_varsel
 
 
 @pytest.fixture
 def varsel(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("VARSEL_DB", str(tmp_path / "cli.db"))
-    monkeypatch.setenv("VARSEL_USER", "kari")
-    monkeypatch.setenv("VARSEL_PASSPHRASE", "korrekt hest batteri")
-
-    def run(*argv: str):
-        capsys.readouterr()
-        try:
-            main(list(argv))
-            code = 0
-        except SystemExit as exc:
-            code = exc.code or 0
-        out = capsys.readouterr()
-        return code, out.out, out.err
-
-    def js(*argv: str):
-        code, out, err = run(*argv, "--json")
-        assert code == 0, err
-        return json.loads(out)
-
-    run.json = js
-    varsel_user = js("user", "add", "kari")
+    run = in_process_varsel(tmp_path, monkeypatch, capsys)
+    varsel_user = run.json("user", "add", "kari")
     assert varsel_user["role"] == "admin"
     return run
 

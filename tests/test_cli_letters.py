@@ -7,28 +7,13 @@ import json
 from email import message_from_bytes, policy
 
 import pytest
+from cli_env import in_process_varsel
 from pypdf import PdfReader
-
-from varsel_tui.cli import main
 
 
 @pytest.fixture
 def varsel(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("VARSEL_DB", str(tmp_path / "cli.db"))
-    monkeypatch.setenv("VARSEL_USER", "kari")
-    monkeypatch.setenv("VARSEL_PASSPHRASE", "korrekt hest batteri")
-
-    def run(*argv: str):
-        capsys.readouterr()
-        try:
-            main(list(argv))
-            code = 0
-        except SystemExit as exc:
-            code = exc.code or 0
-        out = capsys.readouterr()
-        return code, out.out, out.err
-
-    return run
+    return in_process_varsel(tmp_path, monkeypatch, capsys)
 
 
 def test_letters_check_lists_every_problem_and_fails(varsel, tmp_path, monkeypatch):
