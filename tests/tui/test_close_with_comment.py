@@ -30,3 +30,30 @@ def test_x_closes_an_avvik_with_a_journalled_comment(store, tmp_path):
             assert "lukket med kommentar" in screen_text(app)
 
     run(go())
+
+
+def test_a_close_refused_for_an_open_hearing_reopens_the_dialog_with_the_comment(store, tmp_path):
+    from datetime import date
+
+    from case_fixtures import USER
+
+    number = avvik_case(store).case.number
+    store.add_hearing(number, [USER], date(2026, 12, 4), by=USER)
+
+    async def go():
+        app = make_app(tmp_path / "varsel.db")
+        async with app.run_test(size=(100, 32)) as pilot:
+            await settle(pilot)
+            await open_case(pilot, number)
+            await pilot.press("x")
+            await settle(pilot)
+            await type_text(pilot, "Meldt i feil kanal.")
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            # Refused (the hearing is open): the dialog is back with the comment and the reason.
+            assert type(app.screen).__name__ == "CommentDialog"
+            assert app.screen.query_one("#comment-text").text == "Meldt i feil kanal."
+            assert "mens høringsrunde #1" in screen_text(app)
+            assert store.get_case(number).state.status == "open"
+
+    run(go())

@@ -447,6 +447,8 @@ class CaseDetailScreen(CaseCorrections, VarselAppMixin, Screen):
                     self._open_measure_dialog(data, message.error)
                 elif what == "hearing":
                     self._open_hearing_dialog(data, message.error)
+                elif what == "action":
+                    self._open_comment_dialog(data, message.error)
 
     @on(LostAccess)
     def _on_lost_access(self, message: LostAccess) -> None:
@@ -925,17 +927,21 @@ class CaseDetailScreen(CaseCorrections, VarselAppMixin, Screen):
                 self._write("action", {"id": action.id, "title": wf_text(action, "title")})
 
         title, help_text = wf_text(action, "title"), wf_text(action, "help")
+        if action.comment_required:
+            self._open_comment_dialog({"id": action.id, "title": title, "help": help_text})
+            return
+        self._push_dialog(ConfirmDialog(t("case.confirm_action", title=title), help_text), done)
+
+    def _open_comment_dialog(self, data: dict, error: str = "") -> None:
+        """A case action that needs a comment; reopened after a refusal with the comment typed."""
+        from ..widgets.case_dialogs import CommentDialog
 
         def commented(comment: str | None) -> None:
             if comment:
-                self._write("action", {"id": action.id, "title": title, "comment": comment})
+                self._write("action", {**data, "comment": comment})
 
-        if action.comment_required:
-            from ..widgets.case_dialogs import CommentDialog
-
-            self._push_dialog(CommentDialog(t("case.confirm_action", title=title), help_text), commented)
-            return
-        self._push_dialog(ConfirmDialog(t("case.confirm_action", title=title), help_text), done)
+        self._push_dialog(CommentDialog(t("case.confirm_action", title=data["title"]), data.get("help", ""),
+                                        text=data.get("comment", ""), error=error), commented)
 
     def _responsible(self, measure: Any) -> str:
         return self.reveal("measure", self.view.detail.text(measure, "responsible") if self.view else None) or "–"
@@ -1066,11 +1072,11 @@ class CaseDetailScreen(CaseCorrections, VarselAppMixin, Screen):
                 self.post_message(self.LostAccess(note))
                 return
         except ConcurrentEdit:
-            retry = (what, data) if what in ("measure", "hearing") else None
+            retry = (what, data) if what in ("measure", "hearing") or data.get("comment") else None
             self.post_message(self.Failed(self._refusal(read_at), loading=False, retry=retry))
             return
         except Exception as exc:  # noqa: BLE001 - a notification, never a crash
-            retry = (what, data) if what in ("measure", "hearing") else None
+            retry = (what, data) if what in ("measure", "hearing") or data.get("comment") else None
             self.post_message(self.Failed(error_text(exc), loading=False, retry=retry))
             return
         self.post_message(self.Written(view, note))

@@ -168,10 +168,11 @@ class CommentDialog(ModalScreen[str | None]):
         Binding("escape", "cancel", "dialog.cancel", id="dialog.cancel"),
     ]
 
-    def __init__(self, question: str, detail: str = "") -> None:
+    def __init__(self, question: str, detail: str = "", *, text: str = "", error: str = "") -> None:
         super().__init__(classes="case-dialog")
         self.question = question
         self.detail = detail
+        self.text, self.error = text, error  # reopened after a refusal: what was typed, and why
         localize_bindings(self)
 
     def compose(self) -> ComposeResult:
@@ -179,8 +180,10 @@ class CommentDialog(ModalScreen[str | None]):
             yield Static(Text(self.question, style="bold"), classes="dialog-title")
             if self.detail:
                 yield Static(plain(self.detail, multiline=True), classes="dialog-detail")
+            if self.error:
+                yield Static(plain(self.error, style="bold red", multiline=True), classes="dialog-error")
             yield Static(t("dialog.comment.label"), classes="form-label")
-            yield TextArea("", soft_wrap=True, tab_behavior="focus", compact=True, id="comment-text")
+            yield TextArea(self.text, soft_wrap=True, tab_behavior="focus", compact=True, id="comment-text")
             yield Footer()
 
     def on_mount(self) -> None:
