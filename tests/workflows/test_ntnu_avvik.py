@@ -380,7 +380,7 @@ def test_ikke_godkjent_closes_with_reason_and_tells_the_reporter():
     out = w.preview(answers)
     assert out.closes and out.outcome == "ikke godkjent" and out.letters == ["ntnu-avvik-til-linjeleder", "ntnu-avvik-ikke-godkjent"]
     assert describe(out, w.wf)[0] == ("Meldingen godkjennes ikke som avvik, og saken lukkes. "
-                                      "Melder får e-post om at meldingen er lukket, med begrunnelsen.")
+                                      "E-posten til melder om at meldingen er lukket, med begrunnelsen, lages som utkast.")
 
     st = w.complete("M1", answers, on=D("2025-12-01"))
     assert st.status == "closed" and st.outcome == "ikke godkjent" and st.closed_on == D("2025-12-01")
