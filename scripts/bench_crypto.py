@@ -96,7 +96,7 @@ def bench_store(params) -> None:  # noqa: ANN001
         start = time.perf_counter()
         fresh.get_case(number)  # the first open after unlocking also unwraps the data key
         first = time.perf_counter() - start
-        per = timed(lambda: fresh.get_case(number), 50)
+        per = timed(lambda number=number: fresh.get_case(number), 50)
         print(f"store: open {label} case (replay, decrypt every field): first {first * 1000:.1f} ms, "
               f"then median of 50: {per * 1000:.1f} ms")
 

@@ -71,11 +71,18 @@ _ACCESS_LIST = ("id IN (SELECT a.case_id FROM case_access a WHERE a.user_name = 
 
 def _from_access(where: str) -> str:
     """The same condition, for SQLite to start from the viewer's access rows: the access probe as
-    a list on the (user_name, case_id) index, status and the trigram index as plain tests."""
-    return where.replace(_ACCESS, _ACCESS_LIST).replace("status ", "+status ", 1).replace(_FTS, "+" + _FTS)
+    a list on the (user_name, case_id) index, status as a plain test. A filter through the trigram
+    index starts there already: its list holds only the viewer's cases (_FTS)."""
+    if _FTS in where:
+        return where.replace("status ", "+status ", 1)
+    return where.replace(_ACCESS, _ACCESS_LIST).replace("status ", "+status ", 1)
 
 
-_FTS = "id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?)"
+# The filter's index matches and the viewer's access, as one list of case ids read from the two
+# indexes alone: only the cases that pass both are then read from the (wide) cases table. A viewer
+# who sees a fifth of the cases gets the page in half the time of probing every match's row.
+_FTS = ("id IN (SELECT f.rowid FROM cases_fts f CROSS JOIN case_access a WHERE f.cases_fts MATCH ? "
+        "AND a.case_id = f.rowid AND a.user_name = ? AND (a.until IS NULL OR a.until >= ?))")
 TRIGRAM = 3  # the FTS5 trigram tokenizer matches substrings of at least this many characters
 FEW_MATCHES = 4000  # fewer cases than this for a filter (of 100,000): sort them, do not walk an index
 
@@ -173,16 +180,18 @@ def build_where(filter_text: str, view: str, today: date, user: str, *, access_o
     else:
         clauses.append("status = 'open'")
     # The filter before the access probe: cheap membership tests first, the probe for what passes.
+    # With the trigram index, the access test is part of the index lookup (_FTS).
     match = fts_match(filter_text) if fts else None
     if match:
         clauses.append(_FTS)
-        params.append(match)
+        params += [match, user, access_on or access_today()]
     for term in filter_text.lower().split():
         if not match or len(term) < TRIGRAM:
             clauses.append("search LIKE ? ESCAPE '\\'")
             params.append(f"%{_escape_like(term)}%")
-    clauses.append(_ACCESS)
-    params += [user, access_on or access_today()]
+    if not match:
+        clauses.append(_ACCESS)
+        params += [user, access_on or access_today()]
     if view == "mine":
         clauses.append(f"(created_by = ? OR body IN ({_MY_BODIES}))")
         params += [user, user]

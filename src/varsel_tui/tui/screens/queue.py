@@ -216,8 +216,13 @@ class QueueScreen(VarselAppMixin, Screen):
 
     def _apply_filter(self) -> None:
         self._filter_timer = None
-        with_query(self.case_list, filter_text=self.query_one("#filter", Input).value)
-        self.refresh_bindings()
+        was_empty = not self.case_list.queue_query.filter_text
+        value = self.query_one("#filter", Input).value
+        with_query(self.case_list, filter_text=value)
+        if was_empty != (not value):
+            # Esc's footer entry depends on whether there is a filter. Redrawing the footer on
+            # every key would cost the main thread a frame while the list's page is read.
+            self.refresh_bindings()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "filter":

@@ -231,8 +231,10 @@ class CaseList(ScrollView, can_focus=True):
         """Show another filter / view / sort: from the top, once its first page is here."""
         if query == self.queue_query:
             return
+        sorted_again = (query.sort_column, query.descending) != (self.queue_query.sort_column,
+                                                               self.queue_query.descending)
         self.queue_query = query
-        if self._header is not None:
+        if self._header is not None and sorted_again:  # the ▲/▼ mark moves
             self._header.refresh()
         self.reload(keep_number=None)
 
@@ -263,11 +265,9 @@ class CaseList(ScrollView, can_focus=True):
 
                 self.run_worker(take_when_ready, thread=True, group="case-list", exit_on_error=False)
             return
+        # The worker reads the count after the first page (on the source's second connection):
+        # the rows are what the user waits for, and on two cores a count read alongside slows them.
         self._start_fetch(self._generation, 0, reset=True)
-        # The count is read at the same time, on the source's second connection.
-        generation, query = self._generation, self.queue_query
-        self.run_worker(lambda: self._fetch_count(generation, query), thread=True, group="case-list-count",
-                        exit_on_error=False)
 
     def _take_prefetch(self, generation: int, prefetch: "Prefetch") -> None:
         if generation != self._generation:
@@ -311,6 +311,9 @@ class CaseList(ScrollView, can_focus=True):
         except Exception as exc:  # noqa: BLE001 - one line for the user, never a crash
             message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             self._call(self._fetch_failed, generation, page, message)
+            return
+        if reset and len(rows) == PAGE_SIZE:  # a shorter first page is the count already
+            self._fetch_count(generation, query)
 
     def _call(self, fn: Callable[..., None], *args: Any) -> None:
         try:
@@ -331,8 +334,12 @@ class CaseList(ScrollView, can_focus=True):
                 self.count = len(rows)
             elif self._early_count is not None:
                 self.count = self._early_count
-            elif self.count is None or self._keep_number is None:
+            elif self.count is None:
                 self.count = len(rows)  # until the count arrives
+            else:
+                # The old count until the new one arrives (a moment later): an unchanged virtual
+                # size spares the frame that draws the new rows a layout of the whole screen.
+                self.count = max(self.count, len(rows))
             cursor = 0
             if self._keep_number is not None:
                 for i, row in enumerate(rows):
