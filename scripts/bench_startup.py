@@ -1,9 +1,11 @@
 #!/usr/bin/env python
 """Start-up benchmark for the queue: launch → first visible case number, beside a bare Textual app.
 
-    .venv/bin/python scripts/bench_startup.py [--cases 100000] [--runs 7] [--db PATH] [--keep]
+    .venv/bin/python scripts/bench_startup.py [--cases 100000] [--runs 7] [--db PATH|postgresql://…] [--keep]
 
-1. Seeds a database with N cases: `varsel seed-demo --cases N --db PATH` when the CLI has it, else a
+1. Seeds a SQLite database with N cases (a PostgreSQL URL must be seeded already, e.g. by
+   bench_cli.py; the acting user is then the login, so run it as an officer's OS account or use a
+   login role that is one of the demo's officers): `varsel seed-demo --cases N --db PATH` when the CLI has it, else a
    bulk insert written here into the schema `Store.open(path)` creates.
 2. Launches, under a pseudo-terminal (100×30), alternately
    - a bare Textual app (Header, Static, Footer) until its text appears in the output, and
@@ -289,16 +291,18 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--cases", type=int, default=100_000)
     ap.add_argument("--runs", type=int, default=7, help="launches of each app (the first is a warm-up)")
-    ap.add_argument("--db", help="use (or create) this database instead of a temporary one")
+    ap.add_argument("--db", help="use (or create) this SQLite file instead of a temporary one, or a "
+                    "postgresql:// URL of a seeded database (e.g. by bench_cli.py)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary database")
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="varsel-bench-"))
     env = bench_env(tmp)
     db = args.db or str(tmp / "bench.db")
-    print(f"varsel start-up benchmark · python {sys.version.split()[0]} · {os.cpu_count()} CPUs · "
+    backend = "PostgreSQL" if db.startswith("postgres") else "SQLite"
+    print(f"varsel start-up benchmark · {backend} · python {sys.version.split()[0]} · {os.cpu_count()} CPUs · "
           f"terminal {COLS}×{ROWS} (pty)")
-    if not Path(db).exists():
+    if not db.startswith("postgres") and not Path(db).exists():
         t0 = time.perf_counter()
         how = seed(db, args.cases)
         print(f"seeded {args.cases:,} cases with {how} in {time.perf_counter() - t0:.1f} s → {db}")

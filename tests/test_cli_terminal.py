@@ -364,3 +364,15 @@ def test_a_damaged_pdf_is_refused_in_one_line_without_quoting_its_bytes(local_en
     err = done.stderr.decode()
     assert done.returncode == 1 and err.startswith("varsel: vedlegg.pdf is not a readable PDF"), err
     assert err.count("\n") == 1 and "hemmelig" not in err
+
+
+def test_an_unexpected_database_error_is_one_short_line():
+    """A driver error carries its whole statement and parameters on the lines after the first
+    (a bulk statement: megabytes); the CLI says the first line only."""
+    from varsel_tui.cli import _explain
+
+    statement = "[SQL: SELECT id FROM cases WHERE id IN (" + ", ".join(["%s"] * 100_000) + ")]"
+    message = _explain(RuntimeError("sending query failed: too many parameters\n" + statement))
+    assert message == ("unexpected error: RuntimeError: sending query failed: too many parameters "
+                       "(set VARSEL_DEBUG=1 for details)")
+    assert len(_explain(RuntimeError("x" * 10_000))) < 400

@@ -1247,7 +1247,11 @@ def _explain(exc: Exception) -> str:
         return str(exc)
     if os.environ.get("VARSEL_DEBUG"):
         raise exc
-    return f"unexpected error: {type(exc).__name__}: {exc} (set VARSEL_DEBUG=1 for details)"
+    # One line: a database error carries its whole statement and parameters on the lines after.
+    first = (str(exc).strip().splitlines() or [""])[0]
+    if len(first) > 300:
+        first = first[:300] + "…"
+    return f"unexpected error: {type(exc).__name__}: {first} (set VARSEL_DEBUG=1 for details)"
 
 
 if __name__ == "__main__":

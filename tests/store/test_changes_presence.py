@@ -168,3 +168,24 @@ def test_a_refused_write_sends_no_notification(store, db_url):
         lars.close()
     finally:
         feed.close()
+
+
+@pytest.mark.postgres
+def test_a_bulk_write_is_one_notification_for_everything(store, admin, db_url, monkeypatch):
+    """Seeding or destroying thousands of cases in one transaction is one «everything may have
+    changed», not a NOTIFY per case (naming 100,000 cases overflowed PostgreSQL's parameter limit)."""
+    if db_url.endswith(".db"):
+        pytest.skip("NOTIFY is PostgreSQL's")
+    from varsel_tui.store import changes
+    from varsel_tui.store.demo import seed_bulk
+
+    monkeypatch.setattr(changes, "_NAMED_AT_MOST", 3)
+    feed = open_feed(db_url)
+    try:
+        feed.poll()
+        seed_bulk(notify_on_commit(store), 10, seed=2, created_by="kari", admin=admin)
+        changed = feed.poll()
+        assert changed is not None and changed.numbers is not None and "" in changed.numbers
+        assert changed.concerns("2026-0005")  # any open screen compares its case again
+    finally:
+        feed.close()

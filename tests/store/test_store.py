@@ -72,11 +72,24 @@ def test_a_stale_step_completion_is_refused_and_nothing_is_saved(store, db_url):
     number = _avvik(store)
     seen = store.get_case(number).case.version
     other = Store.open(db_url)
-    other.add_note(number, "Ringte melder", by="per")
+    other.add_party(number, "vitne", "Vera Vitne", by="per")  # a party may change who handles the case
     with pytest.raises(ConcurrentEdit, match="changed by someone else"):
         store.advance(number, AVVIST, by="kari", on=date(2026, 11, 3), expected_version=seen)
     after = store.get_case(number)
-    assert after.history == [] and "Ringte melder" in [e.text for e in after.journal]
+    assert after.history == [] and [p.role for p in after.parties].count("vitne") == 1
+    other.close()
+
+
+def test_a_note_by_someone_else_does_not_make_an_open_form_stale(store, db_url):
+    """Only a change the step depends on refuses a submit; a note conflicts with nothing (issue 9)."""
+    number = _avvik(store)
+    seen = store.get_case(number).case.version
+    other = Store.open(db_url)
+    other.add_note(number, "Ringte melder", by="per")
+    other.add_note(number, "Vedtak skrevet", by="per", kind="decision")
+    store.advance(number, AVVIST, by="kari", on=date(2026, 11, 3), expected_version=seen)
+    after = store.get_case(number)
+    assert [h.ref for h in after.history] == ["M1"] and "Ringte melder" in [e.text for e in after.journal]
     other.close()
 
 

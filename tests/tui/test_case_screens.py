@@ -153,16 +153,16 @@ def test_detail_write_refused_by_the_store_is_a_notification(store, tmp_path):
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             await open_case(pilot, number)
-            store.add_note(number, "Noen andre skrev samtidig.", by="per")  # the screen's version is stale
-            # An action against a stale version is refused (a note would not be: it is an append).
+            store.add_party(number, "vitne", "Vera Vitne", by="per")  # the screen's version is stale
+            # An action against a stale version is refused (the party itself was not: an append).
             await pilot.press("w")
             await settle(pilot)
             await pilot.press("j")
             await settle(pilot)
-            assert any("endret av noen andre" in m and "per skrev et notat" in m and sev == "error"
+            assert any("endret av noen andre" in m and "per la til en part" in m and sev == "error"
                        for m, sev in notes(app)), notes(app)
             assert store.get_case(number).case.status == "open"
-            assert "Noen andre skrev samtidig." in screen_text(app)  # it read the case again
+            assert "Vera Vitne" in screen_text(app)  # it read the case again
 
     run(go())
 
@@ -310,6 +310,28 @@ def test_form_draft_is_saved_and_resumed(store, tmp_path):
     run(go())
 
 
+def test_form_submit_goes_through_after_someone_elses_note(store, tmp_path):
+    """A note written meanwhile changes nothing the step depends on: the submit is not refused."""
+    number = avvik_case(store).case.number
+
+    async def go():
+        app = make_app(tmp_path / "varsel.db")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            screen = await _open_form(pilot, number)
+            for field_id, value in (("sensitive_opplysninger", False), ("kritikkverdige_forhold", False),
+                                    ("vurdering", "ikke_godkjent"), ("begrunnelse", "Ikke avvik")):
+                await fill(pilot, field_id, value)
+            store.add_note(number, "Per var her.", by="per")
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert app.screen is not screen, notes(app)
+            assert not any(sev == "error" for _m, sev in notes(app)), notes(app)
+            assert [h.ref for h in store.get_case(number).history] == ["M1"]
+
+    run(go())
+
+
 def test_form_concurrent_edit_is_a_notification_and_answers_stay(store, tmp_path):
     number = avvik_case(store).case.number
 
@@ -322,11 +344,13 @@ def test_form_concurrent_edit_is_a_notification_and_answers_stay(store, tmp_path
                                     ("vurdering", "ikke_godkjent"), ("begrunnelse", "Ikke avvik")):
                 await fill(pilot, field_id, value)
             store.add_note(number, "Per var her.", by="per")  # someone else writes meanwhile
+            store.add_party(number, "vitne", "Vera Vitne", by="per")  # and adds a party: the form is stale
             await pilot.press("ctrl+s")
             await settle(pilot)
             assert app.screen is screen
             # The refusal names who changed what (journal kinds and authors only: no case text).
-            assert any("saken er endret" in m and "per skrev et notat" in m and "Per var her" not in m
+            assert any("saken er endret" in m and "per skrev et notat" in m and "per la til en part" in m
+                       and "Per var her" not in m and "Vera" not in m
                        and sev == "error" for m, sev in notes(app)), notes(app)
             assert screen.form.field_widget("begrunnelse").raw_value == "Ikke avvik"
             assert store.load_draft(number, "M1", USER)["begrunnelse"] == "Ikke avvik"

@@ -209,9 +209,10 @@ def claim(db: Db, s: Session, case: Case, expected_version: int | None) -> None:
 
 
 def touch(db: Db, s: Session, case: Case) -> None:
-    """Note an append (a note, a party, a measure, a hearing, …) on the case: it conflicts with
-    nothing, so it is never refused; the version still moves on, so open screens see a change
-    and a step form submitted against the old version is refused."""
+    """Note an append (a party, a measure, a hearing, …) on the case: it conflicts with nothing,
+    so it is never refused; the version still moves on, because a step form may depend on it (a
+    party can move the case, a form picks among measures), so a form submitted against the old
+    version is refused. A note does not come here (add_note)."""
     s.execute(update(Case).where(col(Case.id) == case.id).values(version=col(Case.version) + 1))
     case.version += 1  # exact: the row is held by this write (see store/unit.py)
     # Whoever lost entitlement since the last write loses it before anything new is sealed.
@@ -425,7 +426,9 @@ def add_note(db: Db, number: str, text: str, *, by: str, kind: str = "note",
 
     def work(s: Session) -> CaseDetail:
         case = load_case(db, s, number, for_update=True)
-        touch(db, s, case)
+        # A note changes nothing a step form depends on, so the version stays: a form opened before
+        # it is still current (open screens see the note by the journal's newest id, changes.py).
+        access.sync(db, s, case, "")
         journal.append(db, s, case, by, kind, text)
         case.updated_at = db.now()
         s.add(case)

@@ -242,6 +242,7 @@ _installed = False
 _install_lock = threading.Lock()
 _KEY = "varsel_changed_cases"
 _UNKNOWN = -1  # a bulk statement changed rows the session cannot name
+_NAMED_AT_MOST = 1000  # cases named one by one in NOTIFYs of one transaction; more are one ''
 
 
 def notify_on_commit(store: "Store") -> "Store":
@@ -308,6 +309,9 @@ def _send(session: Any) -> None:
     from .models import Case
 
     ids = {i for i in changed if i is not None and i != _UNKNOWN}
+    if len(ids) > _NAMED_AT_MOST:  # a bulk write (seeding, retention): "everything may have changed"
+        session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": CHANNEL})
+        return
     found = session.execute(select(col(Case.id), col(Case.number)).where(col(Case.id).in_(ids))).all() if ids else []
     numbers = {case_id: number for case_id, number in found}
     payloads = {numbers.get(i, "") for i in ids}  # '' for a case that is gone (destroyed)
