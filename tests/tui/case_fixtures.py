@@ -90,9 +90,11 @@ async def settle(pilot: Pilot, rounds: int = 3) -> None:
         await pilot.pause(0.02)
         await _workers_done(pilot)
         await pilot.pause()
-    await pilot.pause(StepFormScreen.PREVIEW_DELAY + 0.02)  # the form's preview debounce
-    await _workers_done(pilot)
-    await pilot.pause()
+    # A form's preview waits for typing to pause (a debounce timer); wait for it only when one is set.
+    if any(getattr(screen, "_timer", None) is not None for screen in pilot.app.screen_stack):
+        await pilot.pause(StepFormScreen.PREVIEW_DELAY + 0.02)
+        await _workers_done(pilot)
+        await pilot.pause()
 
 
 async def _workers_done(pilot: Pilot) -> None:

@@ -281,6 +281,7 @@ class StepFormScreen(VarselAppMixin, Screen):
             return False, None
 
     def _start_preview(self) -> None:
+        self._timer = None  # fired: no preview is waiting now
         if self.form is None:
             return
         self._seq += 1
