@@ -115,3 +115,5 @@ def test_show_json_gives_no_date_and_what_a_deadline_counts_from(varsel):
     assert steps["4.2"]["due"] is None
     assert steps["4.2"]["counts_from"] == "2 virkedager etter at KKV mottar saken"
     assert steps["6.3"]["due"] is None and steps["6.3"]["counts_from"] == "5 virkedager etter at vedtaket er endelig"
+    assert steps["4.2"]["counts_from_en"] == "2 working days after KKV receives the case"
+    assert steps["3.1"]["counts_from_en"] is None  # it has a date

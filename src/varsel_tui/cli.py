@@ -346,6 +346,8 @@ def case_detail_json(store, d) -> dict[str, Any]:  # noqa: ANN001
              "done_on": st.steps[s.id].done_on.isoformat() if st.steps[s.id].done_on else None,
              "reason": st.steps[s.id].reason or None,
              "counts_from": st.steps[s.id].counts_from or None,
+             "counts_from_en": (s.deadline.waiting_en or None) if s.deadline is not None and
+             st.steps[s.id].counts_from and st.steps[s.id].counts_from == s.deadline.waiting else None,
              "will_be_skipped": st.steps[s.id].forecast or None}
             for s in wf.steps
         ],

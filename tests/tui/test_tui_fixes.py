@@ -62,6 +62,35 @@ def test_english_step_titles_labels_problems_and_preview(store, tmp_path):
     run(go())
 
 
+def test_a_deadline_waiting_for_its_event_says_so_in_english(store, tmp_path):
+    """KKV's steps have no date while OU has the case: the timeline says what they will count
+    from, in the UI language where the workflow gives it."""
+    from varsel_tui.tui import i18n
+
+    number = stinn_case(store).case.number
+
+    async def go():
+        app = make_app(tmp_path / "varsel.db")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await open_case(pilot, number)
+            assert "frist: 2 virkedager etter at KKV mottar saken" in screen_text(app)
+
+    run(go())
+    i18n.set_lang("en")
+
+    async def go_en():
+        app = make_app(tmp_path / "varsel.db")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await open_case(pilot, number)
+            text = screen_text(app)
+            assert "due: 2 working days after KKV receives the case" in text
+            assert "virkedager etter at KKV" not in text
+
+    run(go_en())
+
+
 # -- Textual's own strings in Norwegian ---------------------------------------------------------
 
 def test_norwegian_screens_translate_textuals_own_strings(store, tmp_path):

@@ -29,7 +29,8 @@ class DeadlineRule(BaseModel):
 
     `after` names a date (same vocabulary) that must have happened before the deadline runs at
     all: KKV's steps count from the day KKV got the case, so they have no date while OU has it.
-    `waiting` is what is shown instead of a date until then (default: `text`).
+    `waiting` is what is shown instead of a date until then (default: `text`); `waiting_en` its
+    English, shown with --lang en.
     """
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
@@ -40,6 +41,7 @@ class DeadlineRule(BaseModel):
     text: str = ""
     after: str | None = None
     waiting: str = ""
+    waiting_en: str = ""
 
     @model_validator(mode="after")
     def _check(self) -> "DeadlineRule":

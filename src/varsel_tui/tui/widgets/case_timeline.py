@@ -82,7 +82,9 @@ def timeline_renderable(wf: Workflow, state: CaseState, today: date) -> Renderab
                     when.stylize("dim")
             elif st.status in ("active", "pending") and st.counts_from:
                 # No date yet: the event it counts from has not happened (KKV has not got the case).
-                when = Text(t("timeline.counts_from", text=st.counts_from), style="dim italic")
+                rule = step.deadline
+                text = wf_text(rule, "waiting") if rule is not None and st.counts_from == rule.waiting else st.counts_from
+                when = Text(t("timeline.counts_from", text=text), style="dim italic")
             title_style = "bold" if st.status == "active" else ("dim" if st.status in ("skipped", "pending") else "")
             grid.add_row(Text(mark, style=style or title_style), Text(step.id, style=title_style),
                          Text(wf_text(step, "title"), style=title_style), when)
