@@ -1055,7 +1055,8 @@ def build_parser() -> argparse.ArgumentParser:
     cp = c.add_parser("party", parents=[common], help="add a party")
     cp.add_argument("number")
     cp.add_argument("--role", required=True)
-    cp.add_argument("--name", help="the party's name, or @FILE / @-")
+    cp.add_argument("--name", help="the party's name, or @FILE / @-; 'Ola Olsen <ola@uni.no>' gives the "
+                    "letters an address")
     cp.add_argument("--anonymous", action="store_true")
     cp.add_argument("--body", help="the party is this body (conflict rule)")
     cp.add_argument("--dry-run", action="store_true", help="only say where the case would go and if you keep it")

@@ -25,7 +25,8 @@ from .case_util import fmt_date, invalid_text, localize_bindings, today
 register({
     "dialog.party.title": ("Legg til part", "Add party"),
     "dialog.party.role": ("Rolle", "Role"),
-    "dialog.party.name": ("Navn", "Name"),
+    "dialog.party.name": ("Navn (med e-postadresse for brevene: Ola Olsen <ola@uni.no>)",
+                          "Name (with an e-mail address for the letters: Ola Olsen <ola@uni.no>)"),
     "dialog.party.name_hint": ("tomt for ukjent", "empty if unknown"),
     "dialog.party.anonymous": ("Anonym (navnet holdes hemmelig for de involverte)",
                                "Anonymous (the name is kept from those involved)"),
