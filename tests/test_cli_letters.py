@@ -82,3 +82,32 @@ def test_a_letter_drafted_by_hand_from_an_english_template(varsel):
     assert "Dear Exchange Student," in out and "has been processed and closed" in out
     code, out, err = varsel("letter", "new", number, "no-such-template")
     assert code == 1 and "unknown letter template 'no-such-template'" in err
+
+
+def test_a_bodys_address_reaches_the_letters_sent_to_it(varsel, tmp_path):
+    """An administrator gives a body its mailbox once; letters to that body are then addressed."""
+    assert varsel("user", "add", "kari")[0] == 0
+    assert varsel("body", "add", "IDI")[0] == 0
+    code, out, err = varsel("body", "address", "IDI", "idi at ntnu")
+    assert code == 1 and err.strip() == "varsel: 'idi at ntnu' is not an e-mail address (name@domain.no)"
+    code, out, err = varsel("body", "address", "NOPE", "x@ntnu.no")
+    assert code == 1 and "unknown body 'NOPE'" in err
+    assert varsel.json("body", "address", "IDI", "idi-post@ntnu.no") == {"body": "IDI", "address": "idi-post@ntnu.no"}
+    assert [b["address"] for b in varsel.json("body", "list") if b["name"] == "IDI"] == ["idi-post@ntnu.no"]
+    number = varsel.json("case", "new", "--workflow", "ntnu-avvik", "--title", "Pensum mangler", "--received",
+                         "2026-11-16", "--set", "melder_type=student", "--set", "gjelder=utdanning",
+                         "--party", "melder:Ola Olsen <ola@example.no>")["number"]
+    varsel.json("case", "advance", number, "--set", "sensitive_opplysninger=nei", "--set", "kritikkverdige_forhold=nei",
+                "--set", "vurdering=godkjent", "--set", "lokal_enhet=IDI",
+                "--set", "behandler=Per Behandler <per@ntnu.no>")
+    letters = {x["template"]: x for x in varsel.json("letter", "list", number)}
+    assert letters["ntnu-avvik-til-linjeleder"]["to"] == ["IDI <idi-post@ntnu.no>"]
+    assert letters["ntnu-avvik-til-behandler"]["cc"] == ["IDI <idi-post@ntnu.no>"]
+    eml = tmp_path / "linjeleder.eml"
+    assert varsel("letter", "write", number, "ntnu-avvik-til-linjeleder", "--eml", str(eml))[0] == 0
+    assert message_from_bytes(eml.read_bytes(), policy=policy.default)["To"] == "IDI <idi-post@ntnu.no>"
+    # Removing the address: later drafts say it is missing; the journal keeps who set what.
+    assert varsel.json("body", "address", "IDI", "")["address"] is None
+    texts = [e["text"] for e in varsel.json("audit", "log")]
+    assert "e-postadresse for IDI: idi-post@ntnu.no" in texts and "e-postadresse for IDI: (ingen)" in texts
+    assert [b["address"] for b in varsel.json("body", "list") if b["name"] == "IDI"] == [None]

@@ -546,10 +546,20 @@ def cmd_body_add(args: argparse.Namespace) -> None:
 
 
 def cmd_body_list(args: argparse.Namespace) -> None:
-    data = [{"name": b.name, "title": b.title, "members": m} for b, m in _store(args, role=None).bodies()]
+    store = _store(args, role=None)
+    boxes = store.body_addresses()
+    data = [{"name": b.name, "title": b.title, "members": m, "address": boxes.get(b.name)} for b, m in store.bodies()]
     _print(args, data, "\n".join(f"{_one(d['name']):<18} {_one(d['title']):<30} {_one(', '.join(d['members']))}"
-                                 for d in data)
+                                 + (f"  <{_one(d['address'])}>" if d["address"] else "") for d in data)
            or "(no bodies)")
+
+
+def cmd_body_address(args: argparse.Namespace) -> None:
+    store = _store(args, create=False, role="admin", what="set bodies' addresses")
+    store.set_body_address(args.name, args.address)
+    _print(args, {"body": args.name, "address": args.address.strip() or None},
+           f"{args.name}: letters to it are addressed to {args.address.strip()}" if args.address.strip()
+           else f"{args.name}: no address (letters to it say adresse-mangler@varsel.invalid)")
 
 
 def cmd_body_member(args: argparse.Namespace) -> None:
@@ -1003,7 +1013,11 @@ def build_parser() -> argparse.ArgumentParser:
     ba.add_argument("name")
     ba.add_argument("--title", help="full name (or @FILE, @-)")
     ba.set_defaults(func=cmd_body_add)
-    b.add_parser("list", parents=[common], help="list bodies and members").set_defaults(func=cmd_body_list)
+    b.add_parser("list", parents=[common], help="list bodies, members and addresses").set_defaults(func=cmd_body_list)
+    bad = b.add_parser("address", parents=[common], help="the body's e-mail address for letters (administrator)")
+    bad.add_argument("name")
+    bad.add_argument("address", help="name@domain.no, or '' to remove it")
+    bad.set_defaults(func=cmd_body_address)
     bm = b.add_parser("member", help="add or remove a member").add_subparsers(dest="member_cmd", required=True)
     for name in ("add", "remove"):
         x = bm.add_parser(name, parents=[common])

@@ -68,3 +68,13 @@ def test_a_users_answer_sends_to_each_user_it_names():
     t = Template(id="x", title="x", to=["answer:høring_deltakere"], subject="s", body="b")
     r = recipients(t, [], body=None, answers={"høring_deltakere": ["jonas", "lars"]})
     assert [x.name for x in r.to] == ["jonas", "lars"]
+
+
+def test_a_body_with_a_mailbox_is_addressed_wherever_it_is_named():
+    t = Template(id="x", title="x", to=["body"], cc=["body:EIR", "answer:enhet"], subject="s", body="b")
+    boxes = {"OU": "ou@studentparlamentet.no", "EIR": "eir@uio.no", "IDI": "idi@ntnu.no"}
+    r = recipients(t, [], body="OU", answers={"enhet": "IDI"}, mailboxes=boxes)
+    assert [x.label() for x in r.to] == ["OU <ou@studentparlamentet.no>"]
+    assert [x.label() for x in r.cc] == ["EIR <eir@uio.no>", "IDI <idi@ntnu.no>"]
+    assert [x.label() for x in recipients(t, [], body="KKV", answers={}).to] == ["KKV"]  # no mailbox: missing
+    assert recipients(t, [], body="KKV", answers={}).to[0].address == "adresse-mangler@varsel.invalid"

@@ -189,3 +189,23 @@ def test_the_archive_package_holds_the_sent_letters_from_the_real_store(db_url):
     assert "Lab ute av drift" in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert archive.verify(package, s.verified_signing_key).ok
     s.close()
+
+
+def test_a_bodys_mailbox_is_the_administrators_to_set_and_addresses_later_drafts(store, admin):
+    from varsel_tui.store.trust import NotAdmin
+
+    admin.set_body_address("IE-fakultetet", "ie-post@example.no")
+    assert store.body_addresses() == {"IE-fakultetet": "ie-post@example.no"}
+    with pytest.raises(StoreError, match="not an e-mail address"):
+        admin.set_body_address("IE-fakultetet", "ie-post")
+    d = store.create_case("ntnu-avvik", "Pensum mangler", date(2026, 11, 16), by="kari",
+                          intake={"melder_type": "student", "gjelder": "utdanning"})
+    store.advance(d.case.number, {"sensitive_opplysninger": False, "kritikkverdige_forhold": False,
+                                  "vurdering": "godkjent", "lokal_enhet": "IE-fakultetet", "behandler": "Per"},
+                  by="kari", on=date(2026, 11, 17))
+    letters = {x.template: x for x in store.letters(d.case.number)}
+    assert letters["ntnu-avvik-til-linjeleder"].to == ["IE-fakultetet <ie-post@example.no>"]
+    store.lock()  # not an unlocked administrator now
+    with pytest.raises(NotAdmin):
+        store.set_body_address("IE-fakultetet", "someone@evil.example")
+    assert admin.body_addresses() == {"IE-fakultetet": "ie-post@example.no"}  # the refused change changed nothing

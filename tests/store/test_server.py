@@ -178,6 +178,9 @@ def test_the_journal_is_append_only_and_the_directory_is_the_administrators(comm
             ("DELETE FROM cases", psycopg.errors.InsufficientPrivilege),
             ("SELECT varsel_grant_login('cm_t_lars', 'admin')", psycopg.errors.InsufficientPrivilege),
             ("SELECT varsel_destroy_case(1)", psycopg.errors.InsufficientPrivilege),
+            # a body's mailbox is an administrator's setting: an officer cannot redirect letters
+            ("INSERT INTO settings (key, value) VALUES ('body_address.OU', 'x@evil.example')",
+             psycopg.errors.InsufficientPrivilege),
             ("INSERT INTO cases (number, year, seq, workflow_id, classification, received, status, outcome, "
              "current_step_title, concerns, search, created_by, created_at, updated_at, version, key_generation) "
              "VALUES ('2026-0099', 2026, 99, 'x', 'fortrolig', '2026-11-20', 'open', '', '', '', '', 'cm_t_kari', "

@@ -164,6 +164,11 @@ MISSING = "adresse-mangler@varsel.invalid"
 _ADDRESS = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
 
+def valid_address(address: str) -> bool:
+    """A plain e-mail address (local@domain.tld), as a body's mailbox setting must be."""
+    return bool(_ADDRESS.match(address))
+
+
 def _recipient(display: str, anonymous: bool = False) -> Recipient:
     """A party's or body's name, which may carry an address ("Ola Nordmann <ola@uni.no>")."""
     name, addr = parseaddr(display)
@@ -203,10 +208,17 @@ def answer_fields(t: Template) -> list[str]:
 
 
 def recipients(t: Template, parties: list[PartyFact], body: str | None,
-               answers: dict[str, Any] | None = None) -> Recipients:
-    """To/cc/bcc from the case's parties and bodies. An anonymous party is only ever on Bcc."""
+               answers: dict[str, Any] | None = None, mailboxes: dict[str, str] | None = None) -> Recipients:
+    """To/cc/bcc from the case's parties and bodies. An anonymous party is only ever on Bcc.
+    `mailboxes`: the organisation's addresses of bodies (OU, EIR, IE-fakultetet …), used for a body
+    named by a rule or an answer."""
     out = Recipients()
     seen: set[tuple[str, str]] = set()
+    boxes = mailboxes or {}
+
+    def named(display: str) -> Recipient:
+        box = boxes.get(display.strip())
+        return Recipient(display.strip(), box) if box else _recipient(display)
 
     def add(kind: str, r: Recipient) -> None:
         if r.anonymous:
@@ -221,16 +233,16 @@ def recipients(t: Template, parties: list[PartyFact], body: str | None,
         for rule in getattr(t, kind):
             if rule == "body":
                 if body:
-                    add(kind, _recipient(body))
+                    add(kind, named(body))
             elif rule.startswith("body:"):
-                add(kind, _recipient(rule[5:]))
+                add(kind, named(rule[5:]))
             elif rule.startswith("answer:"):
                 value = (answers or {}).get(rule[7:])
                 # a text naming people, or a `users` answer (a list of user names)
                 people = value if isinstance(value, list) else re.split(r"[,;\n]+", value) if isinstance(value, str) else []
                 for one in (str(p) for p in people):
                     if one.strip():
-                        add(kind, _recipient(one))
+                        add(kind, named(one))
             else:
                 role = rule.partition(":")[2] if rule != "parties" else None
                 for p in parties:

@@ -47,6 +47,10 @@ BODIES = [("linjeleder", "Linjeledere"), ("OU", "Organisatorisk utvalg"),
 MEMBERS = {"OU": ["kari", "per", "nora"], "KKV": ["lars", "ingrid"], "Presidentskapet": ["sofie", "emil"],
            "IE-fakultetet": ["kari"], "NV-fakultetet": ["nils"], "Institutt for informatikk": ["hanne"],
            "linjeleder": ["jonas"]}
+# The bodies' mailboxes for letters (the reserved .example domain never delivers).
+MAILBOXES = {"OU": "ou@studentparlamentet.example", "KKV": "kkv@studentparlamentet.example",
+             "Presidentskapet": "presidentskapet@studentparlamentet.example",
+             "IE-fakultetet": "avvik-ie@ntnu.example", "NV-fakultetet": "avvik-nv@ntnu.example"}
 # Every demo user's passphrase (README). Demo keys use a light KDF setting so the demo opens at once;
 # `varsel user add` calibrates real keys to about half a second.
 DEMO_PASSPHRASE = "varsel-demo-2026"
@@ -253,6 +257,9 @@ def seed_demo(store, user: str, cases: int = 80, seed: int = 7) -> int:  # noqa:
     ensure_demo_users(store, [user])
     # so the "mine" and "my body's" views have cases
     ensure_demo_org(store, {"OU": [user], "IE-fakultetet": [user]})
+    with _administered(store, None) as admin:
+        for body, address in MAILBOXES.items():
+            admin.set_body_address(body, address)
     n = seed_bulk(store, cases, seed=seed, created_by=user, span_days=45)
     return n + seed_stories(store, user)
 

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from . import journal, trust
 from .db import StoreError
 from .errors import NotApproved, NotFound
-from .models import Body, Case, CaseKey, Member, User, row_id
+from .models import Body, Case, CaseKey, Member, Setting, User, row_id
 from .secrets import SECRET, user_recipient
 from .server import grant_login, has_function
 from .trust import NotAdmin, Tampering
@@ -234,6 +234,38 @@ def add_body(db: Db, name: str, title: str = "") -> Body:
         return body
 
     return db.writing(work)
+
+
+MAILBOX = "body_address."  # settings key prefix: a body's e-mail address, for the letters
+
+
+def set_body_address(db: Db, name: str, address: str) -> None:
+    """An unlocked administrator's act: the body's e-mail address for letters ('' removes it)."""
+    from ..domain.letters import valid_address
+
+    address = address.strip()
+    if address and not valid_address(address):
+        raise StoreError(f"'{address}' is not an e-mail address (name@domain.no)")
+
+    def work(s: Session) -> None:
+        by, _ = trust.admin_key(s, db.codec, "set bodies' addresses")
+        find_body(s, name)
+        row = s.get(Setting, MAILBOX + name)
+        if address:
+            row = row or Setting(key=MAILBOX + name)
+            row.value = address
+            s.add(row)
+        elif row is not None:
+            s.delete(row)
+        journal.append(db, s, None, by, "body", f"e-postadresse for {name}: {address or '(ingen)'}")
+
+    db.writing(work)
+
+
+def body_addresses(s: Session) -> dict[str, str]:
+    """Each body's e-mail address for letters, where the organisation has set one."""
+    rows = s.exec(select(Setting).where(col(Setting.key).startswith(MAILBOX, autoescape=True)))
+    return {r.key[len(MAILBOX):]: r.value for r in rows if r.value}
 
 
 def find_body(s: Session, name: str) -> Body:

@@ -32,7 +32,7 @@ from ..domain.letters import (
     render_text,
 )
 from ..domain.workflow import Workflow
-from . import journal
+from . import directory, journal
 from .db import StoreError
 from .errors import NotFound
 from .models import Case, Letter, Party, row_id
@@ -113,6 +113,7 @@ def draft(db: Db, s: Session, case: Case, wf: Workflow, template_ids: list[str],
         return []
     state = state or replay(wf, facts(db, case), history_items(db, s, case), today())
     parties = _parties(db, s, case, state.answers)
+    mailboxes = directory.body_addresses(s)
     made: list[Letter] = []
     for tid in template_ids:
         try:
@@ -127,7 +128,7 @@ def draft(db: Db, s: Session, case: Case, wf: Workflow, template_ids: list[str],
         s.flush()
         _seal(db, case, row, subject=render_text(t.subject, values).strip(),
               body=render_text(t.body, {**values, "fritekst": ""}).strip() + "\n", free_text="", values=values,
-              rcpt=recipients(t, parties, state.body, state.answers))
+              rcpt=recipients(t, parties, state.body, state.answers, mailboxes))
         s.add(row)
         journal.append(db, s, case, by, "letter", f"utkast laget: {t.title} ({t.id})"
                        + (f", steg {step_id}" if step_id else ""))

@@ -291,6 +291,15 @@ class Store:
         return directory.bodies(self.db)
 
     @operation
+    def set_body_address(self, name: str, address: str) -> None:
+        directory.set_body_address(self.db, name, address)
+
+    @operation
+    def body_addresses(self) -> dict[str, str]:
+        with self.db.reading() as s:
+            return directory.body_addresses(s)
+
+    @operation
     def bodies_of(self, person: str) -> list[str]:
         return directory.bodies_of(self.db, person)
 
