@@ -45,11 +45,12 @@ async def main() -> None:
     db = str(Path(tempfile.mkdtemp(prefix="varsel-shots-")) / "demo.db")
     store = Store.open(db)
     seed_demo(store, user="kari")
-    # A case in the middle of StInn phase 3 and a fresh deviation at its receipt form.
-    stinn = next(c.number for c in store.list_cases(status="open", workflow="stinn-varsling")
+    # A case in the middle of StInn phase 3 and a fresh deviation at its receipt form, both of
+    # them kari's to see (a case of another body would not open).
+    stinn = next(c.number for c in store.list_cases(status="open", workflow="stinn-varsling", viewer="kari")
                  if (c.current_step or "").startswith("3.") and c.body == "OU")
-    avvik = next(c.number for c in store.list_cases(status="open", workflow="ntnu-avvik")
-                 if c.current_step == "M1")
+    mine = [c for c in store.list_cases(status="open", workflow="ntnu-avvik", viewer="kari") if c.current_step]
+    avvik = next((c.number for c in mine if c.current_step == "M1"), mine[0].number)
     store.close()
     OUT.mkdir(exist_ok=True)
 

@@ -413,6 +413,13 @@ class VarselApp(App):
             return
         self._push_lazily("statistics", "StatisticsScreen", "app.what.statistics")
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # A form's own F1 (the field's help and the screen's keys) stands in the footer for the
+        # app's; both in the footer would show F1 twice, and which one a focused field showed varied.
+        if action == "help" and hasattr(self.screen, "action_field_help"):
+            return False
+        return True
+
     def action_help(self) -> None:
         if type(self.screen).__name__ == "HelpScreen":
             return

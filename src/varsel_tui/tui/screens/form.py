@@ -101,7 +101,8 @@ class StepFormScreen(VarselAppMixin, Screen):
     BINDINGS = [
         Binding("ctrl+s", "submit", "form.key.submit", id="form.submit", priority=True),
         Binding("ctrl+d", "save_draft", "form.key.draft", id="form.draft", priority=True),
-        Binding("f1", "field_help", "form.key.help", id="form.help", show=False),  # the footer shows the app's F1
+        # Shown: it takes F1 from the app's binding, which the footer would otherwise hide with it.
+        Binding("f1", "field_help", "form.key.help", id="form.help", key_display="F1"),
         Binding("escape", "back", "form.key.back", id="form.back"),
     ]
     PREVIEW_DELAY = 0.25

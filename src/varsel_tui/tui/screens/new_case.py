@@ -134,7 +134,7 @@ class NewCaseScreen(VarselAppMixin, Screen):
     BINDINGS = [
         Binding("ctrl+s", "submit", "new.key.submit", id="new.submit", priority=True),
         Binding("ctrl+n", "add_party", "new.key.party", id="new.party", priority=True),
-        Binding("f1", "field_help", "new.key.help", id="new.help", show=False),  # the footer shows the app's F1
+        Binding("f1", "field_help", "new.key.help", id="new.help", key_display="F1"),  # stands for the app's F1
         Binding("escape", "back", "new.key.back", id="new.back"),
     ]
 
