@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from varsel_tui import letter_templates
 from varsel_tui.domain.letters import PartyFact, Template, check, parse_template, recipients, render_text
 
@@ -78,3 +80,14 @@ def test_a_body_with_a_mailbox_is_addressed_wherever_it_is_named():
     assert [x.label() for x in r.cc] == ["EIR <eir@uio.no>", "IDI <idi@ntnu.no>"]
     assert [x.label() for x in recipients(t, [], body="KKV", answers={}).to] == ["KKV"]  # no mailbox: missing
     assert recipients(t, [], body="KKV", answers={}).to[0].address == "adresse-mangler@varsel.invalid"
+
+
+@pytest.mark.parametrize("address, ok", [("ou@uio.no", True), ("post.ie@ntnu.example", True), ("ou@uio.no,", False),
+                                         ("a;b@c.d", False), ('"a@c.d', False), ("ou", False),
+                                         ("Ola <ola@uio.no>", False), ("a b@c.d", False)])
+def test_a_mailbox_setting_is_one_plain_address_a_header_takes(address, ok):
+    from varsel_tui.domain.letters import Recipient, valid_address
+
+    assert valid_address(address) is ok
+    if ok:
+        assert Recipient("OU", address).header() == f"OU <{address}>"

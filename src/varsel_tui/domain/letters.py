@@ -165,8 +165,14 @@ _ADDRESS = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
 
 def valid_address(address: str) -> bool:
-    """A plain e-mail address (local@domain.tld), as a body's mailbox setting must be."""
-    return bool(_ADDRESS.match(address))
+    """A plain e-mail address (local@domain.tld), as a body's mailbox setting must be: one that
+    an e-mail header takes back unchanged (no list, no quotes, no display name)."""
+    if not _ADDRESS.match(address):
+        return False
+    try:
+        return Address(addr_spec=address).addr_spec == address
+    except (ValueError, IndexError):
+        return False
 
 
 def _recipient(display: str, anonymous: bool = False) -> Recipient:

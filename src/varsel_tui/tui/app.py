@@ -151,7 +151,9 @@ class VarselApp(App):
     COMMANDS = _command_providers()  # ctrl+p: system commands, open case by number, every key's action
 
     BINDINGS = [
-        Binding("f1,question_mark", "help", "app.help", id="app.help", key_display="F1"),
+        Binding("f1", "help", "app.help", id="app.help", key_display="F1"),
+        # `?` too, but not in the footer: on a form the form's own F1 (the field's help) is shown.
+        Binding("question_mark", "help", "app.help", id="app.help_alt", show=False),
         Binding("f3", "approvals", "app.approvals", id="app.approvals", key_display="F3", show=False),
         Binding("f4", "statistics", "app.statistics", id="app.statistics", key_display="F4", show=False),
         Binding("ctrl+q", "quit", "app.quit", show=False, priority=True, id="app.quit"),
@@ -412,13 +414,6 @@ class VarselApp(App):
         if type(self.screen).__name__ == "StatisticsScreen":
             return
         self._push_lazily("statistics", "StatisticsScreen", "app.what.statistics")
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # A form's own F1 (the field's help and the screen's keys) stands in the footer for the
-        # app's; both in the footer would show F1 twice, and which one a focused field showed varied.
-        if action == "help" and hasattr(self.screen, "action_field_help"):
-            return False
-        return True
 
     def action_help(self) -> None:
         if type(self.screen).__name__ == "HelpScreen":

@@ -380,6 +380,12 @@ class CaseList(ScrollView, can_focus=True):
         if generation != self._generation:
             return
         self._pending.discard(page)
+        if page == 0 and self._reset_len is not None and not self._settled:
+            # The first page is here, its count failed: the list is what was read (the previous
+            # query's count, kept meanwhile, would offer rows that are not there).
+            self.count = self._reset_len
+            self.cursor = min(self.cursor, max(self.count - 1, 0))
+            self._update_virtual_size()
         first = self.error is None
         self.error = message
         if self.count is None:
@@ -421,7 +427,10 @@ class CaseList(ScrollView, can_focus=True):
     def _move(self, index: int) -> None:
         if not self.count:
             return
-        index = max(0, min(index, self.count - 1))
+        # Until the new query's count is in, the list shows the previous one's (see _page_loaded):
+        # the cursor stays within the rows read.
+        last = self.count - 1 if self._settled or self._reset_len is None else min(self.count, self._reset_len) - 1
+        index = max(0, min(index, last))
         self.cursor = index
         top, height = int(self.scroll_offset.y), max(self.size.height, 1)
         if index < top:
@@ -483,6 +492,8 @@ class CaseList(ScrollView, can_focus=True):
         row = self.row_at(index)
         if row is None:
             page = index // PAGE_SIZE
+            if page in self._pages:  # read, and shorter: past the end (a count not yet in)
+                return Strip.blank(width, base)
             if page not in self._pending:
                 self._start_fetch(self._generation, page)
             dim = base + self.get_component_rich_style("case-list--dim", partial=True)
