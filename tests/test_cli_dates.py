@@ -117,3 +117,4 @@ def test_show_json_gives_no_date_and_what_a_deadline_counts_from(varsel):
     assert steps["6.3"]["due"] is None and steps["6.3"]["counts_from"] == "5 virkedager etter at vedtaket er endelig"
     assert steps["4.2"]["counts_from_en"] == "2 working days after KKV receives the case"
     assert steps["3.1"]["counts_from_en"] is None  # it has a date
+    assert steps["1.6"]["counts_from"] is None  # skipped (a written case): nothing to count

@@ -312,6 +312,11 @@ def case_summary(case) -> dict[str, Any]:  # noqa: ANN001
     }
 
 
+def _english(english: str, norwegian: str) -> str | None:
+    """The English of a workflow text, or None when the workflow gives none (or there is no text)."""
+    return english if norwegian and english != norwegian else None
+
+
 def case_detail_json(store, d) -> dict[str, Any]:  # noqa: ANN001
     c, st, wf = d.case, d.state, d.workflow
     linked = {}
@@ -346,8 +351,8 @@ def case_detail_json(store, d) -> dict[str, Any]:  # noqa: ANN001
              "done_on": st.steps[s.id].done_on.isoformat() if st.steps[s.id].done_on else None,
              "reason": st.steps[s.id].reason or None,
              "counts_from": st.steps[s.id].counts_from or None,
-             "counts_from_en": (s.deadline.waiting_en or None) if s.deadline is not None and
-             st.steps[s.id].counts_from and st.steps[s.id].counts_from == s.deadline.waiting else None,
+             "counts_from_en": _english(s.deadline.counts_from_in(st.steps[s.id].counts_from, "en"),
+                                        st.steps[s.id].counts_from) if s.deadline else None,
              "will_be_skipped": st.steps[s.id].forecast or None}
             for s in wf.steps
         ],

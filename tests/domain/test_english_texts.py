@@ -53,3 +53,19 @@ def test_preview_sentences_in_english():
     english = describe(outcome, wf, "en")
     assert "Next step: B1 Process the report (processing form)." in english
     assert "Neste steg: B1 Behandle meldingen (behandlingsskjema)." in describe(outcome, wf)
+
+
+def test_every_deadline_that_waits_or_has_words_says_them_in_english_too():
+    """What a step's deadline counts from (shown instead of a date) and the deadline's own words."""
+    for wf in all_workflows().values():
+        for step in wf.steps:
+            rule = step.deadline
+            if rule is None:
+                continue
+            for shown in {rule.waiting, rule.text} - {""}:
+                english = rule.counts_from_in(shown, "en")
+                assert english != shown, (wf.id, step.id, shown)
+                assert rule.counts_from_in(shown, "nb") == shown
+    kkv = all_workflows()["stinn-varsling"].step("4.2").deadline
+    assert kkv is not None
+    assert kkv.counts_from_in("2 virkedager etter at KKV mottar saken", "en") == "2 working days after KKV receives the case"

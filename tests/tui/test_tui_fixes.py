@@ -55,6 +55,7 @@ def test_english_step_titles_labels_problems_and_preview(store, tmp_path):
             await settle(pilot)
             text = screen_text(app)
             assert "Does the report contain personal data or other sensitive information?" in text
+            assert "«as soon as possible and within a reasonable time (4 weeks)" in text  # the deadline's words
             assert "✗ «Does the report contain personal data or other sensitive information?» is required" in text
             assert "Next step: B1 Process the report (processing form)." in text
             assert any("field(s) must be fixed" in n.message for n in app._notifications)

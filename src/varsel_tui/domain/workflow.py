@@ -29,8 +29,8 @@ class DeadlineRule(BaseModel):
 
     `after` names a date (same vocabulary) that must have happened before the deadline runs at
     all: KKV's steps count from the day KKV got the case, so they have no date while OU has it.
-    `waiting` is what is shown instead of a date until then (default: `text`); `waiting_en` its
-    English, shown with --lang en.
+    `waiting` is what is shown instead of a date until then (default: `text`); `waiting_en` and
+    `text_en` are their English, shown with --lang en.
     """
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
@@ -39,9 +39,20 @@ class DeadlineRule(BaseModel):
     start: str | list[str] = Field(alias="from")
     asap: bool = False
     text: str = ""
+    text_en: str = ""
     after: str | None = None
     waiting: str = ""
     waiting_en: str = ""
+
+    def counts_from_in(self, shown: str, lang: str) -> str:
+        """`shown` (a step's counts_from: this rule's `waiting` or `text`) in `lang`, where the
+        workflow gives it; else as it is."""
+        if lang == "en":
+            if shown == self.waiting and self.waiting_en:
+                return self.waiting_en
+            if shown == self.text and self.text_en:
+                return self.text_en
+        return shown
 
     @model_validator(mode="after")
     def _check(self) -> "DeadlineRule":

@@ -251,7 +251,7 @@ class StepFormScreen(VarselAppMixin, Screen):
         self.query_one("#form-header", Static).update(Group(*lines))
         desc = Text(wf_text(step, "description").strip(), style="dim") if step.description else Text("")
         if step.deadline and step.deadline.text:
-            desc.append(("\n" if step.description else "") + t("form.deadline_text", text=step.deadline.text),
+            desc.append(("\n" if step.description else "") + t("form.deadline_text", text=wf_text(step.deadline, "text")),
                         style="dim italic")
         box = self.query_one("#form-description", Static)
         box.update(desc)

@@ -16,7 +16,7 @@ from textual.widgets import Static
 
 from ...domain.engine import CaseState
 from ...domain.workflow import Workflow
-from ..i18n import register, t
+from ..i18n import lang, register, t
 from .case_util import days_left, days_left_text, fmt_date, wf_text
 
 register({
@@ -82,8 +82,7 @@ def timeline_renderable(wf: Workflow, state: CaseState, today: date) -> Renderab
                     when.stylize("dim")
             elif st.status in ("active", "pending") and st.counts_from:
                 # No date yet: the event it counts from has not happened (KKV has not got the case).
-                rule = step.deadline
-                text = wf_text(rule, "waiting") if rule is not None and st.counts_from == rule.waiting else st.counts_from
+                text = step.deadline.counts_from_in(st.counts_from, lang()) if step.deadline else st.counts_from
                 when = Text(t("timeline.counts_from", text=text), style="dim italic")
             title_style = "bold" if st.status == "active" else ("dim" if st.status in ("skipped", "pending") else "")
             grid.add_row(Text(mark, style=style or title_style), Text(step.id, style=title_style),
