@@ -310,6 +310,15 @@ def test_form_draft_is_saved_and_resumed(store, tmp_path):
     run(go())
 
 
+async def _m1_not_a_deviation(pilot, number: str):  # noqa: ANN001, ANN202
+    """The M1 form open with «not a deviation» filled in, not yet submitted."""
+    screen = await _open_form(pilot, number)
+    for field_id, value in (("sensitive_opplysninger", False), ("kritikkverdige_forhold", False),
+                            ("vurdering", "ikke_godkjent"), ("begrunnelse", "Ikke avvik")):
+        await fill(pilot, field_id, value)
+    return screen
+
+
 def test_form_submit_goes_through_after_someone_elses_note(store, tmp_path):
     """A note written meanwhile changes nothing the step depends on: the submit is not refused."""
     number = avvik_case(store).case.number
@@ -318,10 +327,7 @@ def test_form_submit_goes_through_after_someone_elses_note(store, tmp_path):
         app = make_app(tmp_path / "varsel.db")
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
-            screen = await _open_form(pilot, number)
-            for field_id, value in (("sensitive_opplysninger", False), ("kritikkverdige_forhold", False),
-                                    ("vurdering", "ikke_godkjent"), ("begrunnelse", "Ikke avvik")):
-                await fill(pilot, field_id, value)
+            screen = await _m1_not_a_deviation(pilot, number)
             store.add_note(number, "Per var her.", by="per")
             await pilot.press("ctrl+s")
             await settle(pilot)
@@ -339,10 +345,7 @@ def test_form_concurrent_edit_is_a_notification_and_answers_stay(store, tmp_path
         app = make_app(tmp_path / "varsel.db")
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
-            screen = await _open_form(pilot, number)
-            for field_id, value in (("sensitive_opplysninger", False), ("kritikkverdige_forhold", False),
-                                    ("vurdering", "ikke_godkjent"), ("begrunnelse", "Ikke avvik")):
-                await fill(pilot, field_id, value)
+            screen = await _m1_not_a_deviation(pilot, number)
             store.add_note(number, "Per var her.", by="per")  # someone else writes meanwhile
             store.add_party(number, "vitne", "Vera Vitne", by="per")  # and adds a party: the form is stale
             await pilot.press("ctrl+s")
