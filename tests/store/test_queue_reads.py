@@ -47,6 +47,8 @@ def test_only_cases_the_viewer_has_access_to_by_the_real_date(store, db_url, mon
         assert seen == [numbers[0], numbers[1], numbers[3]]
         assert source.count("", "open", TODAY, "kari") == 3
         assert source.count("sak", "open", TODAY, "kari") == 3
+        # the filter's own way in (the trigram index joined with the access rows) keeps to them too
+        assert sorted(r.number for r in source.page("sak", "open", "number", False, 0, 60, TODAY, "kari")) == seen
         assert [s.number for s in source.summaries("lars")] == [numbers[4]]
         assert [s.number for s in source.due("lars", TODAY, 365)] == [numbers[4]]
         assert source.page("", "open", "due", False, 0, 60, TODAY, "nobody") == []
@@ -75,27 +77,29 @@ TERMS = ["t", "tr", "2026", "2026-0", "ntnu", "avvik", "ou", "kkv", "3.", "m1", 
          "ola berg", "ikke-til-stede", "%", "_", "50%", 'sa"k', "stinn-varsling 2.", "qxz"]
 
 
-@pytest.mark.parametrize("user, few", [("kari", 4000), ("nora", 4000), ("kari", 0), ("nora", 0)])
-def test_the_filter_index_finds_exactly_what_like_finds(seeded, store, user, few, monkeypatch):
-    # few=0: every filter counts as common (as on 100,000 cases): SQLite pages walk the sort index, or
-    # for a viewer who sees under half the cases (nora) start from their access rows
-    monkeypatch.setattr(queue, "FEW_MATCHES", few)
+def test_the_filter_index_finds_exactly_what_like_finds(seeded, store, monkeypatch):
     # A changed search text (a new party) must be in the index too: the triggers keep it in step.
     plain = next(r for r in open_source(seeded).page("", "open", "number", False, 0, 500, TODAY, "kari")
                  if not r.secret)
     store.add_party(plain.number, "vitne", "Zyxwvå Ørnulfsen", by="kari")
-    source = open_source(seeded)
-    try:
-        for text in TERMS + ["zyxwvå", "ørnulf"]:
-            for view in ("open", "closed", "mine"):
-                for column, descending in (("due", False), ("number", True), ("title", False)):
-                    like = _like_numbers(source, text, view, user, column, descending)
-                    got = [r.number for r in source.page(text, view, column, descending, 0, 1000, TODAY, user)]
-                    assert got == like, (text, view, column)
-                    assert source.count(text, view, TODAY, user) == len(like), (text, view)
-        assert [r.number for r in source.page("zyxwvå", "open", "due", False, 0, 60, TODAY, "kari")] == [plain.number]
-    finally:
-        source.close()
+    # few=0: every filter counts as common (as on 100,000 cases): SQLite pages walk the sort index, or
+    # for a viewer who sees under half the cases (nora) start from their access rows. One seeded
+    # database for the four ways in (seeding is most of this test's time).
+    for user, few in (("kari", 4000), ("nora", 4000), ("kari", 0), ("nora", 0)):
+        monkeypatch.setattr(queue, "FEW_MATCHES", few)
+        source = open_source(seeded)
+        try:
+            for text in TERMS + ["zyxwvå", "ørnulf"]:
+                for view in VIEWS:
+                    for column, descending in (("due", False), ("number", True), ("title", False)):
+                        like = _like_numbers(source, text, view, user, column, descending)
+                        got = [r.number for r in source.page(text, view, column, descending, 0, 1000, TODAY, user)]
+                        assert got == like, (user, few, text, view, column)
+                        assert source.count(text, view, TODAY, user) == len(like), (user, few, text, view)
+            assert [r.number for r in source.page("zyxwvå", "open", "due", False, 0, 60, TODAY, "kari")] == [
+                plain.number]
+        finally:
+            source.close()
 
 
 def test_no_strictly_secret_title_or_party_is_in_the_index(store, db_url):
