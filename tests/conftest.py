@@ -39,6 +39,18 @@ def fast_kdf():
     kdf.use_fixed_params(None)
 
 
+# Files whose tests take 5–30 s each. Run first, so the two xdist workers do not end the suite with
+# one of them alone on a long walkthrough (the order is the same on every worker, as xdist requires).
+SLOW_FIRST = ("tests/tui/test_walkthroughs.py", "tests/store/test_stress.py", "tests/tui/test_corrections_documents.py",
+              "tests/test_cli_terminal.py", "tests/tui/test_live_updates.py", "tests/tui/test_measures_hearings.py",
+              "tests/store/test_concurrency.py", "tests/tui/test_exports.py")
+
+
+def pytest_collection_modifyitems(config, items) -> None:  # noqa: ANN001
+    rank = {path: i for i, path in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
+
+
 @pytest.fixture(autouse=True)
 def _fixed_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))  # pinned trust anchors, per test
