@@ -70,26 +70,18 @@ def test_a_deadline_waiting_for_its_event_says_so_in_english(store, tmp_path):
 
     number = stinn_case(store).case.number
 
-    async def go():
+    async def case_screen_text() -> str:
         app = make_app(tmp_path / "varsel.db")
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             await open_case(pilot, number)
-            assert "frist: 2 virkedager etter at KKV mottar saken" in screen_text(app)
+            return screen_text(app)
 
-    run(go())
+    assert "frist: 2 virkedager etter at KKV mottar saken" in run(case_screen_text())
     i18n.set_lang("en")
-
-    async def go_en():
-        app = make_app(tmp_path / "varsel.db")
-        async with app.run_test(size=SIZE) as pilot:
-            await settle(pilot)
-            await open_case(pilot, number)
-            text = screen_text(app)
-            assert "due: 2 working days after KKV receives the case" in text
-            assert "virkedager etter at KKV" not in text
-
-    run(go_en())
+    text = run(case_screen_text())
+    assert "due: 2 working days after KKV receives the case" in text
+    assert "virkedager etter at KKV" not in text
 
 
 # -- Textual's own strings in Norwegian ---------------------------------------------------------

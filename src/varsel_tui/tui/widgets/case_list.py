@@ -205,7 +205,6 @@ class CaseList(ScrollView, can_focus=True):
         self._keep_number: str | None = None
         self._settled = False  # the current generation's first page and count are on screen
         self._reset_len: int | None = None
-        self._early_count: int | None = None
         self._header: CaseHeader | None = None
         self._prefetch = prefetch  # the first page, read while the app started (used once)
 
@@ -247,7 +246,6 @@ class CaseList(ScrollView, can_focus=True):
         self._keep_number = keep_number
         self._settled = False
         self._reset_len = None  # rows in this generation's first page, once here
-        self._early_count = None  # a count that arrived before the first page
         prefetch, self._prefetch = self._prefetch, None
         q = self.queue_query
         if prefetch is not None and prefetch.key == (q.filter_text, q.view, q.sort_column, q.descending, PAGE_SIZE):
@@ -332,8 +330,6 @@ class CaseList(ScrollView, can_focus=True):
             self._reset_len = len(rows)
             if len(rows) < PAGE_SIZE:
                 self.count = len(rows)
-            elif self._early_count is not None:
-                self.count = self._early_count
             elif self.count is None:
                 self.count = len(rows)  # until the count arrives
             else:
@@ -357,17 +353,15 @@ class CaseList(ScrollView, can_focus=True):
             self._pages.popitem(last=False)
         self._update_virtual_size()
         self.refresh()
-        if reset and (len(rows) < PAGE_SIZE or self._early_count is not None):
+        if reset and len(rows) < PAGE_SIZE:
             self._settled = True
             self.post_message(self.Loaded(self, self.count or 0))
 
     def _count_loaded(self, generation: int, count: int) -> None:
         if generation != self._generation:
             return
-        if self._reset_len is None:  # before the first page: it takes the count with it
-            self._early_count = count
-            return
-        if self._reset_len < PAGE_SIZE or self._settled:
+        # The count is read after the first page (the same worker, or the prefetch), never before.
+        if self._reset_len is None or self._reset_len < PAGE_SIZE or self._settled:
             return  # a short first page is the exact count already
         self.count = count
         self.cursor = min(self.cursor, max(count - 1, 0))
